@@ -1,0 +1,55 @@
+package io.containerdexporter;
+
+import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.config.CommandLineParser;
+import io.containerdexporter.config.CommandLineParser.Exit;
+import io.containerdexporter.config.CommandLineParser.Run;
+import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.logging.Logging;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/** Entry point: parse flags, start, run until SIGTERM/SIGINT. */
+public final class Main {
+
+  /** Could not start for a reason outside the command line (for example the listen address is taken). */
+  static final int EXIT_FAILURE = 1;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    CommandLineParser.Outcome outcome = CommandLineParser.parse(args, out, err);
+    if (outcome instanceof Exit exit) {
+      System.exit(exit.code());
+    }
+    ExporterConfig config = ((Run) outcome).config();
+    Logging.configure(config.logLevel());
+    Logger log = Logger.getLogger(Main.class.getName());
+
+    Exporter exporter;
+    try {
+      exporter = Exporter.start(config, BuildInfo.load());
+    } catch (IOException e) {
+      log.severe("cannot listen on " + config.listenAddress() + ": " + e.getMessage());
+      System.exit(EXIT_FAILURE);
+      return;
+    }
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      exporter.close();
+      stopped.countDown();
+    }, "shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.containerdexporter.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line, in the Prometheus exporters' style ({@code --area.name=value}). Values are converted and checked
+ * here; {@link #toConfig()} builds the record the rest of the program uses.
+ */
+@Command(
+    name = "containerd-exporter",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildInfo.VersionProvider.class,
+    sortOptions = false,
+    usageHelpWidth = 110,
+    description = "Prometheus exporter for containerd: events, inventory and cgroup statistics of every task.")
+public final class Flags {
+
+  @Option(
+      names = "--containerd.address",
+      paramLabel = "PATH",
+      description = "Unix socket of containerd's gRPC API. Default: ${DEFAULT-VALUE}.")
+  Path containerdAddress = Path.of("/run/containerd/containerd.sock");
+
+  @Option(
+      names = "--containerd.timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Deadline of every call to containerd. Default: 5s.")
+  Duration containerdTimeout = Duration.ofSeconds(5);
+
+  @Option(
+      names = "--web.listen-address",
+      paramLabel = "[HOST]:PORT",
+      converter = ListenAddressConverter.class,
+      description = "Address to listen on for the web interface and telemetry. Default: :" + ExporterConfig.DEFAULT_PORT
+          + ".")
+  ListenAddress listenAddress = new ListenAddress("", ExporterConfig.DEFAULT_PORT);
+
+  @Option(
+      names = "--web.telemetry-path",
+      paramLabel = "PATH",
+      description = "Path under which to expose metrics. Default: ${DEFAULT-VALUE}.")
+  String telemetryPath = "/metrics";
+
+  @Option(
+      names = "--log.level",
+      paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
+      description = "Only log messages with the given severity or above: debug, info, warn, error. Default: info.")
+  LogLevel logLevel = LogLevel.INFO;
+
+  /** Throws IllegalArgumentException with a message fit for a one-line error. */
+  public ExporterConfig toConfig() {
+    return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel);
+  }
+
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return PrometheusDuration.parse(value);
+    }
+  }
+
+  static final class ListenAddressConverter implements ITypeConverter<ListenAddress> {
+    @Override
+    public ListenAddress convert(String value) {
+      return ListenAddress.parse(value);
+    }
+  }
+
+  static final class LogLevelConverter implements ITypeConverter<LogLevel> {
+    @Override
+    public LogLevel convert(String value) {
+      return LogLevel.parse(value);
+    }
+  }
+}

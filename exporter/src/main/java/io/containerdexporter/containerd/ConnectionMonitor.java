@@ -1,0 +1,148 @@
+package io.containerdexporter.containerd;
+
+import io.containerdexporter.model.ContainerdStatus;
+import io.containerdexporter.model.ContainerdVersion;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Knows whether containerd is there. While it answers, it asks for its version every {@link #HEALTHY_INTERVAL}, so a
+ * dead containerd shows as {@code containerd_up 0} within seconds, not at the next poll. While it does not answer
+ * (absent at start, socket missing, permission denied, restarting), it retries with capped exponential backoff, logging
+ * one line per retry, and connects as soon as containerd is back.
+ */
+public final class ConnectionMonitor implements AutoCloseable {
+
+  static final Duration HEALTHY_INTERVAL = Duration.ofSeconds(1);
+  static final Backoff RETRY_BACKOFF = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
+
+  private static final Logger LOG = Logger.getLogger(ConnectionMonitor.class.getName());
+
+  /** The one call the monitor makes; a seam so the retry logic is tested without a daemon. */
+  public interface Probe {
+    ContainerdVersion version();
+
+    /** Called before each retry, so the next attempt dials at once instead of waiting on grpc's own backoff. */
+    void beforeRetry();
+
+    Path socket();
+  }
+
+  private final Probe probe;
+  private final Clock clock;
+  private final AtomicReference<ContainerdStatus> status;
+  private final ScheduledExecutorService scheduler;
+  private int failedAttempts;
+
+  public ConnectionMonitor(Probe probe, Clock clock) {
+    this.probe = probe;
+    this.clock = clock;
+    this.status = new AtomicReference<>(ContainerdStatus.initial(clock.instant()));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(ContainerdChannel.daemonThreads("containerd-monitor"));
+  }
+
+  public static ConnectionMonitor forClient(ContainerdClient client, Clock clock) {
+    return new ConnectionMonitor(new Probe() {
+      @Override
+      public ContainerdVersion version() {
+        return client.version();
+      }
+
+      @Override
+      public void beforeRetry() {
+        client.resetConnectBackoff();
+      }
+
+      @Override
+      public Path socket() {
+        return client.socket();
+      }
+    }, clock);
+  }
+
+  public void start() {
+    scheduler.execute(this::probeOnce);
+  }
+
+  /** The latest published status; never blocks. */
+  public ContainerdStatus status() {
+    return status.get();
+  }
+
+  /**
+   * Runs one probe and returns the delay until the next. Package-private so tests drive it step by step.
+   */
+  Duration probeNow() {
+    ContainerdStatus before = status.get();
+    try {
+      ContainerdVersion version = probe.version();
+      boolean changed = !before.up();
+      status.set(new ContainerdStatus(true, Optional.of(version), changed ? clock.instant() : before.since()));
+      if (changed) {
+        LOG.info(() -> "connected to containerd " + version.version() + " (revision " + version.revision() + ") at "
+            + probe.socket() + (failedAttempts > 0 ? " after " + failedAttempts + " failed attempts" : ""));
+      }
+      failedAttempts = 0;
+      return HEALTHY_INTERVAL;
+    } catch (RuntimeException e) {
+      failedAttempts++;
+      Duration retryIn = RETRY_BACKOFF.delay(failedAttempts);
+      status.set(new ContainerdStatus(false, before.version(), before.up() ? clock.instant() : before.since()));
+      LOG.warning("containerd at " + probe.socket() + " is not reachable: " + describe(e, probe.socket())
+          + "; retry " + failedAttempts + " in " + retryIn.toMillis() + "ms");
+      LOG.log(Level.FINE, "containerd probe failed", e);
+      probe.beforeRetry();
+      return retryIn;
+    }
+  }
+
+  private void probeOnce() {
+    Duration next;
+    try {
+      next = probeNow();
+    } catch (RuntimeException unexpected) {
+      // probeNow handles every failure of the call itself; this is a bug, and the monitor must keep running anyway.
+      LOG.log(Level.SEVERE, "connection monitor failed unexpectedly", unexpected);
+      next = RETRY_BACKOFF.max();
+    }
+    if (!scheduler.isShutdown()) {
+      scheduler.schedule(this::probeOnce, next.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** One clause a person can act on: what is wrong with the socket, or the gRPC status. */
+  static String describe(Throwable e, Path socket) {
+    if (!Files.exists(socket)) {
+      return "socket " + socket + " does not exist (is containerd running? is --containerd.address right?)";
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      String message = String.valueOf(c.getMessage());
+      if (message.contains("Permission denied") || message.contains("EACCES")) {
+        return "permission denied on " + socket + " (the exporter must run as root or with access to the socket)";
+      }
+      if (message.contains("Connection refused") || message.contains("ECONNREFUSED")) {
+        return "connection refused on " + socket + " (stale socket: containerd is not listening)";
+      }
+    }
+    if (e instanceof StatusRuntimeException s) {
+      String description = s.getStatus().getDescription();
+      return s.getStatus().getCode() + (description == null ? "" : ": " + description);
+    }
+    return String.valueOf(e);
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

@@ -1,0 +1,88 @@
+package io.containerdexporter.exposition;
+
+import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.metrics.MetricSource;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * All of our own families, as one client_java {@link MultiCollector} with declared descriptors. A scrape only asks
+ * each source to render what it already holds. A source that throws loses its families for that scrape, is logged
+ * once per kind of failure and counted; the rest of the scrape is served. client_java would otherwise answer the
+ * whole scrape with a 500.
+ */
+public final class ExporterCollector implements MultiCollector {
+
+  static final FamilySpec RENDER_ERRORS = FamilySpec.counter(
+      "containerd_exporter_render_errors_total",
+      "Scrapes in which a metric source failed to render; its families were left out. Non-zero means a bug.",
+      "source");
+
+  private static final Logger LOG = Logger.getLogger(ExporterCollector.class.getName());
+
+  private final Map<String, MetricSource> sources;
+  private final List<MetricFamilyDescriptor> descriptors;
+  private final Map<String, LongAdder> renderErrors = new ConcurrentHashMap<>();
+  private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+
+  /** @param sources by a short name (used as the {@code source} label) */
+  public ExporterCollector(Map<String, MetricSource> sources) {
+    this.sources = new LinkedHashMap<>(sources);
+    List<MetricFamilyDescriptor> all = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (FamilySpec spec : allFamilies()) {
+      if (!names.add(spec.name())) {
+        throw new IllegalStateException("metric family " + spec.name() + " is declared twice");
+      }
+      all.add(spec.descriptor());
+    }
+    this.descriptors = List.copyOf(all);
+    this.sources.keySet().forEach(name -> renderErrors.put(name, new LongAdder()));
+  }
+
+  /** Every family this collector can expose, in declaration order. */
+  public List<FamilySpec> allFamilies() {
+    List<FamilySpec> all = new ArrayList<>();
+    sources.values().forEach(s -> all.addAll(s.families()));
+    all.add(RENDER_ERRORS);
+    return all;
+  }
+
+  @Override
+  public List<MetricFamilyDescriptor> getMetricFamilyDescriptors() {
+    return descriptors;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    MetricSnapshots.Builder out = MetricSnapshots.builder();
+    sources.forEach((name, source) -> {
+      try {
+        for (MetricSnapshot snapshot : source.render()) {
+          out.metricSnapshot(snapshot);
+        }
+      } catch (RuntimeException e) {
+        renderErrors.get(name).increment();
+        if (loggedFailures.add(name + ":" + e.getClass().getName())) {
+          LOG.log(Level.SEVERE, "metric source " + name + " failed to render; its families are left out", e);
+        }
+      }
+    });
+    var errors = RENDER_ERRORS.builder();
+    renderErrors.forEach((name, count) -> errors.add(count.sum(), name));
+    out.metricSnapshot(errors.build());
+    return out.build();
+  }
+}

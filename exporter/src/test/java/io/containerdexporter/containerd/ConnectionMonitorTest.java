@@ -1,0 +1,140 @@
+package io.containerdexporter.containerd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.containerdexporter.model.ContainerdStatus;
+import io.containerdexporter.model.ContainerdVersion;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectionMonitorTest {
+
+  private static final ContainerdVersion V1 = new ContainerdVersion("1.6.20", "abc");
+
+  /** Answers from a script: a version, or an exception to throw. */
+  private static final class ScriptedProbe implements ConnectionMonitor.Probe {
+    final Deque<Object> answers = new ArrayDeque<>();
+    final Path socket;
+    int retries;
+
+    ScriptedProbe(Path socket) {
+      this.socket = socket;
+    }
+
+    @Override
+    public ContainerdVersion version() {
+      Object next = answers.removeFirst();
+      if (next instanceof RuntimeException e) {
+        throw e;
+      }
+      return (ContainerdVersion) next;
+    }
+
+    @Override
+    public void beforeRetry() {
+      retries++;
+    }
+
+    @Override
+    public Path socket() {
+      return socket;
+    }
+  }
+
+  private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  };
+
+  @Test
+  void downUntilContainerdAnswersThenUpWithItsVersion(@TempDir Path dir) {
+    ScriptedProbe probe = new ScriptedProbe(dir.resolve("containerd.sock"));
+    ConnectionMonitor monitor = new ConnectionMonitor(probe, clock);
+    assertFalse(monitor.status().up());
+    assertFalse(monitor.status().everAnswered());
+
+    RuntimeException unavailable = Status.UNAVAILABLE.withDescription("io exception").asRuntimeException();
+    probe.answers.add(unavailable);
+    probe.answers.add(unavailable);
+    probe.answers.add(V1);
+
+    assertEquals(Duration.ofMillis(250), monitor.probeNow());
+    assertEquals(Duration.ofMillis(500), monitor.probeNow());
+    assertEquals(2, probe.retries, "grpc's reconnect backoff is reset before every retry");
+    assertFalse(monitor.status().up());
+
+    now = now.plusSeconds(3);
+    assertEquals(ConnectionMonitor.HEALTHY_INTERVAL, monitor.probeNow());
+    ContainerdStatus up = monitor.status();
+    assertTrue(up.up());
+    assertEquals(V1, up.version().orElseThrow());
+    assertEquals(now, up.since());
+  }
+
+  @Test
+  void losingContainerdKeepsTheLastVersionAndRestartsTheBackoff(@TempDir Path dir) {
+    ScriptedProbe probe = new ScriptedProbe(dir.resolve("containerd.sock"));
+    ConnectionMonitor monitor = new ConnectionMonitor(probe, clock);
+    RuntimeException unavailable = Status.UNAVAILABLE.asRuntimeException();
+    probe.answers.add(V1);
+    probe.answers.add(unavailable);
+    probe.answers.add(unavailable);
+    probe.answers.add(V1);
+    probe.answers.add(unavailable);
+
+    monitor.probeNow();
+    now = now.plusSeconds(10);
+    monitor.probeNow();
+    ContainerdStatus down = monitor.status();
+    assertFalse(down.up());
+    assertTrue(down.everAnswered(), "ready stays ready: containerd answered once");
+    assertEquals(V1, down.version().orElseThrow());
+    assertEquals(now, down.since());
+    assertEquals(Duration.ofMillis(500), monitor.probeNow());
+    monitor.probeNow();
+    assertTrue(monitor.status().up());
+    assertEquals(Duration.ofMillis(250), monitor.probeNow(), "a new outage starts the backoff from the beginning");
+  }
+
+  @Test
+  void describesTheCommonCausesInWordsAPersonCanActOn(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.sock");
+    assertTrue(ConnectionMonitor.describe(Status.UNAVAILABLE.asRuntimeException(), missing)
+        .startsWith("socket " + missing + " does not exist"));
+
+    Path present = java.nio.file.Files.createFile(dir.resolve("present.sock"));
+    RuntimeException denied = Status.UNAVAILABLE.withCause(
+        new java.io.IOException("connect(..) failed: Permission denied")).asRuntimeException();
+    assertTrue(ConnectionMonitor.describe(denied, present).startsWith("permission denied on " + present));
+
+    RuntimeException refused = Status.UNAVAILABLE.withCause(
+        new java.io.IOException("connect(..) failed: Connection refused")).asRuntimeException();
+    assertTrue(ConnectionMonitor.describe(refused, present).startsWith("connection refused on " + present));
+
+    assertEquals("DEADLINE_EXCEEDED: deadline exceeded after 5s", ConnectionMonitor.describe(
+        Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after 5s").asRuntimeException(), present));
+  }
+}

@@ -1,0 +1,122 @@
+package io.containerdexporter.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.ListenAddress;
+import io.containerdexporter.config.LogLevel;
+import io.containerdexporter.exposition.ContainerdStatusMetrics;
+import io.containerdexporter.exposition.ExporterCollector;
+import io.containerdexporter.model.ContainerdStatus;
+import io.containerdexporter.model.ContainerdVersion;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WebServerTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final AtomicReference<ContainerdStatus> status =
+      new AtomicReference<>(ContainerdStatus.initial(Instant.EPOCH));
+  private WebServer server;
+
+  private WebServer start(PrometheusRegistry registry) throws Exception {
+    ExporterConfig config = new ExporterConfig(Path.of("/run/test/containerd.sock"), Duration.ofSeconds(1),
+        new ListenAddress("127.0.0.1", 0), "/metrics", LogLevel.INFO);
+    server = WebServer.start(config, new BuildInfo("1.2.3", "abc", "17"), registry, status::get);
+    return server;
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private HttpResponse<String> send(String method, String path) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + path);
+    HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private PrometheusRegistry registryWithStatus() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new ExporterCollector(Map.of("containerd", new ContainerdStatusMetrics(status::get))));
+    return registry;
+  }
+
+  @Test
+  void servesMetricsLandingPageAndHealth() throws Exception {
+    start(registryWithStatus());
+    HttpResponse<String> metrics = send("GET", "/metrics");
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().contains("containerd_up 0.0") || metrics.body().contains("containerd_up 0"),
+        metrics.body());
+
+    HttpResponse<String> landing = send("GET", "/");
+    assertEquals(200, landing.statusCode());
+    assertTrue(landing.body().contains("href=\"/metrics\""));
+    assertTrue(landing.body().contains("/run/test/containerd.sock"));
+
+    assertEquals(200, send("GET", "/-/healthy").statusCode());
+  }
+
+  @Test
+  void readyOnlyOnceContainerdAnswered() throws Exception {
+    start(registryWithStatus());
+    HttpResponse<String> notReady = send("GET", "/-/ready");
+    assertEquals(503, notReady.statusCode());
+    status.set(new ContainerdStatus(true, Optional.of(new ContainerdVersion("1.6.20", "r")), Instant.EPOCH));
+    assertEquals(200, send("GET", "/-/ready").statusCode());
+    status.set(new ContainerdStatus(false, Optional.of(new ContainerdVersion("1.6.20", "r")), Instant.EPOCH));
+    assertEquals(200, send("GET", "/-/ready").statusCode(), "ready is about having answered once, up is a metric");
+  }
+
+  @Test
+  void unknownPathsAndMethodsAreRefused() throws Exception {
+    start(registryWithStatus());
+    assertEquals(404, send("GET", "/nope").statusCode());
+    assertEquals(404, send("GET", "/metricsx").statusCode());
+    assertEquals(404, send("GET", "/-/healthyx").statusCode());
+    HttpResponse<String> post = send("POST", "/metrics");
+    assertEquals(405, post.statusCode());
+    assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+    assertEquals(405, send("TRACE", "/").statusCode());
+    HttpResponse<String> head = send("HEAD", "/-/healthy");
+    assertEquals(200, head.statusCode());
+    assertEquals("", head.body());
+  }
+
+  @Test
+  void aFailingCollectorNeverPutsAStackTraceInTheResponse() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new MultiCollector() {
+      @Override
+      public MetricSnapshots collect() {
+        throw new IllegalStateException("secret internal detail");
+      }
+    });
+    start(registry);
+    HttpResponse<String> response = send("GET", "/metrics");
+    assertEquals(500, response.statusCode());
+    assertFalse(response.body().contains("secret internal detail"), response.body());
+    assertFalse(response.body().contains("at io."), response.body());
+    assertFalse(response.body().contains("Exception"), response.body());
+  }
+}
