@@ -1,0 +1,32 @@
+# Shared by scripts/test and scripts/demo: make sure the Debian packages a command needs are installed.
+# Usage: ensure_packages "why" cmd:package [cmd:package ...]
+ensure_packages() {
+  local why=$1; shift
+  local missing=()
+  local pair cmd pkg
+  for pair in "$@"; do
+    cmd=${pair%%:*}; pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing ${missing[*]} ($why)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    echo "error: missing ${missing[*]} ($why); install with: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+build_revision() {
+  git -C "$(dirname "${BASH_SOURCE[0]}")/.." rev-parse --short HEAD 2>/dev/null || echo unknown
+}
+
+# The JDK and Maven that build the exporter.
+BUILD_PACKAGES=(javac:openjdk-17-jdk-headless mvn:maven)
+# A real containerd for the integration tests and the demo.
+CONTAINERD_PACKAGES=(containerd:containerd runc:runc ctr:containerd busybox:busybox-static tar:tar)
+# promtool lints the live scrape.
+PROMETHEUS_PACKAGES=(promtool:prometheus)

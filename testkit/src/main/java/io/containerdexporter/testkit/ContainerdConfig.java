@@ -1,0 +1,59 @@
+package io.containerdexporter.testkit;
+
+/** Renders the daemon's config.toml so that every path it writes to is inside the sandbox. */
+final class ContainerdConfig {
+    private ContainerdConfig() {
+    }
+
+    static String render(SandboxLayout layout, String metricsAddress, int configVersion, String extraToml) {
+        // containerd 2.x (config version 3) moved these CRI keys, unchanged, to a plugin with a new name.
+        String cri = configVersion >= 3 ? "io.containerd.cri.v1.runtime" : "io.containerd.grpc.v1.cri";
+        StringBuilder toml = new StringBuilder()
+                .append("version = ").append(configVersion).append('\n')
+                .append("root = ").append(quote(layout.root())).append('\n')
+                .append("state = ").append(quote(layout.state())).append('\n')
+                .append('\n')
+                .append("[grpc]\n")
+                .append("  address = ").append(quote(layout.grpcSocket())).append('\n')
+                .append('\n')
+                .append("[ttrpc]\n")
+                .append("  address = ").append(quote(layout.ttrpcSocket())).append('\n')
+                .append('\n')
+                .append("[debug]\n")
+                .append("  address = ").append(quote(layout.debugSocket())).append('\n')
+                .append("  level = \"info\"\n")
+                .append('\n')
+                .append("[metrics]\n")
+                .append("  address = ").append(quote(metricsAddress)).append('\n')
+                .append('\n')
+                .append("[plugins.\"").append(cri).append("\"]\n")
+                // This VM cannot lower oom_score_adj; without this RunPodSandbox fails with EACCES.
+                .append("  restrict_oom_score_adj = true\n")
+                // Pod network namespaces would otherwise be bind-mounted under /var/run/netns, outside the sandbox.
+                .append("  netns_mounts_under_state_dir = true\n")
+                .append('\n')
+                .append("[plugins.\"").append(cri).append("\".cni]\n")
+                .append("  bin_dir = \"/usr/lib/cni\"\n")
+                .append("  conf_dir = ").append(quote(layout.cniConfDir())).append('\n')
+                .append('\n')
+                .append("[plugins.\"").append(cri).append("\".containerd.runtimes.runc.options]\n")
+                .append("  Root = ").append(quote(layout.runcRoot())).append('\n');
+        if (!extraToml.isBlank()) {
+            toml.append('\n').append("# extra configuration from SandboxOptions\n").append(extraToml.strip()).append('\n');
+        }
+        return toml.toString();
+    }
+
+    static String quote(Object value) {
+        String text = value.toString();
+        StringBuilder quoted = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                default -> quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+}

@@ -1,0 +1,27 @@
+package io.containerdexporter.testkit;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class TaskInfoTest {
+    @Test
+    void parsesCtrTasksList() {
+        String output = """
+                TASK    PID     STATUS    \n\
+                s1      9350    RUNNING
+                oom1    9422    STOPPED
+                """;
+
+        assertEquals(List.of(new TaskInfo("s1", 9350, "RUNNING"), new TaskInfo("oom1", 9422, "STOPPED")),
+                TaskInfo.parseList(output));
+    }
+
+    @Test
+    void headerOnlyMeansNoTasks() {
+        assertEquals(List.of(), TaskInfo.parseList("TASK    PID     STATUS    \n"));
+        assertEquals(List.of(), TaskInfo.parseList(""));
+    }
+}
