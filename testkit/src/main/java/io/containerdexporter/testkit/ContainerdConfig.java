@@ -8,11 +8,19 @@ final class ContainerdConfig {
     static String render(SandboxLayout layout, String metricsAddress, int configVersion, String extraToml) {
         // containerd 2.x (config version 3) moved these CRI keys, unchanged, to a plugin with a new name.
         String cri = configVersion >= 3 ? "io.containerd.cri.v1.runtime" : "io.containerd.grpc.v1.cri";
+        // In TOML a key belongs to the table above it: extra top-level keys (e.g. disabled_plugins) must come first.
+        String extra = extraToml.strip();
+        int firstTable = extra.startsWith("[") ? 0 : extra.indexOf("\n[");
+        String extraTopLevel = firstTable < 0 ? extra : extra.substring(0, firstTable).strip();
+        String extraTables = firstTable < 0 ? "" : extra.substring(firstTable).strip();
         StringBuilder toml = new StringBuilder()
                 .append("version = ").append(configVersion).append('\n')
                 .append("root = ").append(quote(layout.root())).append('\n')
-                .append("state = ").append(quote(layout.state())).append('\n')
-                .append('\n')
+                .append("state = ").append(quote(layout.state())).append('\n');
+        if (!extraTopLevel.isEmpty()) {
+            toml.append("# extra top-level configuration from SandboxOptions\n").append(extraTopLevel).append('\n');
+        }
+        toml.append('\n')
                 .append("[grpc]\n")
                 .append("  address = ").append(quote(layout.grpcSocket())).append('\n')
                 .append('\n')
@@ -38,8 +46,8 @@ final class ContainerdConfig {
                 .append('\n')
                 .append("[plugins.\"").append(cri).append("\".containerd.runtimes.runc.options]\n")
                 .append("  Root = ").append(quote(layout.runcRoot())).append('\n');
-        if (!extraToml.isBlank()) {
-            toml.append('\n').append("# extra configuration from SandboxOptions\n").append(extraToml.strip()).append('\n');
+        if (!extraTables.isEmpty()) {
+            toml.append('\n').append("# extra configuration from SandboxOptions\n").append(extraTables).append('\n');
         }
         return toml.toString();
     }

@@ -130,6 +130,11 @@ public final class ContainerdSandbox implements AutoCloseable {
         return layout.daemonLog();
     }
 
+    /** containerd's root dir: tests read the content store's blobs and ingests from here to know exact sizes. */
+    public Path root() {
+        return layout.root();
+    }
+
     /** Drop a CNI conflist here to give CRI pods a network (plugins are read from /usr/lib/cni). */
     public Path cniConfDir() {
         return layout.cniConfDir();

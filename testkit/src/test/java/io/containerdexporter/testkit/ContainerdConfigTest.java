@@ -52,6 +52,16 @@ class ContainerdConfigTest {
     }
 
     @Test
+    void extraTopLevelKeysGoBeforeTheFirstTable() {
+        String toml = ContainerdConfig.render(layout, "127.0.0.1:4321", 2,
+                "disabled_plugins = [\"io.containerd.grpc.v1.snapshots\"]\n[timeouts]\n  x = 1\n");
+
+        int key = toml.indexOf("disabled_plugins = [\"io.containerd.grpc.v1.snapshots\"]\n");
+        assertTrue(key > 0 && key < toml.indexOf("[grpc]"), toml);
+        assertTrue(toml.endsWith("[timeouts]\n  x = 1\n"), toml);
+    }
+
+    @Test
     void quotesBackslashesAndQuotes() {
         assertEquals("\"a\\\\b\\\"c\"", ContainerdConfig.quote("a\\b\"c"));
     }
