@@ -30,3 +30,5 @@ BUILD_PACKAGES=(javac:openjdk-17-jdk-headless mvn:maven)
 CONTAINERD_PACKAGES=(containerd:containerd runc:runc ctr:containerd busybox:busybox-static tar:tar)
 # promtool lints the live scrape.
 PROMETHEUS_PACKAGES=(promtool:prometheus)
+# A real registry serves (and, behind a stalling proxy, holds) image pulls.
+REGISTRY_PACKAGES=(docker-registry:docker-registry)

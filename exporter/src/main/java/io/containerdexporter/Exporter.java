@@ -1,5 +1,8 @@
 package io.containerdexporter;
 
+import io.containerdexporter.collect.CollectorCatalog;
+import io.containerdexporter.collect.Poller;
+import io.containerdexporter.collect.PollerMetrics;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ConnectionMonitor;
@@ -9,6 +12,7 @@ import io.containerdexporter.exposition.BuildInfoMetrics;
 import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.metrics.MetricSource;
+import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -16,6 +20,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /** Wires one exporter process together and owns the lifecycle of its parts. */
@@ -25,11 +30,13 @@ public final class Exporter implements AutoCloseable {
 
   private final ContainerdChannel channel;
   private final ConnectionMonitor monitor;
+  private final Poller poller;
   private final WebServer web;
 
-  private Exporter(ContainerdChannel channel, ConnectionMonitor monitor, WebServer web) {
+  private Exporter(ContainerdChannel channel, ConnectionMonitor monitor, Poller poller, WebServer web) {
     this.channel = channel;
     this.monitor = monitor;
+    this.poller = poller;
     this.web = web;
   }
 
@@ -39,31 +46,48 @@ public final class Exporter implements AutoCloseable {
     ContainerdChannel channel = new ContainerdChannel(config.containerdAddress());
     ContainerdClient client = new ContainerdClient(channel, config.containerdTimeout());
     ConnectionMonitor monitor = ConnectionMonitor.forClient(client, clock);
+    Poller poller = new Poller(CollectorCatalog.build(client, config),
+        () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList(),
+        config.poll().interval(), config.poll().timeout(), clock);
+    // After an outage, re-read everything at once rather than at the next tick.
+    monitor.onConnected(poller::pollSoon);
 
-    Map<String, MetricSource> sources = new LinkedHashMap<>();
-    sources.put("containerd", new ContainerdStatusMetrics(monitor::status));
-    sources.put("build", new BuildInfoMetrics(build));
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new ExporterCollector(sources));
+    registry.register(exposition(monitor::status, poller, build));
     JvmMetrics.builder().register(registry);
 
     WebServer web;
     try {
       web = WebServer.start(config, build, registry, monitor::status);
     } catch (IOException | RuntimeException e) {
+      poller.close();
       monitor.close();
       channel.close();
       throw e;
     }
     monitor.start();
+    poller.start();
     LOG.info(build.versionLine() + " listening on " + config.listenAddress() + config.telemetryPath()
         + ", watching containerd at " + config.containerdAddress());
-    return new Exporter(channel, monitor, web);
+    return new Exporter(channel, monitor, poller, web);
+  }
+
+  /**
+   * Everything of ours that /metrics shows, as one collector that declares every family up front. Tests build it the
+   * same way to hold docs/metrics.md against the declarations.
+   */
+  public static ExporterCollector exposition(Supplier<ContainerdStatus> status, Poller poller, BuildInfo build) {
+    Map<String, MetricSource> sources = new LinkedHashMap<>();
+    sources.put("containerd", new ContainerdStatusMetrics(status));
+    sources.put("poller", new PollerMetrics(poller));
+    sources.put("build", new BuildInfoMetrics(build));
+    return new ExporterCollector(sources);
   }
 
   @Override
   public void close() {
     web.close();
+    poller.close();
     monitor.close();
     channel.close();
   }

@@ -1,5 +1,6 @@
 package io.containerdexporter;
 
+import io.containerdexporter.collect.CollectorCatalog;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.CommandLineParser;
 import io.containerdexporter.config.CommandLineParser.Exit;
@@ -23,7 +24,7 @@ public final class Main {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    CommandLineParser.Outcome outcome = CommandLineParser.parse(args, out, err);
+    CommandLineParser.Outcome outcome = CommandLineParser.parse(args, CollectorCatalog.switches(), out, err);
     if (outcome instanceof Exit exit) {
       System.exit(exit.code());
     }

@@ -3,35 +3,70 @@ package io.containerdexporter.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The validated configuration of one exporter process. Everything downstream takes this record, never the raw flags.
  *
  * @param containerdAddress unix socket of containerd's gRPC API
- * @param containerdTimeout deadline of every unary call to containerd
+ * @param containerdTimeout deadline of every call to containerd
  * @param listenAddress where the HTTP server listens
  * @param telemetryPath path of the metrics endpoint
  * @param logLevel minimum level logged
+ * @param poll what the poller reads, and how often
  */
 public record ExporterConfig(
     Path containerdAddress,
     Duration containerdTimeout,
     ListenAddress listenAddress,
     String telemetryPath,
-    LogLevel logLevel) {
+    LogLevel logLevel,
+    PollSettings poll) {
 
   public static final int DEFAULT_PORT = 9338;
+
+  /**
+   * @param interval time between the starts of two polls
+   * @param timeout how long one collector may take in one poll
+   * @param namespaces which containerd namespaces are read
+   * @param contentStallAfter an ingest with no progress for longer than this counts as stalled
+   * @param enabledCollectors names of the collectors that run
+   */
+  public record PollSettings(
+      Duration interval,
+      Duration timeout,
+      NamespaceFilter namespaces,
+      Duration contentStallAfter,
+      Set<String> enabledCollectors) {
+
+    public PollSettings {
+      requirePositive(interval, "--poll.interval");
+      requirePositive(timeout, "--poll.timeout");
+      requirePositive(contentStallAfter, "--content.stall-after");
+      if (timeout.compareTo(interval) > 0) {
+        throw new IllegalArgumentException("--poll.timeout (" + PrometheusDuration.format(timeout)
+            + ") must not be longer than --poll.interval (" + PrometheusDuration.format(interval) + ")");
+      }
+      Objects.requireNonNull(namespaces, "namespaces");
+      enabledCollectors = Set.copyOf(enabledCollectors);
+    }
+  }
 
   public ExporterConfig {
     Objects.requireNonNull(containerdAddress, "containerdAddress");
     Objects.requireNonNull(listenAddress, "listenAddress");
     Objects.requireNonNull(logLevel, "logLevel");
-    if (containerdTimeout.isNegative() || containerdTimeout.isZero()) {
-      throw new IllegalArgumentException("--containerd.timeout must be positive");
-    }
+    Objects.requireNonNull(poll, "poll");
+    requirePositive(containerdTimeout, "--containerd.timeout");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
           "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");
+    }
+  }
+
+  private static void requirePositive(Duration d, String flag) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(flag + " must be positive");
     }
   }
 }

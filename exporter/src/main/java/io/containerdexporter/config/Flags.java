@@ -2,13 +2,17 @@ package io.containerdexporter.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
  * The command line, in the Prometheus exporters' style ({@code --area.name=value}). Values are converted and checked
- * here; {@link #toConfig()} builds the record the rest of the program uses.
+ * here; {@link #toConfig(Set)} builds the record the rest of the program uses.
  */
 @Command(
     name = "containerd-exporter",
@@ -53,9 +57,57 @@ public final class Flags {
       description = "Only log messages with the given severity or above: debug, info, warn, error. Default: info.")
   LogLevel logLevel = LogLevel.INFO;
 
+  @Option(
+      names = "--containerd.namespaces.include",
+      paramLabel = "REGEX",
+      description = "Only watch containerd namespaces this regex matches in full. Default: all.")
+  String namespacesInclude = ".*";
+
+  @Option(
+      names = "--containerd.namespaces.exclude",
+      paramLabel = "REGEX",
+      description = "Do not watch containerd namespaces this regex matches in full. Default: none.")
+  String namespacesExclude = "";
+
+  @Option(
+      names = "--poll.interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How often the poller reads containerd and the cgroups. Default: 15s.")
+  Duration pollInterval = Duration.ofSeconds(15);
+
+  @Option(
+      names = "--poll.timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long one collector may take in one poll; one that takes longer keeps its last values. "
+          + "Default: 10s.")
+  Duration pollTimeout = Duration.ofSeconds(10);
+
+  @Option(
+      names = "--content.stall-after",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "An ingest (a blob being written, e.g. pulled) with no progress for this long counts as stalled. "
+          + "Default: 2m.")
+  Duration contentStallAfter = Duration.ofMinutes(2);
+
   /** Throws IllegalArgumentException with a message fit for a one-line error. */
-  public ExporterConfig toConfig() {
-    return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel);
+  public ExporterConfig toConfig(Set<String> enabledCollectors) {
+    NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
+        namespacesExclude.isEmpty()
+            ? Optional.empty() : Optional.of(regex("--containerd.namespaces.exclude", namespacesExclude)));
+    return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
+        new ExporterConfig.PollSettings(
+            pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors));
+  }
+
+  private static Pattern regex(String flag, String value) {
+    try {
+      return Pattern.compile(value);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(flag + ": '" + value + "' is not a regex (" + e.getDescription() + ")");
+    }
   }
 
   static final class DurationConverter implements ITypeConverter<Duration> {

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,7 @@ public final class ConnectionMonitor implements AutoCloseable {
   private final Clock clock;
   private final AtomicReference<ContainerdStatus> status;
   private final ScheduledExecutorService scheduler;
+  private final List<Runnable> onConnected = new CopyOnWriteArrayList<>();
   private int failedAttempts;
 
   public ConnectionMonitor(Probe probe, Clock clock) {
@@ -70,6 +73,11 @@ public final class ConnectionMonitor implements AutoCloseable {
     }, clock);
   }
 
+  /** Runs {@code action} (on the monitor's thread; it must not block) each time containerd comes back. */
+  public void onConnected(Runnable action) {
+    onConnected.add(action);
+  }
+
   public void start() {
     scheduler.execute(this::probeOnce);
   }
@@ -91,6 +99,7 @@ public final class ConnectionMonitor implements AutoCloseable {
       if (changed) {
         LOG.info(() -> "connected to containerd " + version.version() + " (revision " + version.revision() + ") at "
             + probe.socket() + (failedAttempts > 0 ? " after " + failedAttempts + " failed attempts" : ""));
+        onConnected.forEach(Runnable::run);
       }
       failedAttempts = 0;
       return HEALTHY_INTERVAL;

@@ -1,19 +1,65 @@
 package io.containerdexporter.containerd;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import com.google.protobuf.Timestamp;
+import io.containerdexporter.containerd.api.services.containers.v1.Container;
+import io.containerdexporter.containerd.api.services.containers.v1.ContainersGrpc;
+import io.containerdexporter.containerd.api.services.containers.v1.ListContainerMessage;
+import io.containerdexporter.containerd.api.services.containers.v1.ListContainersRequest;
+import io.containerdexporter.containerd.api.services.content.v1.ContentGrpc;
+import io.containerdexporter.containerd.api.services.content.v1.ListContentRequest;
+import io.containerdexporter.containerd.api.services.content.v1.ListContentResponse;
+import io.containerdexporter.containerd.api.services.content.v1.ListStatusesRequest;
+import io.containerdexporter.containerd.api.services.content.v1.ReadContentRequest;
+import io.containerdexporter.containerd.api.services.content.v1.ReadContentResponse;
+import io.containerdexporter.containerd.api.services.images.v1.Image;
+import io.containerdexporter.containerd.api.services.images.v1.ImagesGrpc;
+import io.containerdexporter.containerd.api.services.images.v1.ListImagesRequest;
+import io.containerdexporter.containerd.api.services.introspection.v1.IntrospectionGrpc;
+import io.containerdexporter.containerd.api.services.introspection.v1.Plugin;
+import io.containerdexporter.containerd.api.services.introspection.v1.PluginsRequest;
+import io.containerdexporter.containerd.api.services.namespaces.v1.ListNamespacesRequest;
+import io.containerdexporter.containerd.api.services.namespaces.v1.Namespace;
+import io.containerdexporter.containerd.api.services.namespaces.v1.NamespacesGrpc;
+import io.containerdexporter.containerd.api.services.snapshots.v1.ListSnapshotsRequest;
+import io.containerdexporter.containerd.api.services.snapshots.v1.ListSnapshotsResponse;
+import io.containerdexporter.containerd.api.services.snapshots.v1.SnapshotsGrpc;
+import io.containerdexporter.containerd.api.services.snapshots.v1.UsageRequest;
+import io.containerdexporter.containerd.api.services.tasks.v1.ListTasksRequest;
+import io.containerdexporter.containerd.api.services.tasks.v1.TasksGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionResponse;
+import io.containerdexporter.containerd.api.types.task.Process;
+import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.ContainerdVersion;
+import io.containerdexporter.model.ContentBlob;
+import io.containerdexporter.model.Descriptor;
+import io.containerdexporter.model.ImageInfo;
+import io.containerdexporter.model.Ingest;
+import io.containerdexporter.model.SnapshotInfo;
+import io.containerdexporter.model.SnapshotKind;
+import io.containerdexporter.model.TaskInfo;
+import io.containerdexporter.model.TaskStatus;
 import io.grpc.stub.AbstractStub;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The read-only face of containerd's API that the rest of the exporter uses. Every unary call carries a deadline, and
- * namespaced calls carry the {@code containerd-namespace} header; callers never see a stub or a channel.
+ * The read-only face of containerd's API that the rest of the exporter uses. Every call carries a deadline (for a
+ * stream, on the whole stream), namespaced calls carry the {@code containerd-namespace} header, and answers come back
+ * as our own records; callers never see a stub, a channel or a proto message.
  */
 public final class ContainerdClient {
+
+  /** Snapshotter plugins register under this type; Introspection.Plugins lists them. */
+  static final String SNAPSHOTTER_PLUGIN_TYPE = "io.containerd.snapshotter.v1";
 
   private final ContainerdChannel channel;
   private final Duration timeout;
@@ -38,7 +84,136 @@ public final class ContainerdClient {
     return new ContainerdVersion(response.getVersion(), response.getRevision());
   }
 
+  public List<String> namespaces() {
+    return withDeadline(NamespacesGrpc.newBlockingStub(channel.channel()))
+        .list(ListNamespacesRequest.getDefaultInstance())
+        .getNamespacesList().stream().map(Namespace::getName).toList();
+  }
+
+  /** Snapshotters that loaded (a snapshotter whose plugin failed to initialise can't be listed). */
+  public List<String> snapshotters() {
+    return withDeadline(IntrospectionGrpc.newBlockingStub(channel.channel()))
+        .plugins(PluginsRequest.newBuilder().addFilters("type==" + SNAPSHOTTER_PLUGIN_TYPE).build())
+        .getPluginsList().stream()
+        .filter(p -> p.getType().equals(SNAPSHOTTER_PLUGIN_TYPE) && !p.hasInitErr())
+        .map(Plugin::getId)
+        .sorted()
+        .toList();
+  }
+
+  /** Containers of a namespace, streamed one per message so no count of containers hits the message size limit. */
+  public List<ContainerInfo> containers(String namespace) {
+    Iterator<ListContainerMessage> stream = inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
+        .listStream(ListContainersRequest.getDefaultInstance());
+    List<ContainerInfo> out = new ArrayList<>();
+    stream.forEachRemaining(m -> out.add(container(namespace, m.getContainer())));
+    return out;
+  }
+
+  public List<TaskInfo> tasks(String namespace) {
+    return inNamespace(TasksGrpc.newBlockingStub(channel.channel()), namespace)
+        .list(ListTasksRequest.getDefaultInstance())
+        .getTasksList().stream().map(p -> task(namespace, p)).toList();
+  }
+
+  public List<ImageInfo> images(String namespace) {
+    return inNamespace(ImagesGrpc.newBlockingStub(channel.channel()), namespace)
+        .list(ListImagesRequest.getDefaultInstance())
+        .getImagesList().stream().map(i -> image(namespace, i)).toList();
+  }
+
+  public List<ContentBlob> content(String namespace) {
+    Iterator<ListContentResponse> stream = inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
+        .list(ListContentRequest.getDefaultInstance());
+    List<ContentBlob> out = new ArrayList<>();
+    stream.forEachRemaining(r -> r.getInfoList().forEach(i -> out.add(new ContentBlob(i.getDigest(), i.getSize()))));
+    return out;
+  }
+
+  public List<Ingest> ingests(String namespace) {
+    return inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
+        .listStatuses(ListStatusesRequest.getDefaultInstance())
+        .getStatusesList().stream()
+        .map(s -> new Ingest(s.getRef(), s.getOffset(), s.getTotal(), instant(s.getStartedAt()),
+            instant(s.getUpdatedAt())))
+        .toList();
+  }
+
+  /**
+   * Reads at most {@code maxBytes} of a blob (image indexes and manifests are small JSON documents; the cap keeps a
+   * mislabelled layer from being read whole).
+   */
+  public byte[] read(String namespace, String digest, long maxBytes) {
+    Iterator<ReadContentResponse> stream = inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
+        .read(ReadContentRequest.newBuilder().setDigest(digest).setSize(maxBytes).build());
+    List<ByteString> chunks = new ArrayList<>();
+    stream.forEachRemaining(r -> chunks.add(r.getData()));
+    return ByteString.copyFrom(chunks).toByteArray();
+  }
+
+  public List<SnapshotInfo> snapshots(String namespace, String snapshotter) {
+    Iterator<ListSnapshotsResponse> stream = inNamespace(SnapshotsGrpc.newBlockingStub(channel.channel()), namespace)
+        .list(ListSnapshotsRequest.newBuilder().setSnapshotter(snapshotter).build());
+    List<SnapshotInfo> out = new ArrayList<>();
+    stream.forEachRemaining(r -> r.getInfoList().forEach(i -> snapshotKind(i.getKind()).ifPresent(
+        kind -> out.add(new SnapshotInfo(snapshotter, i.getName(), i.getParent(), kind)))));
+    return out;
+  }
+
+  /** Disk bytes of one snapshot; containerd computes it (for an active snapshot by walking its directory). */
+  public long snapshotUsageBytes(String namespace, String snapshotter, String key) {
+    return inNamespace(SnapshotsGrpc.newBlockingStub(channel.channel()), namespace)
+        .usage(UsageRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build())
+        .getSize();
+  }
+
   private <S extends AbstractStub<S>> S withDeadline(S stub) {
     return stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private <S extends AbstractStub<S>> S inNamespace(S stub, String namespace) {
+    return withDeadline(stub).withInterceptors(NamespaceHeader.of(namespace));
+  }
+
+  static ContainerInfo container(String namespace, Container c) {
+    return new ContainerInfo(namespace, c.getId(), c.getImage(), c.getLabelsMap(), c.getRuntime().getName(),
+        c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()));
+  }
+
+  static TaskInfo task(String namespace, Process p) {
+    // containerd fills Process.id with the container id for init processes and leaves container_id empty.
+    String containerId = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
+    Optional<Instant> exitedAt = p.hasExitedAt() && p.getExitedAt().getSeconds() > 0
+        ? Optional.of(instant(p.getExitedAt())) : Optional.empty();
+    return new TaskInfo(namespace, containerId, p.getPid(), taskStatus(p.getStatus()), p.getExitStatus(), exitedAt);
+  }
+
+  static ImageInfo image(String namespace, Image i) {
+    return new ImageInfo(namespace, i.getName(),
+        new Descriptor(i.getTarget().getMediaType(), i.getTarget().getDigest(), i.getTarget().getSize()));
+  }
+
+  static TaskStatus taskStatus(io.containerdexporter.containerd.api.types.task.Status status) {
+    return switch (status) {
+      case CREATED -> TaskStatus.CREATED;
+      case RUNNING -> TaskStatus.RUNNING;
+      case STOPPED -> TaskStatus.STOPPED;
+      case PAUSED -> TaskStatus.PAUSED;
+      case PAUSING -> TaskStatus.PAUSING;
+      default -> TaskStatus.UNKNOWN;
+    };
+  }
+
+  static Optional<SnapshotKind> snapshotKind(io.containerdexporter.containerd.api.services.snapshots.v1.Kind kind) {
+    return switch (kind) {
+      case ACTIVE -> Optional.of(SnapshotKind.ACTIVE);
+      case COMMITTED -> Optional.of(SnapshotKind.COMMITTED);
+      case VIEW -> Optional.of(SnapshotKind.VIEW);
+      default -> Optional.empty();
+    };
+  }
+
+  static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 }

@@ -33,6 +33,7 @@ public final class ReadOnlyGuard implements ClientInterceptor {
       "containerd.services.images.v1.Images/List",
       "containerd.services.content.v1.Content/Info",
       "containerd.services.content.v1.Content/List",
+      "containerd.services.content.v1.Content/Read",
       "containerd.services.content.v1.Content/ListStatuses",
       "containerd.services.snapshots.v1.Snapshots/Stat",
       "containerd.services.snapshots.v1.Snapshots/List",

@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,8 @@ class CommandLineParserTest {
       "--web.telemetry-path=/",
       "--web.telemetry-path=/-/ready",
       "--log.level=verbose",
+      "--poll.interval=0s",
+      "--content.stall-after=soon",
       "--containerd.timeout=5",
       "--containerd.timeout=0s",
       "--containerd.address",
@@ -67,6 +71,47 @@ class CommandLineParserTest {
     assertTrue(message.startsWith("containerd-exporter: error: "), message);
     assertEquals(1, message.lines().count(), "exactly one line: " + message);
     assertEquals("", out.toString());
+  }
+
+  private static final List<CollectorSwitch> SWITCHES = List.of(
+      new CollectorSwitch("tasks", true, "Tasks."), new CollectorSwitch("image-info", false, "Images."));
+
+  private Outcome parseWithCollectors(String... args) {
+    return CommandLineParser.parse(args, SWITCHES, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void collectorsFollowTheirDefaultsAndSwitches() {
+    assertEquals(Set.of("tasks"), assertInstanceOf(Run.class, parseWithCollectors()).config().poll()
+        .enabledCollectors());
+    assertEquals(Set.of("tasks", "image-info"), assertInstanceOf(Run.class,
+        parseWithCollectors("--collector.image-info")).config().poll().enabledCollectors());
+    assertEquals(Set.of(), assertInstanceOf(Run.class,
+        parseWithCollectors("--no-collector.tasks")).config().poll().enabledCollectors());
+    Exit contradiction = assertInstanceOf(Exit.class,
+        parseWithCollectors("--collector.tasks", "--no-collector.tasks"));
+    assertEquals(2, contradiction.code());
+    assertEquals(2, assertInstanceOf(Exit.class, parseWithCollectors("--collector.nonsense")).code());
+  }
+
+  @Test
+  void pollSettings() {
+    ExporterConfig config = assertInstanceOf(Run.class, parse("--poll.interval=30s", "--poll.timeout=20s",
+        "--content.stall-after=5m", "--containerd.namespaces.include=k8s\\.io",
+        "--containerd.namespaces.exclude=x")).config();
+    assertEquals(Duration.ofSeconds(30), config.poll().interval());
+    assertEquals(Duration.ofSeconds(20), config.poll().timeout());
+    assertEquals(Duration.ofMinutes(5), config.poll().contentStallAfter());
+    assertTrue(config.poll().namespaces().accepts("k8s.io"));
+    assertTrue(!config.poll().namespaces().accepts("k8sxio"));
+    assertEquals(2, assertInstanceOf(Exit.class, parse("--poll.interval=5s", "--poll.timeout=10s")).code());
+    assertTrue(err.toString().contains("--poll.timeout"), err.toString());
+  }
+
+  @Test
+  void aBadRegexIsOneLine() {
+    assertEquals(2, assertInstanceOf(Exit.class, parse("--containerd.namespaces.include=(")).code());
+    assertEquals(1, err.toString().lines().count(), err.toString());
   }
 
   @Test

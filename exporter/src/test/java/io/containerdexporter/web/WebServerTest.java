@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
-import io.containerdexporter.config.ListenAddress;
-import io.containerdexporter.config.LogLevel;
+import io.containerdexporter.config.CommandLineParser;
 import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.model.ContainerdStatus;
@@ -15,12 +14,12 @@ import io.containerdexporter.model.ContainerdVersion;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +35,9 @@ class WebServerTest {
   private WebServer server;
 
   private WebServer start(PrometheusRegistry registry) throws Exception {
-    ExporterConfig config = new ExporterConfig(Path.of("/run/test/containerd.sock"), Duration.ofSeconds(1),
-        new ListenAddress("127.0.0.1", 0), "/metrics", LogLevel.INFO);
+    ExporterConfig config = ((CommandLineParser.Run) CommandLineParser.parse(new String[] {
+        "--containerd.address=/run/test/containerd.sock", "--web.listen-address=127.0.0.1:0"},
+        new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()))).config();
     server = WebServer.start(config, new BuildInfo("1.2.3", "abc", "17"), registry, status::get);
     return server;
   }

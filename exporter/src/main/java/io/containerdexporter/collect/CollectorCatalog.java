@@ -1,0 +1,51 @@
+package io.containerdexporter.collect;
+
+import io.containerdexporter.config.CollectorSwitch;
+import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.containerd.ContainerdClient;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every collector the exporter has, whether it runs by default, and how to build it: the one list that both
+ * {@code --collector.NAME} flags and the poller are made from (node_exporter's registerCollector, as a table).
+ */
+public final class CollectorCatalog {
+
+  /** What a collector may need; built once per process. */
+  private record Dependencies(ContainerdClient client, ExporterConfig config, ImageSizer imageSizer) {}
+
+  private record Entry(CollectorSwitch flag, Function<Dependencies, Collector> factory) {}
+
+  private static final List<Entry> ENTRIES = List.of(
+      new Entry(new CollectorSwitch("containers", true, "Containers per namespace."),
+          d -> new ContainersCollector(d.client())),
+      new Entry(new CollectorSwitch("tasks", true, "Tasks per namespace and status."),
+          d -> new TasksCollector(d.client())),
+      new Entry(new CollectorSwitch("images", true, "Images per namespace and the bytes they reference."),
+          d -> new ImagesCollector(d.client(), d.imageSizer())),
+      new Entry(new CollectorSwitch("content", true, "Content store blobs and in-flight ingests (pulls)."),
+          d -> new ContentCollector(d.client(), d.config().poll().contentStallAfter())),
+      new Entry(new CollectorSwitch("snapshots", true, "Snapshots per snapshotter and kind, and their disk usage."),
+          d -> new SnapshotsCollector(d.client())),
+      new Entry(new CollectorSwitch("image-info", false,
+          "One series per image with its digest and size (one series per image name: mind the cardinality)."),
+          d -> new ImageInfoCollector(d.client(), d.imageSizer())));
+
+  private CollectorCatalog() {}
+
+  public static List<CollectorSwitch> switches() {
+    return ENTRIES.stream().map(Entry::flag).toList();
+  }
+
+  /** The enabled collectors, in catalog order. */
+  public static List<Collector> build(ContainerdClient client, ExporterConfig config) {
+    Dependencies deps = new Dependencies(client, config, new ImageSizer(client::read, HostPlatform.current()));
+    Set<String> enabled = config.poll().enabledCollectors();
+    return ENTRIES.stream()
+        .filter(e -> enabled.contains(e.flag().name()))
+        .map(e -> e.factory().apply(deps))
+        .toList();
+  }
+}

@@ -1,0 +1,39 @@
+package io.containerdexporter.collect;
+
+import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.metrics.FamilyBuilder;
+import io.containerdexporter.metrics.FamilySpec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.List;
+
+/** Containers per containerd namespace (Containers.ListStream). */
+public final class ContainersCollector implements Collector {
+
+  static final FamilySpec CONTAINERS = FamilySpec.gauge("containerd_containers",
+      "Containers in the containerd namespace, with or without a task.", "namespace");
+
+  private final ContainerdClient client;
+
+  public ContainersCollector(ContainerdClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public String name() {
+    return "containers";
+  }
+
+  @Override
+  public List<FamilySpec> families() {
+    return List.of(CONTAINERS);
+  }
+
+  @Override
+  public List<MetricSnapshot> collect(PollScope scope) {
+    FamilyBuilder containers = CONTAINERS.builder();
+    for (String namespace : scope.namespaces()) {
+      containers.add(client.containers(namespace).size(), namespace);
+    }
+    return List.of(containers.build());
+  }
+}

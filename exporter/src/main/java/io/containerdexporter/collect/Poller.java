@@ -1,0 +1,200 @@
+package io.containerdexporter.collect;
+
+import io.containerdexporter.metrics.FamilySpec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs every collector once per interval, in parallel, each under a deadline, and publishes one immutable
+ * {@link PollSnapshot}. A collector that fails or overruns keeps its last good families (its success gauge says so,
+ * its last-success timestamp ages); the others publish fresh ones. A collector still stuck in a previous run is not
+ * started again (single flight), so a hung containerd cannot pile up threads.
+ */
+public final class Poller implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Poller.class.getName());
+
+  private final List<Collector> collectors;
+  private final Supplier<List<String>> namespaces;
+  private final Duration interval;
+  private final Duration timeout;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService workers;
+  private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+  private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+  private final AtomicReference<PollSnapshot> latest;
+
+  /**
+   * @param namespaces lists the (filtered) containerd namespaces at the start of each round; if it fails, every
+   *     collector fails for that round
+   */
+  public Poller(List<Collector> collectors, Supplier<List<String>> namespaces, Duration interval, Duration timeout,
+      Clock clock) {
+    this.collectors = List.copyOf(collectors);
+    this.namespaces = namespaces;
+    this.interval = interval;
+    this.timeout = timeout;
+    this.clock = clock;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("poller"));
+    this.workers = Executors.newCachedThreadPool(daemonThreads("collector"));
+    Map<String, CollectorState> initial = new LinkedHashMap<>();
+    collectors.forEach(c -> initial.put(c.name(), CollectorState.neverRun(c.name())));
+    this.latest = new AtomicReference<>(publishable(initial, Duration.ZERO));
+  }
+
+  /** Every family the poller may publish: the collectors' and its own. */
+  public List<FamilySpec> families() {
+    List<FamilySpec> all = new ArrayList<>();
+    collectors.forEach(c -> all.addAll(c.families()));
+    all.addAll(PollerSelfMetrics.FAMILIES);
+    return all;
+  }
+
+  /** Polls now, then every interval. */
+  public void start() {
+    scheduler.scheduleAtFixedRate(this::pollSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Polls as soon as the poller thread is free, e.g. right after containerd came back. */
+  public void pollSoon() {
+    if (!scheduler.isShutdown()) {
+      scheduler.execute(this::pollSafely);
+    }
+  }
+
+  public PollSnapshot latest() {
+    return latest.get();
+  }
+
+  private void pollSafely() {
+    try {
+      pollOnce();
+    } catch (RuntimeException e) {
+      // A bug in the poller itself must not end the schedule (a thrown exception cancels scheduleAtFixedRate).
+      LOG.log(Level.SEVERE, "poll failed unexpectedly", e);
+    }
+  }
+
+  /** One round; package-private so tests drive it directly. */
+  PollSnapshot pollOnce() {
+    long roundStart = System.nanoTime();
+    Instant now = clock.instant();
+    PollSnapshot previous = latest.get();
+    Map<String, CollectorState> next = new LinkedHashMap<>();
+
+    List<String> ns;
+    try {
+      ns = namespaces.get();
+    } catch (RuntimeException e) {
+      logOnce("namespaces", "listing containerd namespaces failed; every collector keeps its last values", e);
+      collectors.forEach(c -> next.put(c.name(), previous.collectors().get(c.name()).failed(Duration.ZERO)));
+      return publish(next, roundStart);
+    }
+    PollScope scope = new PollScope(ns, now);
+
+    Map<Collector, Future<Run>> started = new LinkedHashMap<>();
+    for (Collector c : collectors) {
+      Future<?> stillRunning = running.get(c.name());
+      if (stillRunning != null && !stillRunning.isDone()) {
+        logOnce(c.name() + ":stuck", "collector " + c.name() + " is still running its previous poll; skipped", null);
+        continue;
+      }
+      Future<Run> f = workers.submit(() -> run(c, scope));
+      running.put(c.name(), f);
+      started.put(c, f);
+    }
+
+    long deadline = roundStart + timeout.toNanos();
+    for (Collector c : collectors) {
+      CollectorState before = previous.collectors().get(c.name());
+      Future<Run> f = started.get(c);
+      if (f == null) {
+        next.put(c.name(), before.failed(timeout));
+        continue;
+      }
+      try {
+        Run result = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        next.put(c.name(), before.succeeded(result.took(), now, result.families()));
+        loggedFailures.removeIf(k -> k.startsWith(c.name() + ":"));
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        logOnce(c.name() + ":timeout", "collector " + c.name() + " did not finish within --poll.timeout="
+            + timeout.toMillis() + "ms; keeping its last values", null);
+        next.put(c.name(), before.failed(timeout));
+      } catch (ExecutionException e) {
+        logOnce(c.name() + ":" + e.getCause().getClass().getName(),
+            "collector " + c.name() + " failed; keeping its last values", e.getCause());
+        next.put(c.name(), before.failed(Duration.ofNanos(System.nanoTime() - roundStart)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        f.cancel(true);
+        next.put(c.name(), before.failed(Duration.ZERO));
+      }
+    }
+    return publish(next, roundStart);
+  }
+
+  private record Run(Duration took, List<MetricSnapshot> families) {}
+
+  private static Run run(Collector c, PollScope scope) throws Exception {
+    long start = System.nanoTime();
+    List<MetricSnapshot> families = c.collect(scope);
+    return new Run(Duration.ofNanos(System.nanoTime() - start), families);
+  }
+
+  private PollSnapshot publish(Map<String, CollectorState> states, long roundStart) {
+    PollSnapshot snapshot = publishable(states, Duration.ofNanos(System.nanoTime() - roundStart));
+    latest.set(snapshot);
+    return snapshot;
+  }
+
+  private static PollSnapshot publishable(Map<String, CollectorState> states, Duration took) {
+    List<MetricSnapshot> rendered = new ArrayList<>();
+    states.values().forEach(s -> rendered.addAll(s.families()));
+    rendered.addAll(PollerSelfMetrics.render(states.values(), took));
+    return new PollSnapshot(states, took, rendered);
+  }
+
+  /** One log line per distinct failure until the collector succeeds again: a dead containerd must not flood logs. */
+  private void logOnce(String key, String message, Throwable cause) {
+    if (loggedFailures.add(key)) {
+      LOG.log(Level.WARNING, message, cause);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    workers.shutdownNow();
+  }
+}

@@ -1,0 +1,26 @@
+package io.containerdexporter.collect;
+
+import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.metrics.MetricSource;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.List;
+
+/** Serves what the latest poll rendered; a scrape does no work beyond handing over the list. */
+public final class PollerMetrics implements MetricSource {
+
+  private final Poller poller;
+
+  public PollerMetrics(Poller poller) {
+    this.poller = poller;
+  }
+
+  @Override
+  public List<FamilySpec> families() {
+    return poller.families();
+  }
+
+  @Override
+  public List<MetricSnapshot> render() {
+    return poller.latest().rendered();
+  }
+}

@@ -1,0 +1,162 @@
+package io.containerdexporter.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.containerdexporter.metrics.FamilySpec;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PollerTest {
+
+  /** A collector whose next behaviour the test sets: a value, an exception, or blocking until released. */
+  private static final class Scripted implements Collector {
+    final String name;
+    final FamilySpec family;
+    final AtomicReference<Object> next = new AtomicReference<>(1.0);
+    final AtomicInteger runs = new AtomicInteger();
+    volatile CountDownLatch gate = new CountDownLatch(0);
+
+    Scripted(String name) {
+      this.name = name;
+      this.family = FamilySpec.gauge("test_" + name, "test family " + name);
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public List<FamilySpec> families() {
+      return List.of(family);
+    }
+
+    @Override
+    public List<MetricSnapshot> collect(PollScope scope) throws Exception {
+      runs.incrementAndGet();
+      gate.await();
+      Object what = next.get();
+      if (what instanceof Exception e) {
+        throw e;
+      }
+      return List.of(family.builder().add((Double) what).build());
+    }
+  }
+
+  private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private Poller poller;
+
+  @AfterEach
+  void close() {
+    if (poller != null) {
+      poller.close();
+    }
+  }
+
+  private static double value(PollSnapshot snapshot, String family, String... labels) {
+    for (MetricSnapshot m : snapshot.rendered()) {
+      if (m.getMetadata().getName().equals(family)) {
+        for (var p : ((GaugeSnapshot) m).getDataPoints()) {
+          boolean match = true;
+          for (int i = 0; i < labels.length; i += 2) {
+            match &= labels[i + 1].equals(p.getLabels().get(labels[i]));
+          }
+          if (match) {
+            return p.getValue();
+          }
+        }
+      }
+    }
+    throw new AssertionError(family + " " + List.of(labels) + " not rendered");
+  }
+
+  @Test
+  void aFailingCollectorKeepsItsLastValuesWhileTheOthersMoveOn() {
+    Scripted good = new Scripted("good");
+    Scripted bad = new Scripted("bad");
+    poller = new Poller(List.of(good, bad), () -> List.of("default"), Duration.ofHours(1), Duration.ofSeconds(5),
+        clock);
+
+    poller.pollOnce();
+    good.next.set(2.0);
+    bad.next.set(new IllegalStateException("containerd said no"));
+    PollSnapshot second = poller.pollOnce();
+
+    assertEquals(2.0, value(second, "test_good"));
+    assertEquals(1.0, value(second, "test_bad"), "stale value kept");
+    assertEquals(1.0, value(second, "containerd_exporter_collector_success", "collector", "good"));
+    assertEquals(0.0, value(second, "containerd_exporter_collector_success", "collector", "bad"));
+    assertEquals(clock.instant().getEpochSecond(),
+        value(second, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "bad"));
+    assertEquals(1, second.collectors().get("bad").failures());
+  }
+
+  @Test
+  void aCollectorPastTheTimeoutFailsAndIsNotStartedAgainWhileStuck() throws Exception {
+    Scripted slow = new Scripted("slow");
+    Scripted fast = new Scripted("fast");
+    poller = new Poller(List.of(slow, fast), () -> List.of("default"), Duration.ofHours(1), Duration.ofMillis(200),
+        clock);
+    poller.pollOnce();
+
+    CountDownLatch stuck = new CountDownLatch(1);
+    slow.gate = stuck;
+    // The poller cancels (interrupts) an overrunning collector; a collector that ignores interruption stays stuck.
+    PollSnapshot timedOut = poller.pollOnce();
+    assertFalse(timedOut.collectors().get("slow").success());
+    assertTrue(timedOut.collectors().get("fast").success());
+    assertEquals(Duration.ofMillis(200), timedOut.collectors().get("slow").duration());
+    assertEquals(1.0, value(timedOut, "test_slow"), "stale value kept");
+    stuck.countDown();
+  }
+
+  @Test
+  void neverRunCollectorsReportFailureAndZeroTimestamp() {
+    Scripted c = new Scripted("c");
+    poller = new Poller(List.of(c), () -> List.of(), Duration.ofHours(1), Duration.ofSeconds(1), clock);
+    PollSnapshot initial = poller.latest();
+    assertEquals(0.0, value(initial, "containerd_exporter_collector_success", "collector", "c"));
+    assertEquals(0.0, value(initial, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "c"));
+  }
+
+  @Test
+  void whenNamespacesCannotBeListedEveryCollectorFailsAndKeepsItsValues() {
+    Scripted c = new Scripted("c");
+    AtomicReference<RuntimeException> listing = new AtomicReference<>();
+    poller = new Poller(List.of(c), () -> {
+      if (listing.get() != null) {
+        throw listing.get();
+      }
+      return List.of("default");
+    }, Duration.ofHours(1), Duration.ofSeconds(1), clock);
+    poller.pollOnce();
+    listing.set(new IllegalStateException("UNAVAILABLE"));
+    PollSnapshot failed = poller.pollOnce();
+    assertEquals(0.0, value(failed, "containerd_exporter_collector_success", "collector", "c"));
+    assertEquals(1.0, value(failed, "test_c"));
+    assertEquals(1, c.runs.get(), "collectors are not run without a namespace list");
+  }
+
+  @Test
+  void declaresCollectorAndSelfFamilies() {
+    Scripted c = new Scripted("c");
+    poller = new Poller(List.of(c), List::of, Duration.ofHours(1), Duration.ofSeconds(1), clock);
+    List<String> names = poller.families().stream().map(FamilySpec::name).toList();
+    assertTrue(names.contains("test_c"));
+    assertTrue(names.containsAll(List.of("containerd_exporter_collector_success",
+        "containerd_exporter_collector_duration_seconds", "containerd_exporter_collector_last_success_timestamp_seconds",
+        "containerd_exporter_collector_failures_total", "containerd_exporter_poll_duration_seconds")));
+  }
+}
