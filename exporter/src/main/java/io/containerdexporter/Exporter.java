@@ -1,5 +1,6 @@
 package io.containerdexporter;
 
+import io.containerdexporter.cgroup.OomKillCounter;
 import io.containerdexporter.collect.CollectorCatalog;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.collect.PollerMetrics;
@@ -8,9 +9,13 @@ import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ConnectionMonitor;
 import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.events.EventMetrics;
+import io.containerdexporter.events.EventState;
+import io.containerdexporter.events.EventSubscriber;
 import io.containerdexporter.exposition.BuildInfoMetrics;
 import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
+import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.web.WebServer;
@@ -19,6 +24,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -31,12 +37,15 @@ public final class Exporter implements AutoCloseable {
   private final ContainerdChannel channel;
   private final ConnectionMonitor monitor;
   private final Poller poller;
+  private final EventSubscriber subscriber;
   private final WebServer web;
 
-  private Exporter(ContainerdChannel channel, ConnectionMonitor monitor, Poller poller, WebServer web) {
+  private Exporter(ContainerdChannel channel, ConnectionMonitor monitor, Poller poller, EventSubscriber subscriber,
+      WebServer web) {
     this.channel = channel;
     this.monitor = monitor;
     this.poller = poller;
+    this.subscriber = subscriber;
     this.web = web;
   }
 
@@ -46,20 +55,28 @@ public final class Exporter implements AutoCloseable {
     ContainerdChannel channel = new ContainerdChannel(config.containerdAddress());
     ContainerdClient client = new ContainerdClient(channel, config.containerdTimeout());
     ConnectionMonitor monitor = ConnectionMonitor.forClient(client, clock);
-    Poller poller = new Poller(CollectorCatalog.build(client, config),
-        () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList(),
+    ContainerIndex index = new ContainerIndex();
+    Supplier<List<String>> namespaces =
+        () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
+    Poller poller = new Poller(CollectorCatalog.build(client, config, index), namespaces,
         config.poll().interval(), config.poll().timeout(), clock);
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
+    EventState events = new EventState(clock, config.eventsRetention(), index,
+        (ns, id) -> EventSubscriber.identify(client, index, ns, id));
+    EventSubscriber subscriber = EventSubscriber.create(client, index, events, new OomKillCounter(config.cgroupfs()),
+        namespaces, config.poll().namespaces()::accepts, clock);
+
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(exposition(monitor::status, poller, build));
+    registry.register(exposition(monitor::status, poller, events, build));
     JvmMetrics.builder().register(registry);
 
     WebServer web;
     try {
       web = WebServer.start(config, build, registry, monitor::status);
     } catch (IOException | RuntimeException e) {
+      subscriber.close();
       poller.close();
       monitor.close();
       channel.close();
@@ -67,19 +84,22 @@ public final class Exporter implements AutoCloseable {
     }
     monitor.start();
     poller.start();
+    subscriber.start();
     LOG.info(build.versionLine() + " listening on " + config.listenAddress() + config.telemetryPath()
         + ", watching containerd at " + config.containerdAddress());
-    return new Exporter(channel, monitor, poller, web);
+    return new Exporter(channel, monitor, poller, subscriber, web);
   }
 
   /**
    * Everything of ours that /metrics shows, as one collector that declares every family up front. Tests build it the
    * same way to hold docs/metrics.md against the declarations.
    */
-  public static ExporterCollector exposition(Supplier<ContainerdStatus> status, Poller poller, BuildInfo build) {
+  public static ExporterCollector exposition(
+      Supplier<ContainerdStatus> status, Poller poller, EventState events, BuildInfo build) {
     Map<String, MetricSource> sources = new LinkedHashMap<>();
     sources.put("containerd", new ContainerdStatusMetrics(status));
     sources.put("poller", new PollerMetrics(poller));
+    sources.put("events", new EventMetrics(events));
     sources.put("build", new BuildInfoMetrics(build));
     return new ExporterCollector(sources);
   }
@@ -87,6 +107,7 @@ public final class Exporter implements AutoCloseable {
   @Override
   public void close() {
     web.close();
+    subscriber.close();
     poller.close();
     monitor.close();
     channel.close();

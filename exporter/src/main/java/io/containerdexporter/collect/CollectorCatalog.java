@@ -3,6 +3,7 @@ package io.containerdexporter.collect;
 import io.containerdexporter.config.CollectorSwitch;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.index.ContainerIndex;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -14,13 +15,14 @@ import java.util.function.Function;
 public final class CollectorCatalog {
 
   /** What a collector may need; built once per process. */
-  private record Dependencies(ContainerdClient client, ExporterConfig config, ImageSizer imageSizer) {}
+  private record Dependencies(
+      ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer) {}
 
   private record Entry(CollectorSwitch flag, Function<Dependencies, Collector> factory) {}
 
   private static final List<Entry> ENTRIES = List.of(
       new Entry(new CollectorSwitch("containers", true, "Containers per namespace."),
-          d -> new ContainersCollector(d.client())),
+          d -> new ContainersCollector(d.client(), d.index())),
       new Entry(new CollectorSwitch("tasks", true, "Tasks per namespace and status."),
           d -> new TasksCollector(d.client())),
       new Entry(new CollectorSwitch("images", true, "Images per namespace and the bytes they reference."),
@@ -40,8 +42,9 @@ public final class CollectorCatalog {
   }
 
   /** The enabled collectors, in catalog order. */
-  public static List<Collector> build(ContainerdClient client, ExporterConfig config) {
-    Dependencies deps = new Dependencies(client, config, new ImageSizer(client::read, HostPlatform.current()));
+  public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index) {
+    Dependencies deps =
+        new Dependencies(client, config, index, new ImageSizer(client::read, HostPlatform.current()));
     Set<String> enabled = config.poll().enabledCollectors();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))

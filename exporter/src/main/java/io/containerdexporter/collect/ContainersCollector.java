@@ -1,8 +1,10 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.model.ContainerInfo;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
@@ -13,9 +15,12 @@ public final class ContainersCollector implements Collector {
       "Containers in the containerd namespace, with or without a task.", "namespace");
 
   private final ContainerdClient client;
+  private final ContainerIndex index;
 
-  public ContainersCollector(ContainerdClient client) {
+  /** @param index filled with what each poll lists, for the event path's labels */
+  public ContainersCollector(ContainerdClient client, ContainerIndex index) {
     this.client = client;
+    this.index = index;
   }
 
   @Override
@@ -32,8 +37,11 @@ public final class ContainersCollector implements Collector {
   public List<MetricSnapshot> collect(PollScope scope) {
     FamilyBuilder containers = CONTAINERS.builder();
     for (String namespace : scope.namespaces()) {
-      containers.add(client.containers(namespace).size(), namespace);
+      List<ContainerInfo> listed = client.containers(namespace);
+      index.replaceNamespace(namespace, listed);
+      containers.add(listed.size(), namespace);
     }
+    index.retainNamespaces(scope.namespaces());
     return List.of(containers.build());
   }
 }

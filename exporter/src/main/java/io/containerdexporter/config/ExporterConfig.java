@@ -14,6 +14,8 @@ import java.util.Set;
  * @param telemetryPath path of the metrics endpoint
  * @param logLevel minimum level logged
  * @param poll what the poller reads, and how often
+ * @param eventsRetention how long series of a deleted container stay after it is gone
+ * @param cgroupfs where the cgroup hierarchy is mounted (the host's /sys/fs/cgroup in a DaemonSet)
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -21,7 +23,9 @@ public record ExporterConfig(
     ListenAddress listenAddress,
     String telemetryPath,
     LogLevel logLevel,
-    PollSettings poll) {
+    PollSettings poll,
+    Duration eventsRetention,
+    Path cgroupfs) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -58,6 +62,8 @@ public record ExporterConfig(
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(poll, "poll");
     requirePositive(containerdTimeout, "--containerd.timeout");
+    requirePositive(eventsRetention, "--events.retention");
+    Objects.requireNonNull(cgroupfs, "cgroupfs");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
           "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");

@@ -92,6 +92,20 @@ public final class Flags {
           + "Default: 2m.")
   Duration contentStallAfter = Duration.ofMinutes(2);
 
+  @Option(
+      names = "--events.retention",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long the per-container event series (OOMs, exits, starts) of a deleted container stay, so "
+          + "Prometheus sees their last increment. Default: 15m.")
+  Duration eventsRetention = Duration.ofMinutes(15);
+
+  @Option(
+      names = "--path.cgroupfs",
+      paramLabel = "PATH",
+      description = "Where the cgroup hierarchy is mounted; in a container, mount the host's. Default: ${DEFAULT-VALUE}.")
+  Path cgroupfs = Path.of("/sys/fs/cgroup");
+
   /** Throws IllegalArgumentException with a message fit for a one-line error. */
   public ExporterConfig toConfig(Set<String> enabledCollectors) {
     NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
@@ -99,7 +113,8 @@ public final class Flags {
             ? Optional.empty() : Optional.of(regex("--containerd.namespaces.exclude", namespacesExclude)));
     return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
         new ExporterConfig.PollSettings(
-            pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors));
+            pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors),
+        eventsRetention, cgroupfs);
   }
 
   private static Pattern regex(String flag, String value) {

@@ -5,6 +5,7 @@ import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
 import io.containerdexporter.containerd.api.services.containers.v1.Container;
 import io.containerdexporter.containerd.api.services.containers.v1.ContainersGrpc;
+import io.containerdexporter.containerd.api.services.containers.v1.GetContainerRequest;
 import io.containerdexporter.containerd.api.services.containers.v1.ListContainerMessage;
 import io.containerdexporter.containerd.api.services.containers.v1.ListContainersRequest;
 import io.containerdexporter.containerd.api.services.content.v1.ContentGrpc;
@@ -41,7 +42,12 @@ import io.containerdexporter.model.SnapshotInfo;
 import io.containerdexporter.model.SnapshotKind;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.model.TaskStatus;
+import io.containerdexporter.containerd.api.services.events.v1.Envelope;
+import io.containerdexporter.containerd.api.services.events.v1.EventsGrpc;
+import io.containerdexporter.containerd.api.services.events.v1.SubscribeRequest;
 import io.grpc.stub.AbstractStub;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +55,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The read-only face of containerd's API that the rest of the exporter uses. Every call carries a deadline (for a
@@ -167,6 +175,52 @@ public final class ContainerdClient {
         .getSize();
   }
 
+  /** Receives the event stream; called on the executor given to {@link #subscribe}, one envelope at a time. */
+  public interface EventStreamListener {
+    void onEnvelope(Envelope envelope);
+
+    /** The stream ended: {@code error} is null if containerd closed it cleanly. */
+    void onClosed(Throwable error);
+  }
+
+  /**
+   * Subscribes to containerd's events (every namespace unless {@code filters} say otherwise). The stream has no
+   * deadline. Flow control is manual: the next envelope is only requested once the listener returned, so a slow
+   * listener holds containerd back instead of filling an unbounded buffer here. Returns a handle that cancels it.
+   */
+  public Runnable subscribe(List<String> filters, Executor executor, EventStreamListener listener) {
+    AtomicReference<ClientCallStreamObserver<SubscribeRequest>> call = new AtomicReference<>();
+    EventsGrpc.newStub(channel.channel()).withExecutor(executor).subscribe(
+        SubscribeRequest.newBuilder().addAllFilters(filters).build(),
+        new ClientResponseObserver<SubscribeRequest, Envelope>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
+            call.set(requestStream);
+            requestStream.disableAutoRequestWithInitial(1);
+          }
+
+          @Override
+          public void onNext(Envelope envelope) {
+            try {
+              listener.onEnvelope(envelope);
+            } finally {
+              call.get().request(1);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            listener.onClosed(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            listener.onClosed(null);
+          }
+        });
+    return () -> call.get().cancel("exporter unsubscribed", null);
+  }
+
   private <S extends AbstractStub<S>> S withDeadline(S stub) {
     return stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
@@ -175,9 +229,16 @@ public final class ContainerdClient {
     return withDeadline(stub).withInterceptors(NamespaceHeader.of(namespace));
   }
 
+  /** One container; answers NOT_FOUND (as StatusRuntimeException) if it is gone. */
+  public ContainerInfo container(String namespace, String id) {
+    return container(namespace, inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
+        .get(GetContainerRequest.newBuilder().setId(id).build()).getContainer());
+  }
+
   static ContainerInfo container(String namespace, Container c) {
+    OciSpecs.Parsed spec = OciSpecs.parse(c.getSpec().getValue());
     return new ContainerInfo(namespace, c.getId(), c.getImage(), c.getLabelsMap(), c.getRuntime().getName(),
-        c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()));
+        c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()), spec.cgroupsPath(), spec.annotations());
   }
 
   static TaskInfo task(String namespace, Process p) {

@@ -12,12 +12,15 @@ import io.containerdexporter.config.CommandLineParser;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.events.EventState;
+import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerdStatus;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -43,8 +46,11 @@ class MetricsDocumentationTest {
     // No call is made: the channel dials lazily and nothing here asks containerd anything.
     try (ContainerdChannel channel = new ContainerdChannel(Path.of("/nonexistent/containerd.sock"));
         Poller poller = new Poller(CollectorCatalog.build(new ContainerdClient(channel, config.containerdTimeout()),
-            config), List::of, config.poll().interval(), config.poll().timeout(), Clock.systemUTC())) {
-      return Exporter.exposition(() -> ContainerdStatus.initial(Instant.EPOCH), poller,
+            config, new ContainerIndex()), List::of, config.poll().interval(), config.poll().timeout(),
+            Clock.systemUTC())) {
+      EventState events = new EventState(Clock.systemUTC(), Duration.ofMinutes(1), new ContainerIndex(),
+          (ns, id) -> { throw new AssertionError("not called"); });
+      return Exporter.exposition(() -> ContainerdStatus.initial(Instant.EPOCH), poller, events,
           new BuildInfo("test", "test", "17")).allFamilies();
     }
   }

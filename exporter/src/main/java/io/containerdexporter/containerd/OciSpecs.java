@@ -1,0 +1,41 @@
+package io.containerdexporter.containerd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The two things the exporter reads from a container's OCI runtime spec (a JSON document inside a protobuf Any):
+ * where its cgroup is, and its annotations.
+ */
+final class OciSpecs {
+
+  record Parsed(String cgroupsPath, Map<String, String> annotations) {}
+
+  static final Parsed EMPTY = new Parsed("", Map.of());
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private OciSpecs() {}
+
+  /** Never throws: a spec that is not JSON (or absent) yields {@link #EMPTY}. */
+  static Parsed parse(ByteString specJson) {
+    if (specJson.isEmpty()) {
+      return EMPTY;
+    }
+    try {
+      JsonNode root = JSON.readTree(specJson.newInput());
+      if (root == null || !root.isObject()) {
+        return EMPTY;
+      }
+      Map<String, String> annotations = new LinkedHashMap<>();
+      root.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      return new Parsed(root.path("linux").path("cgroupsPath").asText(""), annotations);
+    } catch (IOException e) {
+      return EMPTY;
+    }
+  }
+}

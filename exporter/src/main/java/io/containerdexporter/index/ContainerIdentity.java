@@ -1,0 +1,55 @@
+package io.containerdexporter.index;
+
+import io.containerdexporter.cgroup.CgroupPaths;
+import io.containerdexporter.model.ContainerInfo;
+import java.util.List;
+
+/**
+ * The labels every per-container family carries: cAdvisor's ({@code id} = cgroup path, {@code name} = container id,
+ * {@code image}, and the Kubernetes {@code namespace}, {@code pod}, {@code container}) plus {@code
+ * containerd_namespace}. Kubernetes names come from the labels kubelet passes through CRI, else from the annotations
+ * containerd's CRI sets on the spec; non-CRI containers (ctr, nerdctl, moby) have them empty.
+ */
+public record ContainerIdentity(
+    String cgroupPath,
+    String name,
+    String image,
+    String podNamespace,
+    String pod,
+    String container,
+    String containerdNamespace,
+    String criKind) {
+
+  public static final List<String> LABEL_NAMES =
+      List.of("id", "name", "image", "namespace", "pod", "container", "containerd_namespace");
+
+  public static ContainerIdentity of(ContainerInfo c) {
+    return new ContainerIdentity(
+        CgroupPaths.fromSpec(c.cgroupsPath()),
+        c.id(),
+        c.image(),
+        first(c, "io.kubernetes.pod.namespace", "io.kubernetes.cri.sandbox-namespace"),
+        first(c, "io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name"),
+        first(c, "io.kubernetes.container.name", "io.kubernetes.cri.container-name"),
+        c.namespace(),
+        c.labels().getOrDefault("io.cri-containerd.kind", ""));
+  }
+
+  /** A CRI (Kubernetes) container, not a sandbox (pause) container. */
+  public boolean isKubernetesContainer() {
+    return criKind.equals("container") && !pod.isEmpty() && !container.isEmpty();
+  }
+
+  /** Values in the order of {@link #LABEL_NAMES}. */
+  public String[] labelValues() {
+    return new String[] {cgroupPath, name, image, podNamespace, pod, container, containerdNamespace};
+  }
+
+  private static String first(ContainerInfo c, String label, String annotation) {
+    String fromLabel = c.labels().get(label);
+    if (fromLabel != null && !fromLabel.isEmpty()) {
+      return fromLabel;
+    }
+    return c.annotations().getOrDefault(annotation, "");
+  }
+}

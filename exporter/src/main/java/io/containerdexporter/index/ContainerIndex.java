@@ -1,0 +1,56 @@
+package io.containerdexporter.index;
+
+import io.containerdexporter.model.ContainerInfo;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Every container the exporter knows, by containerd namespace and id. The poller replaces a namespace's entries on
+ * each poll; the event subscriber adds, refreshes (labels change on /containers/update) and removes entries between
+ * polls. Readers never block.
+ */
+public final class ContainerIndex {
+
+  public record Key(String namespace, String id) {}
+
+  private final Map<Key, ContainerInfo> containers = new ConcurrentHashMap<>();
+
+  /** What the poller saw in one namespace: it is the truth for that namespace as of now. */
+  public void replaceNamespace(String namespace, List<ContainerInfo> seen) {
+    Set<String> ids = seen.stream().map(ContainerInfo::id).collect(Collectors.toSet());
+    containers.keySet().removeIf(k -> k.namespace().equals(namespace) && !ids.contains(k.id()));
+    seen.forEach(this::put);
+  }
+
+  /** Forgets namespaces that are gone (or no longer watched). */
+  public void retainNamespaces(Collection<String> namespaces) {
+    Set<String> keep = Set.copyOf(namespaces);
+    containers.keySet().removeIf(k -> !keep.contains(k.namespace()));
+  }
+
+  public void put(ContainerInfo c) {
+    containers.put(new Key(c.namespace(), c.id()), c);
+  }
+
+  public void remove(String namespace, String id) {
+    containers.remove(new Key(namespace, id));
+  }
+
+  public Optional<ContainerInfo> get(String namespace, String id) {
+    return Optional.ofNullable(containers.get(new Key(namespace, id)));
+  }
+
+  public boolean contains(String namespace, String id) {
+    return containers.containsKey(new Key(namespace, id));
+  }
+
+  /** A copy, for reconciling. */
+  public List<ContainerInfo> all() {
+    return List.copyOf(containers.values());
+  }
+}

@@ -1,0 +1,183 @@
+package io.containerdexporter.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.containerdexporter.containerd.api.events.ImageUpdate;
+import io.containerdexporter.testkit.ContainerdExtension;
+import io.containerdexporter.testkit.ContainerdSandbox;
+import io.containerdexporter.testkit.RunOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The event path against a real containerd: OOMs, exits, a containerd killed mid-way, a burst. */
+@ExtendWith(ContainerdExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EventsIT {
+
+  private static final String NS = "ev";
+  private static final String BUSYBOX = ContainerdSandbox.BUSYBOX_IMAGE;
+  private static final RunOptions EIGHT_MIB = RunOptions.builder().memoryLimitBytes(8L << 20).build();
+  /** A shell loop that doubles a string until the memory limit kills it. */
+  private static final String EAT_MEMORY = "x=a; while :; do x=$x$x; done";
+
+  private final ContainerdSandbox containerd;
+  private ExporterProcess exporter;
+
+  EventsIT(ContainerdSandbox containerd) {
+    this.containerd = containerd;
+  }
+
+  @BeforeAll
+  void start() {
+    containerd.createNamespace(NS);
+    containerd.importBusybox(NS, BUSYBOX);
+    exporter = ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s");
+  }
+
+  @AfterAll
+  void stop() {
+    if (exporter != null) {
+      exporter.close();
+    }
+  }
+
+  @BeforeEach
+  void containerdRunsAndTheStreamIsUp() {
+    if (!containerd.daemonRunning()) {
+      containerd.restartDaemon();
+    }
+    Await.until(Duration.ofSeconds(10), "event stream up", exporter::scrape,
+        m -> m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0)));
+  }
+
+  private Optional<Double> ooms(String id) {
+    return exporter.scrape().value("container_oom_events_total", "name", id, "containerd_namespace", NS);
+  }
+
+  private long kernelOomKills(String id) {
+    Path file = Path.of("/sys/fs/cgroup/memory", NS, id, "memory.oom_control");
+    try {
+      return Files.readAllLines(file).stream().filter(l -> l.startsWith("oom_kill ")).mapToLong(
+          l -> Long.parseLong(l.split(" ")[1])).findFirst().orElse(-1);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void anOomOfPid1IsCountedOnceWithinASecondWithItsLabels() {
+    containerd.run(NS, "oom-pid1", BUSYBOX, EIGHT_MIB, "sh", "-c", EAT_MEMORY);
+    containerd.awaitTaskStatus(NS, "oom-pid1", "STOPPED", Duration.ofSeconds(20));
+    MetricsText m = Await.until(Duration.ofSeconds(1), "the OOM on /metrics within 1 s", exporter::scrape,
+        s -> s.value("container_oom_events_total", "name", "oom-pid1").equals(Optional.of(1.0)));
+
+    MetricsText.Sample oom = m.samples("container_oom_events_total").stream()
+        .filter(s -> s.labels().get("name").equals("oom-pid1")).findFirst().orElseThrow();
+    assertEquals("/" + NS + "/oom-pid1", oom.labels().get("id"));
+    assertEquals(BUSYBOX, oom.labels().get("image"));
+    assertEquals(NS, oom.labels().get("containerd_namespace"));
+    assertEquals("", oom.labels().get("pod"), "not a Kubernetes container");
+    assertEquals(Optional.of(1.0), m.value("containerd_task_exits_total", "name", "oom-pid1", "exit_code", "137"));
+    assertEquals(Optional.of(137.0), m.value("containerd_task_last_exit_code", "name", "oom-pid1"));
+    assertEquals(Optional.of(1.0), m.value("containerd_task_starts_total", "name", "oom-pid1"));
+
+    // Counted once, not again by a poll or anything else.
+    containerd.deleteTask(NS, "oom-pid1");
+    sleep(Duration.ofSeconds(2));
+    assertEquals(Optional.of(1.0), ooms("oom-pid1"));
+  }
+
+  @Test
+  void anOomOfAChildIsCountedWhilePid1LivesOn() {
+    containerd.run(NS, "oom-child", BUSYBOX, EIGHT_MIB, "sh", "-c",
+        "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
+    Await.until(Duration.ofSeconds(20), "the kernel to OOM-kill the child", () -> kernelOomKills("oom-child"),
+        n -> n == 1);
+    Await.until(Duration.ofSeconds(1), "the OOM on /metrics within 1 s", () -> ooms("oom-child"),
+        v -> v.equals(Optional.of(1.0)));
+    assertEquals("RUNNING", containerd.taskStatus(NS, "oom-child"));
+    assertEquals(Optional.empty(), exporter.scrape().value("containerd_task_last_exit_code", "name", "oom-child"),
+        "PID 1 did not exit");
+  }
+
+  @Test
+  void exitCodesAreCountedUnderTheirLabel() {
+    containerd.run(NS, "exit-0", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 0");
+    containerd.run(NS, "exit-1", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 1");
+    containerd.run(NS, "exit-137", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
+    containerd.kill(NS, "exit-137", "SIGKILL");
+    for (String[] expected : new String[][] {{"exit-0", "0"}, {"exit-1", "1"}, {"exit-137", "137"}}) {
+      Await.until(Duration.ofSeconds(10), expected[0] + " counted under exit_code " + expected[1], exporter::scrape,
+          m -> m.value("containerd_task_exits_total", "name", expected[0], "exit_code", expected[1])
+              .equals(Optional.of(1.0)));
+      MetricsText m = exporter.scrape();
+      assertEquals(1, m.samples("containerd_task_exits_total").stream()
+          .filter(s -> s.labels().get("name").equals(expected[0])).count(), "one exit code series");
+      assertEquals(Optional.of(Double.parseDouble(expected[1])),
+          m.value("containerd_task_last_exit_code", "name", expected[0]));
+    }
+  }
+
+  @Test
+  void anOomWhileContainerdIsDownIsCountedExactlyOnceAfterItReturns() {
+    // The child waits, so the OOM happens while containerd is dead; the shim and the task keep running.
+    containerd.run(NS, "oom-away", BUSYBOX, EIGHT_MIB, "sh", "-c",
+        "sleep 3; sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
+    Await.until(Duration.ofSeconds(5), "the exporter to know the task", exporter::scrape,
+        m -> m.value("container_oom_events_total", "name", "oom-away").equals(Optional.of(0.0)));
+    double reconnectsBefore = exporter.scrape().value("containerd_exporter_event_stream_reconnects_total")
+        .orElseThrow();
+
+    containerd.killDaemon();
+    Await.until(Duration.ofSeconds(20), "the OOM to happen while containerd is down",
+        () -> kernelOomKills("oom-away"), n -> n == 1);
+    assertEquals(Optional.of(0.0), exporter.scrape().value("containerd_exporter_event_stream_up"));
+
+    containerd.restartDaemon();
+    Await.until(Duration.ofSeconds(15), "the missed OOM to be counted after reconnecting", () -> ooms("oom-away"),
+        v -> v.equals(Optional.of(1.0)));
+    MetricsText m = exporter.scrape();
+    assertEquals(Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
+    assertEquals(Optional.of(reconnectsBefore + 1), m.value("containerd_exporter_event_stream_reconnects_total"));
+
+    // Whatever the shim publishes late must not count it a second time.
+    sleep(Duration.ofSeconds(5));
+    assertEquals(Optional.of(1.0), ooms("oom-away"));
+    assertEquals("RUNNING", containerd.taskStatus(NS, "oom-away"));
+  }
+
+  @Test
+  void aBurstOfAThousandEventsIsCountedExactly() {
+    String ns = "burst";
+    containerd.createNamespace(ns);
+    try (EventPublisher publisher = new EventPublisher(containerd.socket())) {
+      for (int i = 0; i < 1000; i++) {
+        publisher.publish(ns, "/images/update", ImageUpdate.newBuilder().setName("image-" + i).build());
+      }
+    }
+    Await.until(Duration.ofSeconds(10), "all 1000 events counted", exporter::scrape,
+        m -> m.value("containerd_image_events_total", "namespace", ns, "action", "update")
+            .equals(Optional.of(1000.0)));
+    MetricsText m = exporter.scrape();
+    assertEquals(Optional.of(1000.0), m.value("containerd_events_total", "namespace", ns, "topic", "/images/update"));
+    assertTrue(exporter.isAlive());
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
