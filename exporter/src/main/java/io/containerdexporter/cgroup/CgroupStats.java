@@ -1,0 +1,58 @@
+package io.containerdexporter.cgroup;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * One task's resource usage, in base units, whichever way it was read (cgroup v1 files, cgroup v2 files, or
+ * containerd's Tasks.Metrics). A value the source does not have (a controller not enabled, a file that was malformed)
+ * is empty, and its series is left out rather than reported as 0.
+ *
+ * <p>Semantics follow cAdvisor, so dashboards built on it read the same: working set = usage − inactive file pages
+ * (floored at 0); rss = v1 total_rss / v2 anon; cache = v1 total_cache / v2 file; swap = v1 memsw.usage − usage /
+ * v2 memory.swap.current; mapped file = v1 total_mapped_file / v2 file_mapped; failcnt = v1 memory.failcnt / v2
+ * memory.events "max"; threads max = pids.max, with "max" (no limit) as 0.
+ */
+public record CgroupStats(
+    OptionalDouble cpuUsageSeconds,
+    OptionalDouble cpuUserSeconds,
+    OptionalDouble cpuSystemSeconds,
+    OptionalLong cfsPeriods,
+    OptionalLong cfsThrottledPeriods,
+    OptionalDouble cfsThrottledSeconds,
+    OptionalLong memoryUsageBytes,
+    OptionalLong memoryWorkingSetBytes,
+    OptionalLong memoryRssBytes,
+    OptionalLong memoryCacheBytes,
+    OptionalLong memorySwapBytes,
+    OptionalLong memoryMappedFileBytes,
+    OptionalLong memoryFailcnt,
+    OptionalLong memoryMaxUsageBytes,
+    OptionalLong oomKills,
+    OptionalLong pidsCurrent,
+    OptionalLong pidsMax,
+    List<DeviceIo> io,
+    Optional<Pressure> cpuPressure,
+    Optional<Pressure> memoryPressure,
+    Optional<Pressure> ioPressure) {
+
+  public CgroupStats {
+    io = List.copyOf(io);
+  }
+
+  /**
+   * Block I/O of one device.
+   *
+   * @param major major device number
+   * @param minor minor device number
+   */
+  public record DeviceIo(long major, long minor, long readBytes, long writeBytes, long reads, long writes) {}
+
+  /**
+   * Pressure stall information (cgroup v2 {@code *.pressure}): total time some, or all (full), tasks were stalled.
+   * {@code full} is empty where the kernel has none (cpu on older kernels).
+   */
+  public record Pressure(double someSeconds, OptionalDouble fullSeconds) {}
+}
