@@ -41,7 +41,11 @@ public final class Poller implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
-  private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+  /**
+   * Collectors whose run has not returned. Set by the run itself (a cancelled Future reports "done" while its thread
+   * may still be stuck in the collector), so a collector that ignores interruption is never run twice at once.
+   */
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
   private final AtomicReference<PollSnapshot> latest;
 
@@ -115,14 +119,21 @@ public final class Poller implements AutoCloseable {
 
     Map<Collector, Future<Run>> started = new LinkedHashMap<>();
     for (Collector c : collectors) {
-      Future<?> stillRunning = running.get(c.name());
-      if (stillRunning != null && !stillRunning.isDone()) {
+      if (!running.add(c.name())) {
         logOnce(c.name() + ":stuck", "collector " + c.name() + " is still running its previous poll; skipped", null);
         continue;
       }
-      Future<Run> f = workers.submit(() -> run(c, scope));
-      running.put(c.name(), f);
-      started.put(c, f);
+      try {
+        started.put(c, workers.submit(() -> {
+          try {
+            return run(c, scope);
+          } finally {
+            running.remove(c.name());
+          }
+        }));
+      } catch (RuntimeException rejected) { // the pool is shutting down
+        running.remove(c.name());
+      }
     }
 
     long deadline = roundStart + timeout.toNanos();

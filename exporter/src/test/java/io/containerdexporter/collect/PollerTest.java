@@ -46,12 +46,41 @@ class PollerTest {
     @Override
     public List<MetricSnapshot> collect(PollScope scope) throws Exception {
       runs.incrementAndGet();
-      gate.await();
+      awaitIgnoringInterrupts(gate);
       Object what = next.get();
       if (what instanceof Exception e) {
         throw e;
       }
       return List.of(family.builder().add((Double) what).build());
+    }
+  }
+
+  /** Like a collector stuck in a call that does not honour interruption. */
+  private static void awaitIgnoringInterrupts(CountDownLatch gate) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        gate.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Polls a condition for up to 5 s. */
+  private static final class Await {
+    static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("condition not met within 5 s");
+        }
+        Thread.sleep(20);
+      }
     }
   }
 
@@ -119,7 +148,14 @@ class PollerTest {
     assertTrue(timedOut.collectors().get("fast").success());
     assertEquals(Duration.ofMillis(200), timedOut.collectors().get("slow").duration());
     assertEquals(1.0, value(timedOut, "test_slow"), "stale value kept");
+
+    // Still stuck (it swallows the interrupt and waits on): the next rounds must not start it again.
+    int runsSoFar = slow.runs.get();
+    poller.pollOnce();
+    poller.pollOnce();
+    assertEquals(runsSoFar, slow.runs.get(), "single flight: a stuck collector is not started again");
     stuck.countDown();
+    Await.until(() -> poller.pollOnce().collectors().get("slow").success());
   }
 
   @Test
