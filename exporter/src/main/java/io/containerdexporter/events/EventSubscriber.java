@@ -54,6 +54,8 @@ public final class EventSubscriber implements AutoCloseable {
   private int failures;
   private Instant lostAt;
   private Runnable cancel = () -> { };
+  /** Set before our own cancel, so the stream's end is not taken for a loss (and nothing is scheduled any more). */
+  private volatile boolean closed;
 
   public EventSubscriber(ContainerdClient client, ContainerIndex index, EventState state, Reconciler reconciler,
       Predicate<String> watched, Clock clock) {
@@ -176,7 +178,7 @@ public final class EventSubscriber implements AutoCloseable {
       } catch (RuntimeException gone) {
         index.get(ns, updated.id()).ifPresent(c -> index.put(new ContainerInfo(c.namespace(), c.id(),
             updated.image(), updated.labels(), c.runtime(), c.snapshotter(), c.snapshotKey(), c.createdAt(),
-            c.cgroupsPath(), c.annotations())));
+            c.cgroupsPath(), c.annotations(), c.resources())));
       }
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       index.remove(ns, deleted.id());
@@ -184,7 +186,7 @@ public final class EventSubscriber implements AutoCloseable {
   }
 
   private void lost(int gen, Throwable error) {
-    if (gen != generation || thread.isShutdown()) {
+    if (gen != generation || closed) {
       return;
     }
     generation++; // callbacks of the dead stream are ignored from here on
@@ -196,12 +198,21 @@ public final class EventSubscriber implements AutoCloseable {
     Duration retryIn = BACKOFF.delay(failures);
     LOG.warning("event stream lost (" + (error == null ? "closed by containerd" : error.getMessage())
         + "); resubscribing in " + retryIn.toMillis() + "ms");
-    thread.schedule(this::subscribe, retryIn.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      thread.schedule(this::subscribe, retryIn.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // close() raced us; nothing to resubscribe
+    }
   }
 
   @Override
   public void close() {
-    thread.execute(() -> cancel.run());
+    closed = true;
+    try {
+      thread.execute(() -> cancel.run());
+    } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+      return;
+    }
     thread.shutdown();
     try {
       thread.awaitTermination(2, TimeUnit.SECONDS);
