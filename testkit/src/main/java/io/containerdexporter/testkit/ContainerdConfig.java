@@ -44,6 +44,11 @@ final class ContainerdConfig {
                 .append("  bin_dir = \"/usr/lib/cni\"\n")
                 .append("  conf_dir = ").append(quote(layout.cniConfDir())).append('\n')
                 .append('\n')
+                // Declaring runtimes.runc replaces containerd's default entry whole: name its type, or CRI's
+                // RunPodSandbox fails with "container.Runtime.Name must be set".
+                .append("[plugins.\"").append(cri).append("\".containerd.runtimes.runc]\n")
+                .append("  runtime_type = \"io.containerd.runc.v2\"\n")
+                .append('\n')
                 .append("[plugins.\"").append(cri).append("\".containerd.runtimes.runc.options]\n")
                 .append("  Root = ").append(quote(layout.runcRoot())).append('\n');
         if (!extraTables.isEmpty()) {
