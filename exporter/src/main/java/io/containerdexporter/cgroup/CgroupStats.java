@@ -11,9 +11,12 @@ import java.util.OptionalLong;
  * is empty, and its series is left out rather than reported as 0.
  *
  * <p>Semantics follow cAdvisor, so dashboards built on it read the same: working set = usage − inactive file pages
- * (floored at 0); rss = v1 total_rss / v2 anon; cache = v1 total_cache / v2 file; swap = v1 memsw.usage − usage /
- * v2 memory.swap.current; mapped file = v1 total_mapped_file / v2 file_mapped; failcnt = v1 memory.failcnt / v2
- * memory.events "max"; threads max = pids.max, with "max" (no limit) as 0.
+ * (floored at 0); rss = v1 total_rss / v2 anon; cache = v1 total_cache / v2 file; swap = v1 memory.stat total_swap
+ * (as cAdvisor; memsw.usage − usage, read from two files at two moments, can go negative) / v2
+ * memory.swap.current; mapped file = v1
+ * total_mapped_file / v2 file_mapped; failcnt = v1 memory.failcnt / v2 memory.events "max" (cAdvisor reports 0 there
+ * because libcontainer leaves it unset; the kernel's count is more useful); threads max = pids.max, with "max" (no
+ * limit) as 0.
  */
 public record CgroupStats(
     OptionalDouble cpuUsageSeconds,

@@ -1,0 +1,182 @@
+package io.containerdexporter.cgroup;
+
+import static io.containerdexporter.cgroup.CgroupStatsBuilder.key;
+import static io.containerdexporter.cgroup.CgroupStatsBuilder.seconds;
+
+import io.containerdexporter.cgroup.CgroupParsers.BlkioEntry;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads a cgroup of the v1 hierarchies: {@code <root>/<controller>/<cgroupPath>/}, also on "hybrid" hosts (cgroup2
+ * at {@code <root>/unified} holds none of the controllers read here). Files and their meaning follow libcontainer's
+ * fs manager (opencontainers/cgroups {@code fs/}) as cAdvisor maps them into its metrics (google/cadvisor
+ * {@code lib/container/libcontainer/handler.go}):
+ * <ul>
+ *   <li>cpuacct.usage (ns), cpuacct.stat user/system (USER_HZ ticks), cpu.stat nr_periods, nr_throttled,
+ *       throttled_time (ns);
+ *   <li>memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt, memory.oom_control oom_kill, and
+ *       memory.stat: with memory.use_hierarchy 1 (always, on kernels since 5.x) the hierarchical total_rss,
+ *       total_cache, total_mapped_file, total_swap (each falling back to its plain key if a kernel lacks the total_),
+ *       with use_hierarchy 0 the plain keys, as cAdvisor does; working set = usage − total_inactive_file;
+ *   <li>pids.current, pids.max ("max" = 0);
+ *   <li>blkio: the first table family libcontainer finds with devices in it, see {@link #BLKIO_FAMILIES}.
+ * </ul>
+ *
+ * <p>Controllers may be co-mounted ({@code cpu,cpuacct}, with {@code cpu} and {@code cpuacct} symlinks on most
+ * distributions, or separate mounts); each controller's directory is looked up once, here, at construction.
+ */
+public final class CgroupV1Reader implements CgroupReader {
+
+  /**
+   * libcontainer's blkio order (opencontainers/cgroups {@code fs/blkio.go} GetStats): BFQ tables, then CFQ, then the
+   * throttle tables, recursive before not; a family is used when its first table exists and lists a device (a table
+   * with only "Total 0" does not count). Of each family we need the serviced (ops) and service_bytes tables; the
+   * serviced one stands in for the family's first table, which holds devices exactly when it does.
+   */
+  static final List<List<String>> BLKIO_FAMILIES = List.of(
+      List.of("blkio.bfq.io_serviced_recursive", "blkio.bfq.io_service_bytes_recursive"),
+      List.of("blkio.io_serviced_recursive", "blkio.io_service_bytes_recursive"),
+      List.of("blkio.throttle.io_serviced_recursive", "blkio.throttle.io_service_bytes_recursive"),
+      List.of("blkio.throttle.io_serviced", "blkio.throttle.io_service_bytes"));
+
+  private final Path cpu;
+  private final Path cpuacct;
+  private final Path memory;
+  private final Path pids;
+  private final Path blkio;
+  private final CgroupReadErrors errors;
+
+  public CgroupV1Reader(Path root, CgroupReadErrors errors) {
+    this.cpu = controller(root, "cpu", "cpu,cpuacct", "cpuacct,cpu");
+    this.cpuacct = controller(root, "cpuacct", "cpu,cpuacct", "cpuacct,cpu");
+    this.memory = controller(root, "memory");
+    this.pids = controller(root, "pids");
+    this.blkio = controller(root, "blkio");
+    this.errors = errors;
+  }
+
+  /** The first candidate mount directory that exists; null when the controller is not mounted. */
+  private static Path controller(Path root, String... candidates) {
+    for (String candidate : candidates) {
+      Path dir = root.resolve(candidate);
+      if (Files.isDirectory(dir)) {
+        return dir;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean unified() {
+    return false;
+  }
+
+  @Override
+  public Optional<CgroupStats> read(String cgroupPath) {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    if (relative.isEmpty()) {
+      return Optional.empty();
+    }
+    CgroupDir cpuDir;
+    CgroupDir cpuacctDir;
+    CgroupDir memoryDir;
+    CgroupDir pidsDir;
+    CgroupDir blkioDir;
+    try {
+      cpuDir = dir(cpu, relative.get());
+      cpuacctDir = dir(cpuacct, relative.get());
+      memoryDir = dir(memory, relative.get());
+      pidsDir = dir(pids, relative.get());
+      blkioDir = dir(blkio, relative.get());
+    } catch (InvalidPathException e) {
+      return Optional.empty();
+    }
+    // The task is gone when its cgroup is gone from every controller we read.
+    if (!(exists(cpuDir) || exists(cpuacctDir) || exists(memoryDir) || exists(pidsDir) || exists(blkioDir))) {
+      return Optional.empty();
+    }
+    CgroupStatsBuilder b = new CgroupStatsBuilder();
+    if (cpuacctDir != null) {
+      readCpuacct(cpuacctDir, b);
+    }
+    if (cpuDir != null) {
+      readCpu(cpuDir, b);
+    }
+    if (memoryDir != null) {
+      readMemory(memoryDir, b);
+    }
+    if (pidsDir != null) {
+      b.pidsCurrent = pidsDir.value("pids.current");
+      b.pidsMax = pidsDir.limit("pids.max");
+    }
+    if (blkioDir != null) {
+      b.io = readBlkio(blkioDir);
+    }
+    return Optional.of(b.build());
+  }
+
+  private CgroupDir dir(Path controllerRoot, String relative) {
+    return controllerRoot == null ? null : new CgroupDir(controllerRoot.resolve(relative), errors);
+  }
+
+  private static boolean exists(CgroupDir dir) {
+    return dir != null && dir.exists();
+  }
+
+  private static void readCpuacct(CgroupDir dir, CgroupStatsBuilder b) {
+    b.cpuUsageSeconds = seconds(dir.value("cpuacct.usage"), 1e9);
+    Optional<FlatKeyed> stat = dir.flat("cpuacct.stat");
+    b.cpuUserSeconds = seconds(key(stat, "user"), CgroupParsers.USER_HZ);
+    b.cpuSystemSeconds = seconds(key(stat, "system"), CgroupParsers.USER_HZ);
+  }
+
+  private static void readCpu(CgroupDir dir, CgroupStatsBuilder b) {
+    Optional<FlatKeyed> stat = dir.flat("cpu.stat");
+    b.cfsPeriods = key(stat, "nr_periods");
+    b.cfsThrottledPeriods = key(stat, "nr_throttled");
+    b.cfsThrottledSeconds = seconds(key(stat, "throttled_time"), 1e9);
+  }
+
+  private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {
+    b.memoryUsageBytes = dir.value("memory.usage_in_bytes");
+    b.memoryMaxUsageBytes = dir.value("memory.max_usage_in_bytes");
+    b.memoryFailcnt = dir.value("memory.failcnt");
+    b.oomKills = key(dir.flat("memory.oom_control"), "oom_kill");
+    Optional<FlatKeyed> stat = dir.flat("memory.stat");
+    if (stat.isPresent()) {
+      FlatKeyed s = stat.get();
+      // cAdvisor: total_* when use_hierarchy is on (libcontainer reads memory.use_hierarchy == 1), plain keys when
+      // off. A file we cannot read counts as on: the kernel has forced it on since 5.x and deprecated the knob.
+      OptionalLong useHierarchy = dir.value("memory.use_hierarchy");
+      boolean hierarchical = useHierarchy.isEmpty() || useHierarchy.getAsLong() != 0;
+      b.memoryRssBytes = hierarchical ? s.getOr("total_rss", "rss") : s.get("rss");
+      b.memoryCacheBytes = hierarchical ? s.getOr("total_cache", "cache") : s.get("cache");
+      b.memoryMappedFileBytes = hierarchical ? s.getOr("total_mapped_file", "mapped_file") : s.get("mapped_file");
+      // cAdvisor takes v1 swap from memory.stat (total_swap), not from memory.memsw.usage_in_bytes − usage: one
+      // consistent snapshot instead of two reads that can disagree (and go negative). Absent without swap accounting.
+      b.memorySwapBytes = hierarchical ? s.getOr("total_swap", "swap") : s.get("swap");
+    }
+    // cAdvisor subtracts total_inactive_file whatever use_hierarchy says.
+    b.memoryWorkingSetBytes =
+        CgroupStatsBuilder.workingSet(b.memoryUsageBytes, stat, "total_inactive_file", "inactive_file");
+  }
+
+  private static List<CgroupStats.DeviceIo> readBlkio(CgroupDir dir) {
+    for (List<String> family : BLKIO_FAMILIES) {
+      Optional<List<BlkioEntry>> serviced = dir.parse(family.get(0), CgroupParsers::parseBlkio);
+      if (serviced.isEmpty() || serviced.get().isEmpty()) {
+        continue; // absent, only "Total 0", or unusable (counted): libcontainer moves on to the next family
+      }
+      // libcontainer fails the whole blkio read when a later table of the chosen family is missing or bad; we
+      // report no I/O for the task rather than a half-filled row.
+      Optional<List<BlkioEntry>> bytes = dir.parse(family.get(1), CgroupParsers::parseBlkio);
+      return bytes.isEmpty() ? List.of() : CgroupParsers.combineBlkio(bytes.get(), serviced.get());
+    }
+    return List.of();
+  }
+}

@@ -1,0 +1,108 @@
+package io.containerdexporter.cgroup;
+
+import static io.containerdexporter.cgroup.CgroupStatsBuilder.key;
+import static io.containerdexporter.cgroup.CgroupStatsBuilder.seconds;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads a cgroup of the unified (v2) hierarchy: {@code <root>/<cgroupPath>/}. Files and their meaning follow
+ * libcontainer's fs2 manager (opencontainers/cgroups {@code fs2/}) as cAdvisor maps them into its metrics
+ * (google/cadvisor {@code lib/container/libcontainer/handler.go}):
+ * <ul>
+ *   <li>cpu.stat: usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec (the last three only
+ *       with the cpu controller enabled);
+ *   <li>memory.current (usage), memory.peak (max usage, kernel 5.19+), memory.stat anon (rss), file (cache),
+ *       file_mapped, inactive_file (working set = usage − inactive_file), memory.swap.current (swap), memory.events
+ *       max (failcnt) and oom_kill;
+ *   <li>pids.current and pids.max ("max" = 0); without the pids controller, the lines of cgroup.procs and 0, as
+ *       libcontainer does;
+ *   <li>io.stat; cpu.pressure, memory.pressure, io.pressure (PSI totals in seconds).
+ * </ul>
+ */
+public final class CgroupV2Reader implements CgroupReader {
+
+  private final Path root;
+  private final CgroupReadErrors errors;
+
+  public CgroupV2Reader(Path root, CgroupReadErrors errors) {
+    this.root = root;
+    this.errors = errors;
+  }
+
+  @Override
+  public boolean unified() {
+    return true;
+  }
+
+  @Override
+  public Optional<CgroupStats> read(String cgroupPath) {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    if (relative.isEmpty()) {
+      return Optional.empty();
+    }
+    CgroupDir dir;
+    try {
+      dir = new CgroupDir(root.resolve(relative.get()), errors);
+    } catch (InvalidPathException e) {
+      return Optional.empty();
+    }
+    if (!dir.exists()) {
+      return Optional.empty();
+    }
+    CgroupStatsBuilder b = new CgroupStatsBuilder();
+    readCpu(dir, b);
+    readMemory(dir, b);
+    readPids(dir, b);
+    b.io = dir.parse("io.stat", CgroupParsers::parseIoStat).orElse(List.of());
+    b.cpuPressure = dir.parse("cpu.pressure", CgroupParsers::parsePressure);
+    b.memoryPressure = dir.parse("memory.pressure", CgroupParsers::parsePressure);
+    b.ioPressure = dir.parse("io.pressure", CgroupParsers::parsePressure);
+    return Optional.of(b.build());
+  }
+
+  private static void readCpu(CgroupDir dir, CgroupStatsBuilder b) {
+    Optional<FlatKeyed> stat = dir.flat("cpu.stat");
+    b.cpuUsageSeconds = seconds(key(stat, "usage_usec"), 1e6);
+    b.cpuUserSeconds = seconds(key(stat, "user_usec"), 1e6);
+    b.cpuSystemSeconds = seconds(key(stat, "system_usec"), 1e6);
+    b.cfsPeriods = key(stat, "nr_periods");
+    b.cfsThrottledPeriods = key(stat, "nr_throttled");
+    b.cfsThrottledSeconds = seconds(key(stat, "throttled_usec"), 1e6);
+  }
+
+  private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {
+    b.memoryUsageBytes = dir.value("memory.current");
+    b.memoryMaxUsageBytes = dir.value("memory.peak");
+    Optional<FlatKeyed> stat = dir.flat("memory.stat");
+    b.memoryRssBytes = key(stat, "anon");
+    b.memoryCacheBytes = key(stat, "file");
+    b.memoryMappedFileBytes = key(stat, "file_mapped");
+    b.memoryWorkingSetBytes = CgroupStatsBuilder.workingSet(b.memoryUsageBytes, stat, "inactive_file", null);
+    // libcontainer reports swap as memory.swap.current + memory.current, and cAdvisor subtracts memory.current
+    // again: the result is memory.swap.current.
+    b.memorySwapBytes = dir.value("memory.swap.current");
+    Optional<FlatKeyed> events = dir.flat("memory.events");
+    b.memoryFailcnt = key(events, "max");
+    b.oomKills = key(events, "oom_kill");
+  }
+
+  private static void readPids(CgroupDir dir, CgroupStatsBuilder b) {
+    Optional<String> current = dir.read("pids.current");
+    if (current.isPresent()) {
+      b.pidsCurrent = CgroupDir.toOptionalLong(dir.parse("pids.current", current.get(), CgroupParsers::parseValue));
+      b.pidsMax = dir.limit("pids.max");
+      return;
+    }
+    // No pids controller for this cgroup: libcontainer then counts the processes in cgroup.procs, with no limit.
+    Optional<Long> procs = dir.parse("cgroup.procs", CgroupParsers::countProcesses);
+    if (procs.isPresent()) {
+      b.pidsCurrent = OptionalLong.of(procs.get());
+      b.pidsMax = OptionalLong.of(0);
+    }
+  }
+}

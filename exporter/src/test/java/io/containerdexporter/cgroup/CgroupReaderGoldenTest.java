@@ -1,0 +1,151 @@
+package io.containerdexporter.cgroup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
+import io.containerdexporter.cgroup.CgroupStats.Pressure;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** Each committed fixture tree → the exact CgroupStats, every value worked out here from the fixture files. */
+class CgroupReaderGoldenTest {
+
+  private final CgroupReadErrors errors = new CgroupReadErrors();
+
+  @Test
+  void v1CgroupfsDriverWithCoMountedCpuCpuacct() {
+    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("v1"), errors);
+    assertInstanceOf(CgroupV1Reader.class, reader);
+
+    long usage = 48852992;
+    long totalInactiveFile = 13631488;
+    CgroupStats expected = new CgroupStats(
+        OptionalDouble.of(5273891204L / 1e9), // cpuacct.usage, ns
+        OptionalDouble.of(412 / 100.0), // cpuacct.stat user, USER_HZ ticks
+        OptionalDouble.of(98 / 100.0),
+        OptionalLong.of(1520),
+        OptionalLong.of(37),
+        OptionalDouble.of(2845119032L / 1e9), // cpu.stat throttled_time, ns
+        OptionalLong.of(usage),
+        OptionalLong.of(usage - totalInactiveFile), // working set
+        OptionalLong.of(26095616), // total_rss
+        OptionalLong.of(21626880), // total_cache
+        OptionalLong.of(1048576), // total_swap (= memsw.usage 49901568 − usage 48852992 here)
+        OptionalLong.of(8650752), // total_mapped_file
+        OptionalLong.of(12), // memory.failcnt
+        OptionalLong.of(61341696), // memory.max_usage_in_bytes
+        OptionalLong.of(1), // memory.oom_control oom_kill
+        OptionalLong.of(7),
+        OptionalLong.of(0), // pids.max "max"
+        // throttle *_recursive tables (bfq ones hold only "Total 0"), Read/Write ops, sorted by device
+        List.of(new DeviceIo(8, 0, 1232896, 4096000, 57, 112), new DeviceIo(253, 0, 1228800, 4096000, 56, 112)),
+        Optional.empty(), // no PSI on v1
+        Optional.empty(),
+        Optional.empty());
+
+    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V1_C1));
+    assertEquals(Map.of(), errors.snapshot());
+  }
+
+  @Test
+  void hybridIsReadAsV1WithSeparateCpuAndCpuacctMounts() {
+    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("hybrid"), errors);
+    assertFalse(reader.unified(), "cgroup2 at unified/ holds no controllers: the host is v1 for us");
+
+    long usage = 13750272;
+    CgroupStats expected = new CgroupStats(
+        OptionalDouble.of(731052288L / 1e9),
+        OptionalDouble.of(61 / 100.0),
+        OptionalDouble.of(9 / 100.0),
+        OptionalLong.of(0),
+        OptionalLong.of(0),
+        OptionalDouble.of(0),
+        OptionalLong.of(usage),
+        OptionalLong.of(usage - 2433024),
+        OptionalLong.of(9318400),
+        OptionalLong.of(3244032),
+        OptionalLong.empty(), // no swap accounting: no memsw files, no swap keys — empty, and not an error
+        OptionalLong.of(2703360),
+        OptionalLong.of(0),
+        OptionalLong.of(14680064),
+        OptionalLong.of(0),
+        OptionalLong.of(3),
+        OptionalLong.of(1024),
+        List.of(), // every blkio table is "Total 0"
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+
+    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.HYBRID_SCOPE));
+    assertEquals(Map.of(), errors.snapshot());
+  }
+
+  @Test
+  void v2SystemdDriver() {
+    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors);
+    assertTrue(reader.unified());
+
+    long usage = 157286400;
+    long inactiveFile = 31457280;
+    CgroupStats expected = new CgroupStats(
+        OptionalDouble.of(184213558 / 1e6), // cpu.stat usage_usec
+        OptionalDouble.of(151862081 / 1e6),
+        OptionalDouble.of(32351477 / 1e6),
+        OptionalLong.of(36420),
+        OptionalLong.of(1204),
+        OptionalDouble.of(97811452 / 1e6), // throttled_usec
+        OptionalLong.of(usage), // memory.current
+        OptionalLong.of(usage - inactiveFile), // working set = 125829120
+        OptionalLong.of(98304000), // anon
+        OptionalLong.of(52428800), // file
+        OptionalLong.of(2097152), // memory.swap.current
+        OptionalLong.of(12582912), // file_mapped
+        OptionalLong.of(27), // memory.events max
+        OptionalLong.of(212860928), // memory.peak
+        OptionalLong.of(2), // memory.events oom_kill
+        OptionalLong.of(23),
+        OptionalLong.of(0), // pids.max "max"
+        List.of(new DeviceIo(8, 0, 1085440, 20484096, 42, 1391), new DeviceIo(253, 0, 1081344, 20480000, 41, 1390)),
+        Optional.of(new Pressure(4102399 / 1e6, OptionalDouble.of(3011201 / 1e6))),
+        Optional.of(new Pressure(1203 / 1e6, OptionalDouble.of(1187 / 1e6))),
+        Optional.of(new Pressure(310472 / 1e6, OptionalDouble.of(298003 / 1e6))));
+
+    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V2_SCOPE));
+    assertEquals(Map.of(), errors.snapshot());
+  }
+
+  @Test
+  void aCgroupThatDoesNotExistIsEmpty() {
+    for (String tree : List.of("v1", "hybrid", "v2-systemd")) {
+      CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree(tree), errors);
+      assertEquals(Optional.empty(), reader.read("/default/gone"), tree);
+      assertEquals(Optional.empty(), reader.read(""), tree);
+    }
+    assertEquals(Map.of(), errors.snapshot());
+  }
+
+  @Test
+  void pathsThatLeaveTheRootAreRefused() {
+    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors);
+    assertEquals(Optional.empty(), reader.read("/../v2-systemd" + CgroupFixtures.V2_SCOPE));
+    assertEquals(Optional.empty(), reader.read("/kubepods.slice/./x"));
+    assertEquals(Optional.empty(), reader.read("/a\0b"));
+    // Leading slashes are just the root.
+    assertTrue(reader.read("//" + CgroupFixtures.V2_SCOPE.substring(1)).isPresent());
+  }
+
+  @Test
+  void theRootCgroupOfV2HasWhatTheKernelGivesIt() {
+    CgroupStats root = CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors).read("/").orElseThrow();
+    assertEquals(Optional.of(new Pressure(88213344 / 1e6, OptionalDouble.of(0))), root.cpuPressure());
+    assertEquals(OptionalLong.empty(), root.memoryUsageBytes());
+    assertEquals(Map.of(), errors.snapshot());
+  }
+}
