@@ -1,5 +1,8 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.cgroup.BlockDevices;
+import io.containerdexporter.cgroup.CgroupReadErrors;
+import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.config.CollectorSwitch;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ContainerdClient;
@@ -16,7 +19,14 @@ public final class CollectorCatalog {
 
   /** What a collector may need; built once per process. */
   private record Dependencies(
-      ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer) {}
+      ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer) {
+
+    TaskStatsCollector taskStats() {
+      CgroupReadErrors errors = new CgroupReadErrors();
+      return new TaskStatsCollector(client, index, CgroupReaders.detect(config.cgroupfs(), errors), errors,
+          new BlockDevices(config.sysfs()));
+    }
+  }
 
   private record Entry(CollectorSwitch flag, Function<Dependencies, Collector> factory) {}
 
@@ -31,6 +41,9 @@ public final class CollectorCatalog {
           d -> new ContentCollector(d.client(), d.config().poll().contentStallAfter())),
       new Entry(new CollectorSwitch("snapshots", true, "Snapshots per snapshotter and kind, and their disk usage."),
           d -> new SnapshotsCollector(d.client())),
+      new Entry(new CollectorSwitch("task-stats", true,
+          "CPU, memory, threads and block I/O of every task from its cgroup, with its spec limits (cAdvisor names)."),
+          Dependencies::taskStats),
       new Entry(new CollectorSwitch("image-info", false,
           "One series per image with its digest and size (one series per image name: mind the cardinality)."),
           d -> new ImageInfoCollector(d.client(), d.imageSizer())));

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param poll what the poller reads, and how often
  * @param eventsRetention how long series of a deleted container stay after it is gone
  * @param cgroupfs where the cgroup hierarchy is mounted (the host's /sys/fs/cgroup in a DaemonSet)
+ * @param sysfs where sysfs is mounted (block device names for the {@code device} label)
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -25,7 +26,8 @@ public record ExporterConfig(
     LogLevel logLevel,
     PollSettings poll,
     Duration eventsRetention,
-    Path cgroupfs) {
+    Path cgroupfs,
+    Path sysfs) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -64,6 +66,7 @@ public record ExporterConfig(
     requirePositive(containerdTimeout, "--containerd.timeout");
     requirePositive(eventsRetention, "--events.retention");
     Objects.requireNonNull(cgroupfs, "cgroupfs");
+    Objects.requireNonNull(sysfs, "sysfs");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
           "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");

@@ -106,6 +106,12 @@ public final class Flags {
       description = "Where the cgroup hierarchy is mounted; in a container, mount the host's. Default: ${DEFAULT-VALUE}.")
   Path cgroupfs = Path.of("/sys/fs/cgroup");
 
+  @Option(
+      names = "--path.sysfs",
+      paramLabel = "PATH",
+      description = "Where sysfs is mounted (block device names). Default: ${DEFAULT-VALUE}.")
+  Path sysfs = Path.of("/sys");
+
   /** Throws IllegalArgumentException with a message fit for a one-line error. */
   public ExporterConfig toConfig(Set<String> enabledCollectors) {
     NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
@@ -114,7 +120,7 @@ public final class Flags {
     return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
         new ExporterConfig.PollSettings(
             pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors),
-        eventsRetention, cgroupfs);
+        eventsRetention, cgroupfs, sysfs);
   }
 
   private static Pattern regex(String flag, String value) {

@@ -238,7 +238,8 @@ public final class ContainerdClient {
   static ContainerInfo container(String namespace, Container c) {
     OciSpecs.Parsed spec = OciSpecs.parse(c.getSpec().getValue());
     return new ContainerInfo(namespace, c.getId(), c.getImage(), c.getLabelsMap(), c.getRuntime().getName(),
-        c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()), spec.cgroupsPath(), spec.annotations());
+        c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()), spec.cgroupsPath(), spec.annotations(),
+        spec.resources());
   }
 
   static TaskInfo task(String namespace, Process p) {

@@ -3,9 +3,11 @@ package io.containerdexporter.containerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.containerdexporter.model.SpecResources;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The two things the exporter reads from a container's OCI runtime spec (a JSON document inside a protobuf Any):
@@ -13,13 +15,17 @@ import java.util.Map;
  */
 final class OciSpecs {
 
-  record Parsed(String cgroupsPath, Map<String, String> annotations) {}
+  record Parsed(String cgroupsPath, Map<String, String> annotations, SpecResources resources) {}
 
-  static final Parsed EMPTY = new Parsed("", Map.of());
+  static final Parsed EMPTY = new Parsed("", Map.of(), SpecResources.NONE);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private OciSpecs() {}
+
+  private static OptionalLong number(JsonNode node) {
+    return node.isIntegralNumber() && node.canConvertToLong() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
+  }
 
   /** Never throws: a spec that is not JSON (or absent) yields {@link #EMPTY}. */
   static Parsed parse(ByteString specJson) {
@@ -33,7 +39,13 @@ final class OciSpecs {
       }
       Map<String, String> annotations = new LinkedHashMap<>();
       root.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
-      return new Parsed(root.path("linux").path("cgroupsPath").asText(""), annotations);
+      JsonNode resources = root.path("linux").path("resources");
+      return new Parsed(root.path("linux").path("cgroupsPath").asText(""), annotations, new SpecResources(
+          number(resources.path("cpu").path("quota")),
+          number(resources.path("cpu").path("period")),
+          number(resources.path("cpu").path("shares")),
+          number(resources.path("memory").path("limit")),
+          number(resources.path("memory").path("swap"))));
     } catch (IOException e) {
       return EMPTY;
     }

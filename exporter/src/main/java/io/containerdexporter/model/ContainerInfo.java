@@ -9,6 +9,7 @@ import java.util.Map;
  * @param cgroupsPath the OCI spec's {@code linux.cgroupsPath} ("" if the spec has none): a path for the cgroupfs
  *     driver, {@code slice:prefix:name} for the systemd driver
  * @param annotations the OCI spec's annotations (CRI puts pod and container names there)
+ * @param resources the OCI spec's resource limits
  */
 public record ContainerInfo(
     String namespace,
@@ -20,7 +21,8 @@ public record ContainerInfo(
     String snapshotKey,
     Instant createdAt,
     String cgroupsPath,
-    Map<String, String> annotations) {
+    Map<String, String> annotations,
+    SpecResources resources) {
 
   public ContainerInfo {
     labels = Map.copyOf(labels);
@@ -29,6 +31,7 @@ public record ContainerInfo(
 
   /** What a /containers/create event tells about a container (no labels, no spec). */
   public static ContainerInfo fromCreateEvent(String namespace, String id, String image, String runtime) {
-    return new ContainerInfo(namespace, id, image, Map.of(), runtime, "", "", Instant.EPOCH, "", Map.of());
+    return new ContainerInfo(
+        namespace, id, image, Map.of(), runtime, "", "", Instant.EPOCH, "", Map.of(), SpecResources.NONE);
   }
 }

@@ -15,7 +15,23 @@ import java.util.regex.Pattern;
 /** The rows of docs/metrics.md's metric tables, for the tests that hold the document to the code and the scrape. */
 public final class MetricsTable {
 
-  public record Row(String name, String type, String unit, Set<String> labels) {}
+  public record Row(String name, String type, String unit, Set<String> labels, String meaning) {
+
+    /** Rows marked _(cgroup v2)_ exist only on cgroup v2 hosts. */
+    public boolean cgroupV2Only() {
+      return meaning.contains("_(cgroup v2)_");
+    }
+
+    /** Rows marked _(block I/O accounting)_ need a kernel that charges block I/O to cgroups. */
+    public boolean needsBlockIoAccounting() {
+      return meaning.contains("_(block I/O accounting)_");
+    }
+
+    /** Rows marked _(after the first error)_ have series only once something went wrong. */
+    public boolean onlyAfterAnError() {
+      return meaning.contains("_(after the first error)_");
+    }
+  }
 
   private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
 
@@ -44,7 +60,7 @@ public final class MetricsTable {
       while (m.find()) {
         labels.add(m.group(1));
       }
-      rows.add(new Row(name, cells[1].strip(), cells[2].strip(), labels));
+      rows.add(new Row(name, cells[1].strip(), cells[2].strip(), labels, cells[4]));
     }
     return rows;
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.SpecResources;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class EventStateTest {
 
   private static ContainerInfo container(String id, Map<String, String> labels) {
     return new ContainerInfo("k8s.io", id, "busybox", labels, "io.containerd.runc.v2", "overlayfs", id,
-        Instant.parse("2026-01-01T00:00:00Z"), "/k8s.io/" + id, Map.of());
+        Instant.parse("2026-01-01T00:00:00Z"), "/k8s.io/" + id, Map.of(), SpecResources.NONE);
   }
 
   private EventSnapshot.ContainerSeries series(String id) {

@@ -27,7 +27,7 @@ final class EventPublisher implements AutoCloseable {
   EventPublisher(Path socket) {
     channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext()
-        .overrideAuthority("localhost").build();
+        .overrideAuthority("localhost").withOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, null).build();
   }
 
   void publish(String namespace, String topic, Message event) {

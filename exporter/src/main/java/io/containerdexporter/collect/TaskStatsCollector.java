@@ -1,0 +1,180 @@
+package io.containerdexporter.collect;
+
+import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
+
+import io.containerdexporter.cgroup.BlockDevices;
+import io.containerdexporter.cgroup.CgroupPaths;
+import io.containerdexporter.cgroup.CgroupReadErrors;
+import io.containerdexporter.cgroup.CgroupReader;
+import io.containerdexporter.cgroup.CgroupStats;
+import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.index.ContainerIdentity;
+import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.FamilyBuilder;
+import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.SpecResources;
+import io.containerdexporter.model.TaskInfo;
+import io.containerdexporter.model.TaskStatus;
+import io.prometheus.metrics.model.registry.MetricType;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Resource usage of every live task, read straight from the kernel's cgroup files (as cAdvisor does; no call to the
+ * shim), found through the container's OCI spec (linux.cgroupsPath), plus the limits its spec sets. Families and
+ * labels are cAdvisor's; the label set is the one the event families carry.
+ */
+public final class TaskStatsCollector implements Collector {
+
+  static final FamilySpec SPEC_CPU_QUOTA = gauge("container_spec_cpu_quota", null,
+      "CPU quota of the container, in microseconds per period (spec linux.resources.cpu.quota); absent if unlimited.");
+  static final FamilySpec SPEC_CPU_PERIOD = gauge("container_spec_cpu_period", null,
+      "CPU period of the container, in microseconds (spec linux.resources.cpu.period).");
+  static final FamilySpec SPEC_CPU_SHARES = gauge("container_spec_cpu_shares", null,
+      "CPU share of the container (spec linux.resources.cpu.shares).");
+  static final FamilySpec SPEC_MEMORY_LIMIT = gauge("container_spec_memory_limit_bytes", Unit.BYTES,
+      "Memory limit of the container (spec linux.resources.memory.limit); 0 if unlimited.");
+  static final FamilySpec SPEC_SWAP_LIMIT = gauge("container_spec_memory_swap_limit_bytes", Unit.BYTES,
+      "Memory plus swap limit of the container (spec linux.resources.memory.swap); 0 if unlimited.");
+  static final FamilySpec START_TIME = gauge("container_start_time_seconds", Unit.SECONDS,
+      "Start time of the container since unix epoch (its creation time in containerd).");
+  static final FamilySpec LAST_SEEN = gauge("container_last_seen", null,
+      "Last time the container was seen by the exporter, in seconds since unix epoch.");
+  static final FamilySpec READ_ERRORS = FamilySpec.counter("containerd_exporter_cgroup_read_errors_total",
+      "Cgroup files that could not be parsed (empty, truncated, not a number…), by file name; the value is skipped "
+          + "and the file logged once.", "file");
+
+  private final ContainerdClient client;
+  private final ContainerIndex index;
+  private final CgroupReader reader;
+  private final CgroupReadErrors errors;
+  private final BlockDevices devices;
+
+  TaskStatsCollector(ContainerdClient client, ContainerIndex index, CgroupReader reader, CgroupReadErrors errors,
+      BlockDevices devices) {
+    this.client = client;
+    this.index = index;
+    this.reader = reader;
+    this.errors = errors;
+    this.devices = devices;
+  }
+
+  @Override
+  public String name() {
+    return "task-stats";
+  }
+
+  @Override
+  public List<FamilySpec> families() {
+    List<FamilySpec> all = new ArrayList<>();
+    ContainerStatsTable.STATS.forEach(s -> all.add(s.spec()));
+    all.addAll(List.of(ContainerStatsTable.FS_READ_BYTES, ContainerStatsTable.FS_WRITE_BYTES,
+        ContainerStatsTable.FS_READS, ContainerStatsTable.FS_WRITES,
+        ContainerStatsTable.CPU_WAITING, ContainerStatsTable.CPU_STALLED, ContainerStatsTable.MEMORY_WAITING,
+        ContainerStatsTable.MEMORY_STALLED, ContainerStatsTable.IO_WAITING, ContainerStatsTable.IO_STALLED,
+        SPEC_CPU_QUOTA, SPEC_CPU_PERIOD, SPEC_CPU_SHARES, SPEC_MEMORY_LIMIT, SPEC_SWAP_LIMIT, START_TIME, LAST_SEEN,
+        READ_ERRORS));
+    return all;
+  }
+
+  @Override
+  public List<MetricSnapshot> collect(PollScope scope) {
+    Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
+    families().forEach(f -> out.put(f, f.builder()));
+    for (String namespace : scope.namespaces()) {
+      for (TaskInfo task : client.tasks(namespace)) {
+        if (task.status() == TaskStatus.STOPPED || task.status() == TaskStatus.UNKNOWN) {
+          continue;
+        }
+        Optional<ContainerInfo> container = container(namespace, task.containerId());
+        if (container.isEmpty()) {
+          continue; // deleted since Tasks.List
+        }
+        ContainerIdentity identity = ContainerIdentity.of(container.get());
+        Optional<CgroupStats> stats = reader.read(CgroupPaths.fromSpec(container.get().cgroupsPath()));
+        if (stats.isEmpty()) {
+          continue; // its cgroup is gone (the task just exited), or not on this host (a VM-based runtime)
+        }
+        String[] labels = identity.labelValues();
+        addStats(out, stats.get(), labels);
+        addSpec(out, container.get().resources(), labels);
+        out.get(START_TIME).add(container.get().createdAt().toEpochMilli() / 1000.0, labels);
+        out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
+      }
+    }
+    errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
+    return out.values().stream().map(FamilyBuilder::build).toList();
+  }
+
+  private Optional<ContainerInfo> container(String namespace, String id) {
+    Optional<ContainerInfo> known = index.get(namespace, id);
+    if (known.isPresent()) {
+      return known;
+    }
+    try {
+      ContainerInfo c = client.container(namespace, id);
+      index.put(c);
+      return Optional.of(c);
+    } catch (RuntimeException gone) {
+      return Optional.empty();
+    }
+  }
+
+  private void addStats(Map<FamilySpec, FamilyBuilder> out, CgroupStats s, String[] labels) {
+    for (ContainerStatsTable.StatFamily f : ContainerStatsTable.STATS) {
+      f.value().apply(s).ifPresent(v -> out.get(f.spec()).add(v, labels));
+    }
+    for (CgroupStats.DeviceIo io : s.io()) {
+      String[] withDevice = append(labels, devices.name(io.major(), io.minor()));
+      out.get(ContainerStatsTable.FS_READ_BYTES).add(io.readBytes(), withDevice);
+      out.get(ContainerStatsTable.FS_WRITE_BYTES).add(io.writeBytes(), withDevice);
+      out.get(ContainerStatsTable.FS_READS).add(io.reads(), withDevice);
+      out.get(ContainerStatsTable.FS_WRITES).add(io.writes(), withDevice);
+    }
+    pressure(out, s.cpuPressure(), ContainerStatsTable.CPU_WAITING, ContainerStatsTable.CPU_STALLED, labels);
+    pressure(out, s.memoryPressure(), ContainerStatsTable.MEMORY_WAITING, ContainerStatsTable.MEMORY_STALLED, labels);
+    pressure(out, s.ioPressure(), ContainerStatsTable.IO_WAITING, ContainerStatsTable.IO_STALLED, labels);
+  }
+
+  private static void pressure(Map<FamilySpec, FamilyBuilder> out, Optional<CgroupStats.Pressure> p,
+      FamilySpec waiting, FamilySpec stalled, String[] labels) {
+    p.ifPresent(v -> {
+      out.get(waiting).add(v.someSeconds(), labels);
+      v.fullSeconds().ifPresent(full -> out.get(stalled).add(full, labels));
+    });
+  }
+
+  /** As cAdvisor: quota and period only when set (quota −1 means unlimited), limits 0 when unlimited. */
+  private static void addSpec(Map<FamilySpec, FamilyBuilder> out, SpecResources r, String[] labels) {
+    r.cpuQuota().ifPresent(q -> {
+      if (q > 0) {
+        out.get(SPEC_CPU_QUOTA).add(q, labels);
+      }
+    });
+    r.cpuPeriod().ifPresent(p -> out.get(SPEC_CPU_PERIOD).add(p, labels));
+    r.cpuShares().ifPresent(s -> out.get(SPEC_CPU_SHARES).add(s, labels));
+    out.get(SPEC_MEMORY_LIMIT).add(limit(r.memoryLimit()), labels);
+    out.get(SPEC_SWAP_LIMIT).add(limit(r.memorySwapLimit()), labels);
+  }
+
+  private static double limit(OptionalLong bytes) {
+    return bytes.isPresent() && bytes.getAsLong() > 0 ? bytes.getAsLong() : 0;
+  }
+
+  private static String[] append(String[] labels, String extra) {
+    String[] out = java.util.Arrays.copyOf(labels, labels.length + 1);
+    out[labels.length] = extra;
+    return out;
+  }
+
+  private static FamilySpec gauge(String name, Unit unit, String help) {
+    return new FamilySpec(name, MetricType.GAUGE, help, unit, LABELS);
+  }
+}
