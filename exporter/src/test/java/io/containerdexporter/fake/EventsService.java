@@ -36,13 +36,17 @@ final class EventsService extends EventsGrpc.EventsImplBase {
    * type URL is the bare full proto name, without {@code type.googleapis.com/}.
    */
   void publish(String namespace, String topic, Message event, Instant at) {
-    Envelope envelope = Envelope.newBuilder()
+    send(Envelope.newBuilder()
         .setTimestamp(Timestamps.of(at))
         .setNamespace(namespace)
         .setTopic(topic)
         .setEvent(Any.newBuilder().setTypeUrl(event.getDescriptorForType().getFullName())
             .setValue(event.toByteString()))
-        .build();
+        .build());
+  }
+
+  /** Sends an envelope exactly as given (any payload bytes, any type URL), for decode-error tests. */
+  void send(Envelope envelope) {
     for (ServerCallStreamObserver<Envelope> stream : subscribers) {
       // A StreamObserver is not thread-safe; two publishing test threads must not interleave on one stream.
       synchronized (stream) {

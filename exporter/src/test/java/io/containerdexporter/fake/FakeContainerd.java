@@ -127,6 +127,11 @@ public final class FakeContainerd implements AutoCloseable {
   }
 
   /** Events.Subscribe streams open right now. */
+  /** Sends an envelope as given: garbage payloads, unknown topics, 2.x envelopes re-read as 1.x bytes. */
+  public void send(io.containerdexporter.containerd.api.services.events.v1.Envelope envelope) {
+    events.send(envelope);
+  }
+
   public int subscribers() {
     return events.subscribers();
   }
