@@ -7,6 +7,8 @@ import io.containerdexporter.config.CollectorSwitch;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.proc.Procfs;
+import io.containerdexporter.proc.ProcfsReadErrors;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -44,6 +46,10 @@ public final class CollectorCatalog {
       new Entry(new CollectorSwitch("task-stats", true,
           "CPU, memory, threads and block I/O of every task from its cgroup, with its spec limits (cAdvisor names)."),
           Dependencies::taskStats),
+      new Entry(new CollectorSwitch("network", true,
+          "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
+              + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
+          d -> new NetworkCollector(d.client(), d.index(), new Procfs(d.config().procfs(), new ProcfsReadErrors()))),
       new Entry(new CollectorSwitch("image-info", false,
           "One series per image with its digest and size (one series per image name: mind the cardinality)."),
           d -> new ImageInfoCollector(d.client(), d.imageSizer())));

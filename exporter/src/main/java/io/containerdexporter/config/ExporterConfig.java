@@ -17,6 +17,7 @@ import java.util.Set;
  * @param eventsRetention how long series of a deleted container stay after it is gone
  * @param cgroupfs where the cgroup hierarchy is mounted (the host's /sys/fs/cgroup in a DaemonSet)
  * @param sysfs where sysfs is mounted (block device names for the {@code device} label)
+ * @param procfs where the host's procfs is mounted (per-pod network counters from /proc/PID/net/dev)
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -27,7 +28,8 @@ public record ExporterConfig(
     PollSettings poll,
     Duration eventsRetention,
     Path cgroupfs,
-    Path sysfs) {
+    Path sysfs,
+    Path procfs) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -67,6 +69,7 @@ public record ExporterConfig(
     requirePositive(eventsRetention, "--events.retention");
     Objects.requireNonNull(cgroupfs, "cgroupfs");
     Objects.requireNonNull(sysfs, "sysfs");
+    Objects.requireNonNull(procfs, "procfs");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
           "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");

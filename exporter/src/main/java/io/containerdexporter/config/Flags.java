@@ -112,6 +112,13 @@ public final class Flags {
       description = "Where sysfs is mounted (block device names). Default: ${DEFAULT-VALUE}.")
   Path sysfs = Path.of("/sys");
 
+  @Option(
+      names = "--path.procfs",
+      paramLabel = "PATH",
+      description = "Where the host's procfs is mounted (network counters of every pod, read from its pid's net/dev). "
+          + "Default: ${DEFAULT-VALUE}.")
+  Path procfs = Path.of("/proc");
+
   /** Throws IllegalArgumentException with a message fit for a one-line error. */
   public ExporterConfig toConfig(Set<String> enabledCollectors) {
     NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
@@ -120,7 +127,7 @@ public final class Flags {
     return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
         new ExporterConfig.PollSettings(
             pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors),
-        eventsRetention, cgroupfs, sysfs);
+        eventsRetention, cgroupfs, sysfs, procfs);
   }
 
   private static Pattern regex(String flag, String value) {

@@ -239,7 +239,7 @@ public final class ContainerdClient {
     OciSpecs.Parsed spec = OciSpecs.parse(c.getSpec().getValue());
     return new ContainerInfo(namespace, c.getId(), c.getImage(), c.getLabelsMap(), c.getRuntime().getName(),
         c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()), spec.cgroupsPath(), spec.annotations(),
-        spec.resources());
+        spec.resources(), spec.network());
   }
 
   static TaskInfo task(String namespace, Process p) {

@@ -3,6 +3,7 @@ package io.containerdexporter.containerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.containerdexporter.model.NetworkNamespace;
 import io.containerdexporter.model.SpecResources;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -15,13 +16,27 @@ import java.util.OptionalLong;
  */
 final class OciSpecs {
 
-  record Parsed(String cgroupsPath, Map<String, String> annotations, SpecResources resources) {}
+  record Parsed(String cgroupsPath, Map<String, String> annotations, SpecResources resources,
+      NetworkNamespace network) {}
 
-  static final Parsed EMPTY = new Parsed("", Map.of(), SpecResources.NONE);
+  static final Parsed EMPTY = new Parsed("", Map.of(), SpecResources.NONE, NetworkNamespace.UNKNOWN);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private OciSpecs() {}
+
+  /** runc gives a container the host's network unless the spec lists a network namespace. */
+  private static NetworkNamespace network(JsonNode namespaces) {
+    if (!namespaces.isArray()) {
+      return NetworkNamespace.UNKNOWN;
+    }
+    for (JsonNode ns : namespaces) {
+      if ("network".equals(ns.path("type").asText())) {
+        return NetworkNamespace.PRIVATE;
+      }
+    }
+    return NetworkNamespace.HOST;
+  }
 
   private static OptionalLong number(JsonNode node) {
     return node.isIntegralNumber() && node.canConvertToLong() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
@@ -45,7 +60,7 @@ final class OciSpecs {
           number(resources.path("cpu").path("period")),
           number(resources.path("cpu").path("shares")),
           number(resources.path("memory").path("limit")),
-          number(resources.path("memory").path("swap"))));
+          number(resources.path("memory").path("swap"))), network(root.path("linux").path("namespaces")));
     } catch (IOException e) {
       return EMPTY;
     }

@@ -178,7 +178,7 @@ public final class EventSubscriber implements AutoCloseable {
       } catch (RuntimeException gone) {
         index.get(ns, updated.id()).ifPresent(c -> index.put(new ContainerInfo(c.namespace(), c.id(),
             updated.image(), updated.labels(), c.runtime(), c.snapshotter(), c.snapshotKey(), c.createdAt(),
-            c.cgroupsPath(), c.annotations(), c.resources())));
+            c.cgroupsPath(), c.annotations(), c.resources(), c.network())));
       }
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       index.remove(ns, deleted.id());

@@ -10,6 +10,7 @@ import java.util.Map;
  *     driver, {@code slice:prefix:name} for the systemd driver
  * @param annotations the OCI spec's annotations (CRI puts pod and container names there)
  * @param resources the OCI spec's resource limits
+ * @param network whether the spec gives it a network namespace, or the host's
  */
 public record ContainerInfo(
     String namespace,
@@ -22,7 +23,8 @@ public record ContainerInfo(
     Instant createdAt,
     String cgroupsPath,
     Map<String, String> annotations,
-    SpecResources resources) {
+    SpecResources resources,
+    NetworkNamespace network) {
 
   public ContainerInfo {
     labels = Map.copyOf(labels);
@@ -32,6 +34,7 @@ public record ContainerInfo(
   /** What a /containers/create event tells about a container (no labels, no spec). */
   public static ContainerInfo fromCreateEvent(String namespace, String id, String image, String runtime) {
     return new ContainerInfo(
-        namespace, id, image, Map.of(), runtime, "", "", Instant.EPOCH, "", Map.of(), SpecResources.NONE);
+        namespace, id, image, Map.of(), runtime, "", "", Instant.EPOCH, "", Map.of(), SpecResources.NONE,
+        NetworkNamespace.UNKNOWN);
   }
 }

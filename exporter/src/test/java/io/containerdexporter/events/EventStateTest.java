@@ -42,7 +42,8 @@ class EventStateTest {
 
   private static ContainerInfo container(String id, Map<String, String> labels) {
     return new ContainerInfo("k8s.io", id, "busybox", labels, "io.containerd.runc.v2", "overlayfs", id,
-        Instant.parse("2026-01-01T00:00:00Z"), "/k8s.io/" + id, Map.of(), SpecResources.NONE);
+        Instant.parse("2026-01-01T00:00:00Z"), "/k8s.io/" + id, Map.of(), SpecResources.NONE,
+        io.containerdexporter.model.NetworkNamespace.PRIVATE);
   }
 
   private EventSnapshot.ContainerSeries series(String id) {

@@ -50,6 +50,13 @@ final class InProcessExporter implements AutoCloseable {
         "--web.listen-address=127.0.0.1:" + port,
         "--collector.image-info"));
     args.addAll(List.of(extraArgs));
+    // The fake's pids and cgroups are not this host's: unless a test points them at fixtures, read empty trees, so
+    // the host's real /proc and /sys/fs/cgroup never leak into a golden file.
+    for (String path : List.of("--path.procfs", "--path.cgroupfs")) {
+      if (args.stream().noneMatch(a -> a.startsWith(path + "="))) {
+        args.add(path + "=" + java.nio.file.Files.createTempDirectory("empty-" + path.substring(7)));
+      }
+    }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLineParser.Outcome outcome = CommandLineParser.parse(args.toArray(String[]::new),

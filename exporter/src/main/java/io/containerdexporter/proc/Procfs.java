@@ -1,0 +1,126 @@
+package io.containerdexporter.proc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The two per-process files the network collector reads under {@code --path.procfs} (the host's /proc: in a
+ * container, mount it, or run with the host's pid namespace, or no task's pid is found). Never throws for a process
+ * that is gone, the usual race with a task that exits after Tasks.List: that is "empty", not an error. Anything else
+ * unusable (a permission denied, a malformed link or line) is counted in {@link ProcfsReadErrors} and logged once.
+ */
+public final class Procfs {
+
+  public static final String NET_DEV = "net/dev";
+  public static final String NS_NET = "ns/net";
+
+  /** What readlink gives for /proc/PID/ns/net: {@code net:[4026531992]}, the namespace's inode number. */
+  private static final Pattern NS_LINK = Pattern.compile("net:\\[(\\d{1,19})\\]");
+
+  /** net/dev is a line per interface (~130 bytes); even thousands of interfaces stay far below this. */
+  static final int MAX_NET_DEV_BYTES = 1 << 20;
+
+  private final Path root;
+  private final ProcfsReadErrors errors;
+
+  public Procfs(Path root, ProcfsReadErrors errors) {
+    this.root = root;
+    this.errors = errors;
+  }
+
+  public ProcfsReadErrors errors() {
+    return errors;
+  }
+
+  /**
+   * The inode of the host's network namespace: pid 1's. Read at every poll rather than once, so that an exporter
+   * that started without the permission (or the mount) recovers when it gets it.
+   *
+   * @throws IOException if it cannot be read: then no pod can be told from the node, and the caller must not guess
+   */
+  public long hostNetNamespace() throws IOException {
+    Path link = root.resolve("1").resolve(NS_NET);
+    String target = Files.readSymbolicLink(link).toString();
+    OptionalLong inode = parseNamespaceLink(target);
+    if (inode.isEmpty()) {
+      throw new IOException(link + " links to '" + target + "', not net:[INODE]");
+    }
+    return inode.getAsLong();
+  }
+
+  /** The inode of {@code pid}'s network namespace; empty if the process is gone, or if unusable (counted). */
+  public OptionalLong netNamespace(long pid) {
+    Path link = root.resolve(Long.toString(pid)).resolve(NS_NET);
+    String target;
+    try {
+      target = Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      failed(NS_NET, link, pid, e);
+      return OptionalLong.empty();
+    }
+    OptionalLong inode = parseNamespaceLink(target);
+    if (inode.isEmpty()) {
+      errors.record(NS_NET, link, "links to '" + target + "', not net:[INODE]");
+    }
+    return inode;
+  }
+
+  /**
+   * The interfaces in {@code pid}'s network namespace; empty if the process is gone or the file unreadable (counted).
+   * Each malformed line is left out and counted once.
+   */
+  public Optional<List<NetDev.Interface>> netDev(long pid) {
+    Path file = root.resolve(Long.toString(pid)).resolve(NET_DEV);
+    String text;
+    try (InputStream in = Files.newInputStream(file)) {
+      // procfs files report size 0, so read up to a bound rather than by their size.
+      byte[] bytes = in.readNBytes(MAX_NET_DEV_BYTES + 1);
+      if (bytes.length > MAX_NET_DEV_BYTES) {
+        errors.record(NET_DEV, file, "larger than " + MAX_NET_DEV_BYTES + " bytes");
+        return Optional.empty();
+      }
+      text = new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      failed(NET_DEV, file, pid, e);
+      return Optional.empty();
+    }
+    NetDev.Parsed parsed = NetDev.parse(text);
+    for (String line : parsed.malformed()) {
+      errors.record(NET_DEV, file, "malformed line '" + line + "'");
+    }
+    return Optional.of(parsed.interfaces());
+  }
+
+  /** "net:[4026531992]" → 4026531992; empty for anything else. */
+  static OptionalLong parseNamespaceLink(String target) {
+    Matcher m = NS_LINK.matcher(target);
+    if (!m.matches()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(m.group(1)));
+    } catch (NumberFormatException tooLarge) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * A read that failed: not an error when the process is gone (ENOENT; ESRCH or another error on a pid directory
+   * that no longer exists), counted otherwise (EACCES when the exporter lacks the permission, EIO…).
+   */
+  private void failed(String name, Path path, long pid, IOException e) {
+    if (e instanceof NoSuchFileException || !Files.exists(root.resolve(Long.toString(pid)))) {
+      return;
+    }
+    errors.record(name, path, e.toString());
+  }
+}
