@@ -1,6 +1,7 @@
 package io.containerdexporter.containerd;
 
 import io.grpc.Channel;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
@@ -76,6 +77,16 @@ public final class ContainerdChannel implements AutoCloseable {
    */
   public void resetConnectBackoff() {
     channel.resetConnectBackoff();
+  }
+
+  /** Runs {@code action} (briefly, on a gRPC thread) as soon as the channel is connected; never if it shuts down. */
+  void whenReady(Runnable action) {
+    ConnectivityState state = channel.getState(true);
+    if (state == ConnectivityState.READY) {
+      action.run();
+    } else if (state != ConnectivityState.SHUTDOWN) {
+      channel.notifyWhenStateChanged(state, () -> whenReady(action));
+    }
   }
 
   @Override

@@ -177,6 +177,9 @@ public final class ContainerdClient {
 
   /** Receives the event stream; called on the executor given to {@link #subscribe}, one envelope at a time. */
   public interface EventStreamListener {
+    /** The call is on the wire: containerd has the request (it answers nothing until an event happens). */
+    void onStarted();
+
     void onEnvelope(Envelope envelope);
 
     /** The stream ended: {@code error} is null if containerd closed it cleanly. */
@@ -218,6 +221,9 @@ public final class ContainerdClient {
             listener.onClosed(null);
           }
         });
+    // Once the channel is connected the request goes straight out; before that (a slow first connection) containerd
+    // cannot have registered the subscription, so "started" waits for READY.
+    channel.whenReady(() -> executor.execute(listener::onStarted));
     return () -> call.get().cancel("exporter unsubscribed", null);
   }
 

@@ -33,6 +33,8 @@ public final class EventState {
   private static final class RestartCounter {
     long restarts;
     String lastId;
+    /** A pod deleted and created again under the same name (a StatefulSet rollout) starts over: not a restart. */
+    String lastPodUid;
     Instant goneSince;
   }
 
@@ -135,9 +137,10 @@ public final class EventState {
     }
     RestartKey key = new RestartKey(identity.podNamespace(), identity.pod(), identity.container());
     RestartCounter r = restarts.computeIfAbsent(key, k -> new RestartCounter());
-    if (r.lastId == null) {
+    if (r.lastId == null || !identity.podUid().equals(r.lastPodUid)) {
       boolean predecessorKept = index.all().stream().anyMatch(c -> c.namespace().equals(namespace)
-          && !c.id().equals(id) && sameKey(ContainerIdentity.of(c), key));
+          && !c.id().equals(id) && sameKey(ContainerIdentity.of(c), key)
+          && ContainerIdentity.of(c).podUid().equals(identity.podUid()));
       if (predecessorKept) {
         r.restarts++;
       }
@@ -145,6 +148,7 @@ public final class EventState {
       r.restarts++;
     }
     r.lastId = id;
+    r.lastPodUid = identity.podUid();
     r.goneSince = null;
   }
 

@@ -32,10 +32,10 @@ public final class EventSubscriber implements AutoCloseable {
   static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
   /**
-   * containerd sends nothing on a new stream until an event happens, so a stream that has not failed by then is
-   * taken as established.
+   * containerd sends nothing on a new stream until an event happens, so a stream that is on the wire and has not
+   * failed this long after is taken as established (containerd registers it as it reads the request).
    */
-  static final Duration ESTABLISHED_AFTER = Duration.ofMillis(500);
+  static final Duration ESTABLISHED_AFTER = Duration.ofMillis(300);
 
   private static final Logger LOG = Logger.getLogger(EventSubscriber.class.getName());
 
@@ -106,6 +106,11 @@ public final class EventSubscriber implements AutoCloseable {
     established = false;
     cancel = client.subscribe(List.of(), thread, new ContainerdClient.EventStreamListener() {
       @Override
+      public void onStarted() {
+        thread.schedule(() -> establish(gen), ESTABLISHED_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+      }
+
+      @Override
       public void onEnvelope(Envelope envelope) {
         handle(gen, envelope);
       }
@@ -115,7 +120,6 @@ public final class EventSubscriber implements AutoCloseable {
         lost(gen, error);
       }
     });
-    thread.schedule(() -> establish(gen), ESTABLISHED_AFTER.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void establish(int gen) {

@@ -8,7 +8,8 @@ import java.util.List;
  * The labels every per-container family carries: cAdvisor's ({@code id} = cgroup path, {@code name} = container id,
  * {@code image}, and the Kubernetes {@code namespace}, {@code pod}, {@code container}) plus {@code
  * containerd_namespace}. Kubernetes names come from the labels kubelet passes through CRI, else from the annotations
- * containerd's CRI sets on the spec; non-CRI containers (ctr, nerdctl, moby) have them empty.
+ * containerd's CRI sets on the spec; non-CRI containers (ctr, nerdctl, moby) have them empty. The pod uid is not a
+ * label (unbounded over time); it tells a restarted container from a re-created pod of the same name.
  */
 public record ContainerIdentity(
     String cgroupPath,
@@ -18,7 +19,8 @@ public record ContainerIdentity(
     String pod,
     String container,
     String containerdNamespace,
-    String criKind) {
+    String criKind,
+    String podUid) {
 
   public static final List<String> LABEL_NAMES =
       List.of("id", "name", "image", "namespace", "pod", "container", "containerd_namespace");
@@ -32,7 +34,8 @@ public record ContainerIdentity(
         first(c, "io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name"),
         first(c, "io.kubernetes.container.name", "io.kubernetes.cri.container-name"),
         c.namespace(),
-        c.labels().getOrDefault("io.cri-containerd.kind", ""));
+        c.labels().getOrDefault("io.cri-containerd.kind", ""),
+        first(c, "io.kubernetes.pod.uid", "io.kubernetes.cri.sandbox-uid"));
   }
 
   /** A CRI (Kubernetes) container, not a sandbox (pause) container. */

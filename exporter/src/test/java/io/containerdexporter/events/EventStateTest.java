@@ -119,6 +119,21 @@ class EventStateTest {
   }
 
   @Test
+  void aPodCreatedAgainUnderTheSameNameIsNotARestart() {
+    Map<String, String> first = Map.of("io.cri-containerd.kind", "container", "io.kubernetes.pod.namespace", "shop",
+        "io.kubernetes.pod.name", "web-0", "io.kubernetes.container.name", "app", "io.kubernetes.pod.uid", "uid-1");
+    Map<String, String> second = new java.util.HashMap<>(first);
+    second.put("io.kubernetes.pod.uid", "uid-2");
+    index.put(container("a0", first));
+    state.apply("k8s.io", new ContainerEvent.TaskStart("a0"), now);
+    index.put(container("a1", first));
+    state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
+    index.put(container("b0", second)); // the StatefulSet rolled: a new pod web-0
+    state.apply("k8s.io", new ContainerEvent.TaskStart("b0"), now);
+    assertEquals(1L, state.snapshot().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+  }
+
+  @Test
   void theFirstStartWeSeeIsARestartWhenThePreviousContainerIsStillKept() {
     Map<String, String> app = Map.of("io.cri-containerd.kind", "container", "io.kubernetes.pod.namespace", "shop",
         "io.kubernetes.pod.name", "web-0", "io.kubernetes.container.name", "app");
