@@ -21,7 +21,8 @@ public final class CollectorCatalog {
 
   /** What a collector may need; built once per process. */
   private record Dependencies(
-      ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer) {
+      ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer,
+      SnapshotUsage snapshotUsage) {
 
     TaskStatsCollector taskStats() {
       CgroupReadErrors errors = new CgroupReadErrors();
@@ -42,7 +43,7 @@ public final class CollectorCatalog {
       new Entry(new CollectorSwitch("content", true, "Content store blobs and in-flight ingests (pulls)."),
           d -> new ContentCollector(d.client(), d.config().poll().contentStallAfter())),
       new Entry(new CollectorSwitch("snapshots", true, "Snapshots per snapshotter and kind, and their disk usage."),
-          d -> new SnapshotsCollector(d.client())),
+          d -> new SnapshotsCollector(d.client(), d.snapshotUsage())),
       new Entry(new CollectorSwitch("task-stats", true,
           "CPU, memory, threads and block I/O of every task from its cgroup, with its spec limits (cAdvisor names)."),
           Dependencies::taskStats),
@@ -50,6 +51,10 @@ public final class CollectorCatalog {
           "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
               + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
           d -> new NetworkCollector(d.client(), d.index(), new Procfs(d.config().procfs(), new ProcfsReadErrors()))),
+      new Entry(new CollectorSwitch("writable-layer", true,
+          "Disk used by every task's writable layer and the capacity under it; the node's block-device filesystems."),
+          d -> new WritableLayerCollector(d.client(), d.index(), d.snapshotUsage(),
+              WritableLayerCollector::nodeFilesystemsFromOshi)),
       new Entry(new CollectorSwitch("image-info", false,
           "One series per image with its digest and size (one series per image name: mind the cardinality)."),
           d -> new ImageInfoCollector(d.client(), d.imageSizer())));
@@ -62,8 +67,8 @@ public final class CollectorCatalog {
 
   /** The enabled collectors, in catalog order. */
   public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index) {
-    Dependencies deps =
-        new Dependencies(client, config, index, new ImageSizer(client::read, HostPlatform.current()));
+    Dependencies deps = new Dependencies(client, config, index,
+        new ImageSizer(client::read, HostPlatform.current()), new SnapshotUsage(client));
     Set<String> enabled = config.poll().enabledCollectors();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))

@@ -5,12 +5,11 @@ import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.SnapshotInfo;
 import io.containerdexporter.model.SnapshotKind;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -28,14 +27,12 @@ public final class SnapshotsCollector implements Collector {
   static final FamilySpec SIZE = FamilySpec.gauge("containerd_snapshots_size_bytes", Unit.BYTES,
       "Disk usage of the snapshots of a snapshotter, as its Usage call reports it.", "namespace", "snapshotter");
 
-  private record Key(String namespace, String snapshotter, String name) {}
-
   private final ContainerdClient client;
-  /** Only touched by this collector's single-flight run. */
-  private Map<Key, Long> committedUsage = new HashMap<>();
+  private final SnapshotUsage usage;
 
-  public SnapshotsCollector(ContainerdClient client) {
+  SnapshotsCollector(ContainerdClient client, SnapshotUsage usage) {
     this.client = client;
+    this.usage = usage;
   }
 
   @Override
@@ -53,7 +50,7 @@ public final class SnapshotsCollector implements Collector {
     List<String> snapshotters = client.snapshotters();
     FamilyBuilder snapshots = SNAPSHOTS.builder();
     FamilyBuilder size = SIZE.builder();
-    Map<Key, Long> stillCommitted = new HashMap<>();
+    Set<SnapshotUsage.Key> listed = new HashSet<>();
     for (String namespace : scope.namespaces()) {
       for (String snapshotter : snapshotters) {
         Map<SnapshotKind, Integer> byKind = new EnumMap<>(SnapshotKind.class);
@@ -63,36 +60,16 @@ public final class SnapshotsCollector implements Collector {
         long bytes = 0;
         for (SnapshotInfo s : client.snapshots(namespace, snapshotter)) {
           byKind.merge(s.kind(), 1, Integer::sum);
-          bytes += usage(namespace, s, stillCommitted);
+          SnapshotUsage.Key key = new SnapshotUsage.Key(namespace, snapshotter, s.key());
+          listed.add(key);
+          // A snapshot removed between List and Usage (a container deleted meanwhile) uses no disk any more.
+          bytes += usage.bytes(key, s.kind() == SnapshotKind.COMMITTED, scope.now()).orElse(0);
         }
         byKind.forEach((kind, count) -> snapshots.add(count, namespace, snapshotter, kind.label()));
         size.add(bytes, namespace, snapshotter);
       }
     }
-    committedUsage = stillCommitted; // forget removed snapshots, so the cache never outgrows the store
+    usage.retain(listed);
     return List.of(snapshots.build(), size.build());
-  }
-
-  private long usage(String namespace, SnapshotInfo s, Map<Key, Long> stillCommitted) {
-    if (s.kind() != SnapshotKind.COMMITTED) {
-      return usageOrZeroIfGone(namespace, s);
-    }
-    Key key = new Key(namespace, s.snapshotter(), s.key());
-    Long known = committedUsage.get(key);
-    long bytes = known != null ? known : usageOrZeroIfGone(namespace, s);
-    stillCommitted.put(key, bytes);
-    return bytes;
-  }
-
-  /** A snapshot removed between List and Usage (a container deleted meanwhile) uses no disk any more. */
-  private long usageOrZeroIfGone(String namespace, SnapshotInfo s) {
-    try {
-      return client.snapshotUsageBytes(namespace, s.snapshotter(), s.key());
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return 0;
-      }
-      throw e;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.containerdexporter.containerd;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
@@ -28,6 +29,7 @@ import io.containerdexporter.containerd.api.services.snapshots.v1.ListSnapshotsR
 import io.containerdexporter.containerd.api.services.snapshots.v1.SnapshotsGrpc;
 import io.containerdexporter.containerd.api.services.snapshots.v1.UsageRequest;
 import io.containerdexporter.containerd.api.services.tasks.v1.ListTasksRequest;
+import io.containerdexporter.containerd.api.services.tasks.v1.MetricsRequest;
 import io.containerdexporter.containerd.api.services.tasks.v1.TasksGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionResponse;
@@ -53,7 +55,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +113,20 @@ public final class ContainerdClient {
         .toList();
   }
 
+  /**
+   * Where each loaded snapshotter keeps its data (the plugin's "root" export, e.g.
+   * /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs): the filesystem a container's writable layer is on.
+   */
+  public java.util.Map<String, String> snapshotterRoots() {
+    java.util.Map<String, String> roots = new java.util.TreeMap<>();
+    withDeadline(IntrospectionGrpc.newBlockingStub(channel.channel()))
+        .plugins(PluginsRequest.newBuilder().addFilters("type==" + SNAPSHOTTER_PLUGIN_TYPE).build())
+        .getPluginsList().stream()
+        .filter(p -> p.getType().equals(SNAPSHOTTER_PLUGIN_TYPE) && !p.hasInitErr())
+        .forEach(p -> roots.put(p.getId(), p.getExportsMap().getOrDefault("root", "")));
+    return roots;
+  }
+
   /** Containers of a namespace, streamed one per message so no count of containers hits the message size limit. */
   public List<ContainerInfo> containers(String namespace) {
     Iterator<ListContainerMessage> stream = inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
@@ -122,6 +140,20 @@ public final class ContainerdClient {
     return inNamespace(TasksGrpc.newBlockingStub(channel.channel()), namespace)
         .list(ListTasksRequest.getDefaultInstance())
         .getTasksList().stream().map(p -> task(namespace, p)).toList();
+  }
+
+  /**
+   * Tasks.Metrics for every task of the namespace (no filter: containerd answers for all of the namespace's tasks, one
+   * shim Stats call each, and leaves out a task whose shim could not answer). Container id → the stats payload, an
+   * Any holding {@code io.containerd.cgroups.v1.Metrics} or {@code io.containerd.cgroups.v2.Metrics} under a bare type
+   * URL (see {@link TypeUrls}); cgroup's ApiStatsConverter turns it into stats.
+   */
+  public Map<String, Any> taskMetrics(String namespace) {
+    Map<String, Any> out = new LinkedHashMap<>();
+    inNamespace(TasksGrpc.newBlockingStub(channel.channel()), namespace)
+        .metrics(MetricsRequest.getDefaultInstance())
+        .getMetricsList().forEach(m -> out.put(m.getId(), m.getData()));
+    return out;
   }
 
   public List<ImageInfo> images(String namespace) {

@@ -52,6 +52,10 @@ final class InProcessExporter implements AutoCloseable {
     args.addAll(List.of(extraArgs));
     // The fake's pids and cgroups are not this host's: unless a test points them at fixtures, read empty trees, so
     // the host's real /proc and /sys/fs/cgroup never leak into a golden file.
+    // The node's filesystems come from the host's mount table: not a fake's, and not the same on two machines.
+    if (args.stream().noneMatch(a -> a.contains("collector.writable-layer"))) {
+      args.add("--no-collector.writable-layer");
+    }
     for (String path : List.of("--path.procfs", "--path.cgroupfs")) {
       if (args.stream().noneMatch(a -> a.startsWith(path + "="))) {
         args.add(path + "=" + java.nio.file.Files.createTempDirectory("empty-" + path.substring(7)));

@@ -1,0 +1,151 @@
+package io.containerdexporter.collect;
+
+import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
+
+import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.index.ContainerIdentity;
+import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.FamilyBuilder;
+import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.TaskInfo;
+import io.containerdexporter.model.TaskStatus;
+import io.prometheus.metrics.model.registry.MetricType;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * cAdvisor's container_fs_usage_bytes / container_fs_limit_bytes: for every live task, the disk its writable layer
+ * (its active snapshot) uses, as containerd's Snapshots.Usage reports it, and the capacity of the filesystem that
+ * holds it (the snapshotter's root); and for the node ({@code id="/"}), used and total bytes of every block-device
+ * filesystem (dashboard 13105's node disk panels).
+ */
+public final class WritableLayerCollector implements Collector {
+
+  static final List<String> DEVICE_LABELS = ContainerStatsTable.with("device");
+
+  static final FamilySpec USAGE = new FamilySpec("container_fs_usage_bytes", MetricType.GAUGE,
+      "Bytes the container's writable layer uses on disk (its snapshot, as containerd's Snapshots.Usage reports it); "
+          + "for id=\"/\", the bytes used on each block-device filesystem of the node.", Unit.BYTES, DEVICE_LABELS);
+  static final FamilySpec LIMIT = new FamilySpec("container_fs_limit_bytes", MetricType.GAUGE,
+      "Capacity of the filesystem holding the container's writable layer (the snapshotter's root); for id=\"/\", of "
+          + "each block-device filesystem of the node.", Unit.BYTES, DEVICE_LABELS);
+
+  /** A filesystem of the node: device, used and total bytes. */
+  record NodeFilesystem(String device, long usedBytes, long totalBytes) {}
+
+  private final ContainerdClient client;
+  private final ContainerIndex index;
+  private final SnapshotUsage usage;
+  private final Supplier<List<NodeFilesystem>> nodeFilesystems;
+
+  WritableLayerCollector(ContainerdClient client, ContainerIndex index, SnapshotUsage usage,
+      Supplier<List<NodeFilesystem>> nodeFilesystems) {
+    this.client = client;
+    this.index = index;
+    this.usage = usage;
+    this.nodeFilesystems = nodeFilesystems;
+  }
+
+  @Override
+  public String name() {
+    return "writable-layer";
+  }
+
+  @Override
+  public List<FamilySpec> families() {
+    return List.of(USAGE, LIMIT);
+  }
+
+  @Override
+  public List<MetricSnapshot> collect(PollScope scope) {
+    FamilyBuilder used = USAGE.builder();
+    FamilyBuilder limit = LIMIT.builder();
+    Map<String, Optional<FileStore>> stores = new HashMap<>();
+    Map<String, String> roots = client.snapshotterRoots();
+    for (String namespace : scope.namespaces()) {
+      for (TaskInfo task : client.tasks(namespace)) {
+        if (task.status() == TaskStatus.STOPPED || task.status() == TaskStatus.UNKNOWN) {
+          continue;
+        }
+        Optional<ContainerInfo> container = index.get(namespace, task.containerId());
+        if (container.isEmpty() || container.get().snapshotKey().isEmpty()) {
+          continue; // not listed yet (next poll), or no rootfs snapshot (a VM-based runtime, a bundle rootfs)
+        }
+        ContainerInfo c = container.get();
+        OptionalLong bytes = usage.bytes(new SnapshotUsage.Key(namespace, c.snapshotter(), c.snapshotKey()), false,
+            scope.now());
+        if (bytes.isEmpty()) {
+          continue;
+        }
+        Optional<FileStore> store = stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
+        String[] labels = withDevice(ContainerIdentity.of(c).labelValues(), store.map(FileStore::name).orElse(""));
+        used.add(bytes.getAsLong(), labels);
+        store.flatMap(WritableLayerCollector::totalSpace).ifPresent(total -> limit.add(total, labels));
+      }
+    }
+    String[] root = new String[LABELS.size()];
+    java.util.Arrays.fill(root, "");
+    root[0] = "/";
+    for (NodeFilesystem fs : nodeFilesystems.get()) {
+      String[] labels = withDevice(root, fs.device());
+      used.add(fs.usedBytes(), labels);
+      limit.add(fs.totalBytes(), labels);
+    }
+    return List.of(used.build(), limit.build());
+  }
+
+  /** The filesystem of a snapshotter root as this process sees it; empty if not mounted here (mount it in). */
+  private static Optional<FileStore> fileStore(String root) {
+    if (root == null || root.isEmpty() || !Files.exists(Path.of(root))) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Files.getFileStore(Path.of(root)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Long> totalSpace(FileStore store) {
+    try {
+      return Optional.of(store.getTotalSpace());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String[] withDevice(String[] labels, String device) {
+    String[] out = java.util.Arrays.copyOf(labels, labels.length + 1);
+    out[labels.length] = device;
+    return out;
+  }
+
+  /**
+   * The node's block-device filesystems, one per device (a device mounted twice counts once), from oshi, which
+   * reads the mount table of the namespace the exporter runs in: in a DaemonSet, mount the host's root.
+   */
+  static List<NodeFilesystem> nodeFilesystemsFromOshi() {
+    Map<String, NodeFilesystem> byDevice = new LinkedHashMap<>();
+    for (oshi.software.os.OSFileStore fs : new oshi.SystemInfo().getOperatingSystem().getFileSystem()
+        .getFileStores(true)) {
+      String device = fs.getVolume();
+      if (device.startsWith("/dev/") && fs.getTotalSpace() > 0) {
+        byDevice.putIfAbsent(device, new NodeFilesystem(device, fs.getTotalSpace() - fs.getFreeSpace(),
+            fs.getTotalSpace()));
+      }
+    }
+    return List.copyOf(byDevice.values());
+  }
+}
