@@ -1,8 +1,11 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.cgroup.ApiStatsConverter;
 import io.containerdexporter.cgroup.BlockDevices;
 import io.containerdexporter.cgroup.CgroupReadErrors;
+import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupReaders;
+import io.containerdexporter.cgroup.RootCgroupReader;
 import io.containerdexporter.config.CollectorSwitch;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ContainerdClient;
@@ -26,8 +29,11 @@ public final class CollectorCatalog {
 
     TaskStatsCollector taskStats() {
       CgroupReadErrors errors = new CgroupReadErrors();
-      return new TaskStatsCollector(client, index, CgroupReaders.detect(config.cgroupfs(), errors), errors,
-          new BlockDevices(config.sysfs()));
+      CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors);
+      ApiStatsConverter converter = new ApiStatsConverter(errors);
+      return new TaskStatsCollector(client, index, reader, errors, new BlockDevices(config.sysfs()),
+          config.statsSource(), namespace -> converter.convertAll(client.taskMetrics(namespace)),
+          new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors));
     }
   }
 

@@ -7,6 +7,8 @@ import io.containerdexporter.cgroup.CgroupPaths;
 import io.containerdexporter.cgroup.CgroupReadErrors;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupStats;
+import io.containerdexporter.cgroup.RootCgroupReader;
+import io.containerdexporter.config.ExporterConfig.StatsSource;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
@@ -20,6 +22,7 @@ import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +30,17 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Resource usage of every live task, read straight from the kernel's cgroup files (as cAdvisor does; no call to the
- * shim), found through the container's OCI spec (linux.cgroupsPath), plus the limits its spec sets. Families and
- * labels are cAdvisor's; the label set is the one the event families carry.
+ * Resource usage of every live task, plus the limits its spec sets. Families and labels are cAdvisor's; the label set
+ * is the one the event families carry. Where the usage comes from is {@code --stats.source}:
+ * <ul>
+ *   <li>{@code cgroupfs}: straight from the kernel's cgroup files (as cAdvisor does; no call to the shim), found
+ *       through the container's OCI spec (linux.cgroupsPath);
+ *   <li>{@code api}: containerd's Tasks.Metrics, one call per namespace per poll (each costs containerd one shim
+ *       Stats call per task);
+ *   <li>{@code auto}: the files, and for tasks whose cgroup is not on this host (VM-based runtimes such as Kata, a
+ *       cgroupfs not mounted) Tasks.Metrics, called at most once per namespace per poll and only when a task needs it.
+ * </ul>
+ * In the cgroupfs and auto modes the root cgroup is read too, once per poll, as cAdvisor's {@code id="/"} series.
  */
 public final class TaskStatsCollector implements Collector {
 
@@ -48,7 +59,8 @@ public final class TaskStatsCollector implements Collector {
   static final FamilySpec LAST_SEEN = gauge("container_last_seen", null,
       "Last time the container was seen by the exporter, in seconds since unix epoch.");
   static final FamilySpec READ_ERRORS = FamilySpec.counter("containerd_exporter_cgroup_read_errors_total",
-      "Cgroup files that could not be parsed (empty, truncated, not a number…), by file name; the value is skipped "
+      "Cgroup files that could not be parsed (empty, truncated, not a number…), by file name (\"Tasks.Metrics\" for "
+          + "an unusable Tasks.Metrics payload, \"meminfo\" for the root's swap on cgroup v2); the value is skipped "
           + "and the file logged once.", "file");
 
   private final ContainerdClient client;
@@ -56,14 +68,26 @@ public final class TaskStatsCollector implements Collector {
   private final CgroupReader reader;
   private final CgroupReadErrors errors;
   private final BlockDevices devices;
+  private final StatsSource source;
+  private final ApiStats api;
+  private final RootCgroupReader root;
+
+  /** Tasks.Metrics of one namespace, as stats by container id (tasks whose payload was unusable left out). */
+  @FunctionalInterface
+  interface ApiStats {
+    Map<String, CgroupStats> read(String namespace);
+  }
 
   TaskStatsCollector(ContainerdClient client, ContainerIndex index, CgroupReader reader, CgroupReadErrors errors,
-      BlockDevices devices) {
+      BlockDevices devices, StatsSource source, ApiStats api, RootCgroupReader root) {
     this.client = client;
     this.index = index;
     this.reader = reader;
     this.errors = errors;
     this.devices = devices;
+    this.source = source;
+    this.api = api;
+    this.root = root;
   }
 
   @Override
@@ -88,7 +112,11 @@ public final class TaskStatsCollector implements Collector {
   public List<MetricSnapshot> collect(PollScope scope) {
     Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
     families().forEach(f -> out.put(f, f.builder()));
+    if (source != StatsSource.API) {
+      root.read().ifPresent(stats -> addStats(out, stats, rootLabels()));
+    }
     for (String namespace : scope.namespaces()) {
+      Map<String, CgroupStats> fromApi = null; // Tasks.Metrics of the namespace, once some task needs it
       for (TaskInfo task : client.tasks(namespace)) {
         if (task.status() == TaskStatus.STOPPED || task.status() == TaskStatus.UNKNOWN) {
           continue;
@@ -98,9 +126,16 @@ public final class TaskStatsCollector implements Collector {
           continue; // deleted since Tasks.List
         }
         ContainerIdentity identity = ContainerIdentity.of(container.get());
-        Optional<CgroupStats> stats = reader.read(CgroupPaths.fromSpec(container.get().cgroupsPath()));
+        Optional<CgroupStats> stats = source == StatsSource.API
+            ? Optional.empty() : reader.read(CgroupPaths.fromSpec(container.get().cgroupsPath()));
+        if (stats.isEmpty() && source != StatsSource.CGROUPFS) {
+          if (fromApi == null) {
+            fromApi = api.read(namespace);
+          }
+          stats = Optional.ofNullable(fromApi.get(task.containerId()));
+        }
         if (stats.isEmpty()) {
-          continue; // its cgroup is gone (the task just exited), or not on this host (a VM-based runtime)
+          continue; // its cgroup is gone (the task just exited), or not on this host and not in Tasks.Metrics
         }
         String[] labels = identity.labelValues();
         addStats(out, stats.get(), labels);
@@ -168,8 +203,16 @@ public final class TaskStatsCollector implements Collector {
     return bytes.isPresent() && bytes.getAsLong() > 0 ? bytes.getAsLong() : 0;
   }
 
+  /** cAdvisor's root container: {@code id="/"}, every other label empty. */
+  private static String[] rootLabels() {
+    String[] labels = new String[LABELS.size()];
+    Arrays.fill(labels, "");
+    labels[LABELS.indexOf("id")] = RootCgroupReader.ROOT;
+    return labels;
+  }
+
   private static String[] append(String[] labels, String extra) {
-    String[] out = java.util.Arrays.copyOf(labels, labels.length + 1);
+    String[] out = Arrays.copyOf(labels, labels.length + 1);
     out[labels.length] = extra;
     return out;
   }

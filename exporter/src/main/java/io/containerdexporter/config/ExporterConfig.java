@@ -18,6 +18,7 @@ import java.util.Set;
  * @param cgroupfs where the cgroup hierarchy is mounted (the host's /sys/fs/cgroup in a DaemonSet)
  * @param sysfs where sysfs is mounted (block device names for the {@code device} label)
  * @param procfs where the host's procfs is mounted (per-pod network counters from /proc/PID/net/dev)
+ * @param statsSource where task-stats reads each task's resource usage
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -29,9 +30,34 @@ public record ExporterConfig(
     Duration eventsRetention,
     Path cgroupfs,
     Path sysfs,
-    Path procfs) {
+    Path procfs,
+    StatsSource statsSource) {
 
   public static final int DEFAULT_PORT = 9338;
+
+  /** Where task-stats reads each task's resource usage ({@code --stats.source}). */
+  public enum StatsSource {
+    /** The cgroup files; containerd's Tasks.Metrics for tasks whose cgroup is not on this host (kata, no mount). */
+    AUTO,
+    /** The cgroup files only, as cAdvisor. */
+    CGROUPFS,
+    /** containerd's Tasks.Metrics only (one call per namespace per poll); no root ({@code id="/"}) series. */
+    API;
+
+    /** The flag's spelling ("auto", "cgroupfs", "api"). */
+    public String flagValue() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static StatsSource parse(String value) {
+      for (StatsSource s : values()) {
+        if (s.flagValue().equals(value)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("--stats.source: '" + value + "' is not one of auto, cgroupfs, api");
+    }
+  }
 
   /**
    * @param interval time between the starts of two polls
@@ -70,6 +96,7 @@ public record ExporterConfig(
     Objects.requireNonNull(cgroupfs, "cgroupfs");
     Objects.requireNonNull(sysfs, "sysfs");
     Objects.requireNonNull(procfs, "procfs");
+    Objects.requireNonNull(statsSource, "statsSource");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
           "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");

@@ -119,6 +119,16 @@ public final class Flags {
           + "Default: ${DEFAULT-VALUE}.")
   Path procfs = Path.of("/proc");
 
+  @Option(
+      names = "--stats.source",
+      paramLabel = "SOURCE",
+      converter = StatsSourceConverter.class,
+      description = "Where task-stats reads each task's CPU, memory, threads and I/O: cgroupfs (the cgroup files "
+          + "under --path.cgroupfs, as cAdvisor), api (containerd's Tasks.Metrics, one call per namespace per poll), "
+          + "or auto (the cgroup files, and Tasks.Metrics for tasks whose cgroup is not on this host, e.g. VM-based "
+          + "runtimes such as Kata). Default: auto.")
+  ExporterConfig.StatsSource statsSource = ExporterConfig.StatsSource.AUTO;
+
   /** Throws IllegalArgumentException with a message fit for a one-line error. */
   public ExporterConfig toConfig(Set<String> enabledCollectors) {
     NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
@@ -127,7 +137,7 @@ public final class Flags {
     return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
         new ExporterConfig.PollSettings(
             pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors),
-        eventsRetention, cgroupfs, sysfs, procfs);
+        eventsRetention, cgroupfs, sysfs, procfs, statsSource);
   }
 
   private static Pattern regex(String flag, String value) {
@@ -149,6 +159,13 @@ public final class Flags {
     @Override
     public ListenAddress convert(String value) {
       return ListenAddress.parse(value);
+    }
+  }
+
+  static final class StatsSourceConverter implements ITypeConverter<ExporterConfig.StatsSource> {
+    @Override
+    public ExporterConfig.StatsSource convert(String value) {
+      return ExporterConfig.StatsSource.parse(value);
     }
   }
 

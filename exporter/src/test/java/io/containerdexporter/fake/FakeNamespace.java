@@ -30,6 +30,7 @@ public final class FakeNamespace {
   private final Consumer<String> snapshotterSeen;
   private final Map<String, Container> containers = new TreeMap<>();
   private final Map<String, Process> tasks = new TreeMap<>();
+  private final Map<String, Any> taskMetrics = new TreeMap<>();
   private final Map<String, Image> images = new TreeMap<>();
   private final Map<String, FakeBlob> blobs = new TreeMap<>();
   private final Map<String, io.containerdexporter.containerd.api.services.content.v1.Status> ingests =
@@ -97,6 +98,15 @@ public final class FakeNamespace {
     return this;
   }
 
+  /**
+   * The stats payload Tasks.Metrics reports for a task: an {@code io.containerd.cgroups.v1.Metrics} or {@code
+   * io.containerd.cgroups.v2.Metrics} packed as containerd's typeurl does (bare type URL), or anything else.
+   */
+  public synchronized FakeNamespace taskMetrics(String containerId, Any data) {
+    taskMetrics.put(containerId, data);
+    return this;
+  }
+
   /** A task whose process exited: STOPPED, pid 0, with its exit status and time. */
   public synchronized FakeNamespace stoppedTask(String containerId, int exitStatus, Instant exitedAt) {
     tasks.put(containerId, Process.newBuilder().setId(containerId).setStatus(Status.STOPPED)
@@ -155,6 +165,15 @@ public final class FakeNamespace {
 
   synchronized List<Process> tasks() {
     return List.copyOf(tasks.values());
+  }
+
+  /** Answers one Tasks.Metrics call: a Metric for every task that has a payload. */
+  synchronized List<io.containerdexporter.containerd.api.types.Metric> taskMetrics() {
+    return taskMetrics.entrySet().stream()
+        .filter(e -> tasks.containsKey(e.getKey()))
+        .map(e -> io.containerdexporter.containerd.api.types.Metric.newBuilder()
+            .setTimestamp(Timestamps.of(Instant.now())).setId(e.getKey()).setData(e.getValue()).build())
+        .toList();
   }
 
   synchronized Optional<Process> task(String containerId) {

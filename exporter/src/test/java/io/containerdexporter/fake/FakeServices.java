@@ -43,6 +43,8 @@ import io.containerdexporter.containerd.api.services.tasks.v1.GetRequest;
 import io.containerdexporter.containerd.api.services.tasks.v1.GetResponse;
 import io.containerdexporter.containerd.api.services.tasks.v1.ListTasksRequest;
 import io.containerdexporter.containerd.api.services.tasks.v1.ListTasksResponse;
+import io.containerdexporter.containerd.api.services.tasks.v1.MetricsRequest;
+import io.containerdexporter.containerd.api.services.tasks.v1.MetricsResponse;
 import io.containerdexporter.containerd.api.services.tasks.v1.TasksGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionResponse;
@@ -177,6 +179,12 @@ final class FakeServices {
     @Override
     public void list(ListTasksRequest request, StreamObserver<ListTasksResponse> out) {
       Replies.unary(out, () -> ListTasksResponse.newBuilder().addAllTasks(inventory.current().tasks()).build());
+    }
+
+    /** Like containerd without filters: a Metric for every task of the namespace that has a payload set. */
+    @Override
+    public void metrics(MetricsRequest request, StreamObserver<MetricsResponse> out) {
+      Replies.unary(out, () -> MetricsResponse.newBuilder().addAllMetrics(inventory.current().taskMetrics()).build());
     }
 
     @Override
