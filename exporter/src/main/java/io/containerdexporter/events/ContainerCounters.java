@@ -20,6 +20,11 @@ final class ContainerCounters {
   /** The kernel's oom_kill count when counting began (0 for a container born while we watched). */
   long oomKillBaseline;
   /**
+   * {@link #ooms} when counting began for the current cgroup: a container id can be reused after a delete, and the
+   * series (same labels) keeps counting up while the new cgroup's kernel counter starts from 0.
+   */
+  long oomsAtBaseline;
+  /**
    * OOMs the reconciler added for events it believes were lost while disconnected. If the shim delivers such an
    * event late (it retries publishing), the event consumes a credit instead of counting twice.
    */
@@ -32,6 +37,18 @@ final class ContainerCounters {
 
   ContainerCounters(ContainerIdentity identity) {
     this.identity = identity;
+  }
+
+  /** The kernel counter a reconcile compares with covers OOMs since the baseline only. */
+  long oomsSinceBaseline() {
+    return ooms - oomsAtBaseline;
+  }
+
+  /** A new container under this id (created again after a delete): its cgroup counts from zero. */
+  void newCgroup() {
+    oomKillBaseline = 0;
+    oomsAtBaseline = ooms;
+    oomCredits = 0;
   }
 
   void countExit(int exitStatus, Instant exitedAt) {

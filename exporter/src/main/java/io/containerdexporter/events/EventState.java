@@ -110,7 +110,9 @@ public final class EventState {
       c.starts++;
       countRestart(namespace, start.containerId(), c.identity);
     } else if (event instanceof ContainerEvent.ContainerCreated created) {
-      counters(namespace, created.id()).goneSince = null;
+      ContainerCounters c = counters(namespace, created.id());
+      c.goneSince = null;
+      c.newCgroup();
     } else if (event instanceof ContainerEvent.ContainerUpdated updated) {
       ContainerCounters c = containers.get(new ContainerIndex.Key(namespace, updated.id()));
       if (c != null) {
@@ -195,7 +197,7 @@ public final class EventState {
       // Born while we were away: every OOM it had is one we missed. Otherwise its past is history.
       c.oomKillBaseline = bornWhileAway ? 0 : kernelOomKills;
     }
-    long missed = kernelOomKills - c.oomKillBaseline - c.ooms;
+    long missed = kernelOomKills - c.oomKillBaseline - c.oomsSinceBaseline();
     if (missed <= 0) {
       return 0;
     }

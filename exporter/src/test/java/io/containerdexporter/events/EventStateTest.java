@@ -85,6 +85,19 @@ class EventStateTest {
   }
 
   @Test
+  void aContainerIdUsedAgainCountsItsNewCgroupFromZero() {
+    index.put(container("job", Map.of()));
+    state.baseline("k8s.io", "job", 0, Optional.empty());
+    state.apply("k8s.io", new ContainerEvent.TaskOom("job"), now);
+    state.apply("k8s.io", new ContainerEvent.ContainerDeleted("job"), now);
+    state.apply("k8s.io", new ContainerEvent.ContainerCreated("job", "busybox", "runc"), now);
+    // The new cgroup was OOM-killed once while the stream was down: the kernel says 1, we counted 0 of those.
+    now = now.plusSeconds(5);
+    assertEquals(1, state.reconcileOoms("k8s.io", "job", 1, false));
+    assertEquals(2, series("job").ooms(), "the series keeps counting up across the two containers");
+  }
+
+  @Test
   void aContainerBornWhileAwayHasAllItsOomsCounted() {
     index.put(container("c2", Map.of()));
     assertEquals(2, state.reconcileOoms("k8s.io", "c2", 2, true));
