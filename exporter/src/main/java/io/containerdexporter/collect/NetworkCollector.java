@@ -132,7 +132,7 @@ public final class NetworkCollector implements Collector {
       }
       Optional<List<NetDev.Interface>> interfaces = procfs.netDev(owner.task().pid());
       if (interfaces.isPresent()) {
-        add(out, ContainerIdentity.of(owner.container()).labelValues(), interfaces.get());
+        add(out, ContainerIdentity.of(owner.container()), interfaces.get());
       }
     }
     procfs.errors().snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
@@ -204,13 +204,13 @@ public final class NetworkCollector implements Collector {
     }
   }
 
-  private static void add(Map<FamilySpec, FamilyBuilder> out, String[] identity, List<NetDev.Interface> interfaces) {
+  private static void add(Map<FamilySpec, FamilyBuilder> out, ContainerIdentity identity,
+      List<NetDev.Interface> interfaces) {
     for (NetDev.Interface i : interfaces) {
       if (i.name().equals(LOOPBACK)) {
         continue;
       }
-      String[] labels = java.util.Arrays.copyOf(identity, identity.length + 1);
-      labels[identity.length] = i.name();
+      String[] labels = identity.labelValuesWith(i.name());
       for (NetFamily f : FAMILIES) {
         out.get(f.spec()).add(f.value().applyAsDouble(i), labels);
       }

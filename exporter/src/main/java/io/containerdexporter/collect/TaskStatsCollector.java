@@ -22,7 +22,6 @@ import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,7 @@ public final class TaskStatsCollector implements Collector {
     Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
     families().forEach(f -> out.put(f, f.builder()));
     if (source != StatsSource.API) {
-      root.read().ifPresent(stats -> addStats(out, stats, rootLabels()));
+      root.read().ifPresent(stats -> addStats(out, stats, ContainerIdentity.ROOT));
     }
     for (String namespace : scope.namespaces()) {
       Map<String, CgroupStats> fromApi = null; // Tasks.Metrics of the namespace, once some task needs it
@@ -138,7 +137,7 @@ public final class TaskStatsCollector implements Collector {
           continue; // its cgroup is gone (the task just exited), or not on this host and not in Tasks.Metrics
         }
         String[] labels = identity.labelValues();
-        addStats(out, stats.get(), labels);
+        addStats(out, stats.get(), identity);
         addSpec(out, container.get().resources(), labels);
         out.get(START_TIME).add(container.get().createdAt().toEpochMilli() / 1000.0, labels);
         out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
@@ -162,12 +161,13 @@ public final class TaskStatsCollector implements Collector {
     }
   }
 
-  private void addStats(Map<FamilySpec, FamilyBuilder> out, CgroupStats s, String[] labels) {
+  private void addStats(Map<FamilySpec, FamilyBuilder> out, CgroupStats s, ContainerIdentity identity) {
+    String[] labels = identity.labelValues();
     for (ContainerStatsTable.StatFamily f : ContainerStatsTable.STATS) {
       f.value().apply(s).ifPresent(v -> out.get(f.spec()).add(v, labels));
     }
     for (CgroupStats.DeviceIo io : s.io()) {
-      String[] withDevice = append(labels, devices.name(io.major(), io.minor()));
+      String[] withDevice = identity.labelValuesWith(devices.name(io.major(), io.minor()));
       out.get(ContainerStatsTable.FS_READ_BYTES).add(io.readBytes(), withDevice);
       out.get(ContainerStatsTable.FS_WRITE_BYTES).add(io.writeBytes(), withDevice);
       out.get(ContainerStatsTable.FS_READS).add(io.reads(), withDevice);
@@ -203,19 +203,6 @@ public final class TaskStatsCollector implements Collector {
     return bytes.isPresent() && bytes.getAsLong() > 0 ? bytes.getAsLong() : 0;
   }
 
-  /** cAdvisor's root container: {@code id="/"}, every other label empty. */
-  private static String[] rootLabels() {
-    String[] labels = new String[LABELS.size()];
-    Arrays.fill(labels, "");
-    labels[LABELS.indexOf("id")] = RootCgroupReader.ROOT;
-    return labels;
-  }
-
-  private static String[] append(String[] labels, String extra) {
-    String[] out = Arrays.copyOf(labels, labels.length + 1);
-    out[labels.length] = extra;
-    return out;
-  }
 
   private static FamilySpec gauge(String name, Unit unit, String help) {
     return new FamilySpec(name, MetricType.GAUGE, help, unit, LABELS);

@@ -1,7 +1,5 @@
 package io.containerdexporter.collect;
 
-import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
-
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
@@ -90,16 +88,13 @@ public final class WritableLayerCollector implements Collector {
           continue;
         }
         Optional<FileStore> store = stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
-        String[] labels = withDevice(ContainerIdentity.of(c).labelValues(), store.map(FileStore::name).orElse(""));
+        String[] labels = ContainerIdentity.of(c).labelValuesWith(store.map(FileStore::name).orElse(""));
         used.add(bytes.getAsLong(), labels);
         store.flatMap(WritableLayerCollector::totalSpace).ifPresent(total -> limit.add(total, labels));
       }
     }
-    String[] root = new String[LABELS.size()];
-    java.util.Arrays.fill(root, "");
-    root[0] = "/";
     for (NodeFilesystem fs : nodeFilesystems.get()) {
-      String[] labels = withDevice(root, fs.device());
+      String[] labels = ContainerIdentity.ROOT.labelValuesWith(fs.device());
       used.add(fs.usedBytes(), labels);
       limit.add(fs.totalBytes(), labels);
     }
@@ -124,12 +119,6 @@ public final class WritableLayerCollector implements Collector {
     } catch (IOException e) {
       return Optional.empty();
     }
-  }
-
-  private static String[] withDevice(String[] labels, String device) {
-    String[] out = java.util.Arrays.copyOf(labels, labels.length + 1);
-    out[labels.length] = device;
-    return out;
   }
 
   /**

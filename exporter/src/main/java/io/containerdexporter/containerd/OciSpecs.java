@@ -53,7 +53,7 @@ final class OciSpecs {
         return EMPTY;
       }
       Map<String, String> annotations = new LinkedHashMap<>();
-      root.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      root.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
       JsonNode resources = root.path("linux").path("resources");
       return new Parsed(root.path("linux").path("cgroupsPath").asText(""), annotations, new SpecResources(
           number(resources.path("cpu").path("quota")),

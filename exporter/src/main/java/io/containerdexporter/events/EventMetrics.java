@@ -78,7 +78,7 @@ public final class EventMetrics implements MetricSource {
       String[] labels = c.identity().labelValues();
       ooms.add(c.ooms(), labels);
       starts.add(c.starts(), labels);
-      c.exitsByCode().forEach((code, n) -> exits.add(n, with(labels, code)));
+      c.exitsByCode().forEach((code, n) -> exits.add(n, c.identity().labelValuesWith(code)));
       c.lastExitCode().ifPresent(code -> lastCode.add(code, labels));
       c.lastExitAt().ifPresent(at -> lastTime.add(at.toEpochMilli() / 1000.0, labels));
     }
@@ -98,12 +98,6 @@ public final class EventMetrics implements MetricSource {
         STREAM_UP.builder().add(s.streamUp() ? 1 : 0).build(), RECONNECTS.builder().add(s.reconnects()).build(),
         decode.build(), recovered.build()));
     s.lastEvent().ifPresent(at -> out.add(LAST_EVENT.builder().add(at.toEpochMilli() / 1000.0).build()));
-    return out;
-  }
-
-  private static String[] with(String[] labels, String extra) {
-    String[] out = java.util.Arrays.copyOf(labels, labels.length + 1);
-    out[labels.length] = extra;
     return out;
   }
 }

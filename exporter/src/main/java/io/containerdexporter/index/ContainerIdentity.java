@@ -25,6 +25,9 @@ public record ContainerIdentity(
   public static final List<String> LABEL_NAMES =
       List.of("id", "name", "image", "namespace", "pod", "container", "containerd_namespace");
 
+  /** cAdvisor's root container, the node itself: {@code id="/"}, every other label empty. */
+  public static final ContainerIdentity ROOT = new ContainerIdentity("/", "", "", "", "", "", "", "", "");
+
   public static ContainerIdentity of(ContainerInfo c) {
     return new ContainerIdentity(
         CgroupPaths.fromSpec(c.cgroupsPath()),
@@ -46,6 +49,11 @@ public record ContainerIdentity(
   /** Values in the order of {@link #LABEL_NAMES}. */
   public String[] labelValues() {
     return new String[] {cgroupPath, name, image, podNamespace, pod, container, containerdNamespace};
+  }
+
+  /** {@link #labelValues()} and one more, for families with an extra label (device, interface, exit code). */
+  public String[] labelValuesWith(String extra) {
+    return new String[] {cgroupPath, name, image, podNamespace, pod, container, containerdNamespace, extra};
   }
 
   private static String first(ContainerInfo c, String label, String annotation) {
