@@ -1,12 +1,16 @@
 # Shared by scripts/test and scripts/demo: make sure the Debian packages a command needs are installed.
-# Usage: ensure_packages "why" cmd:package [cmd:package ...]
+# Usage: ensure_packages "why" cmd:package [cmd:package ...]   (cmd may be an absolute path to a file the package ships)
 ensure_packages() {
   local why=$1; shift
   local missing=()
   local pair cmd pkg
   for pair in "$@"; do
     cmd=${pair%%:*}; pkg=${pair#*:}
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    if [ "${cmd#/}" != "$cmd" ]; then
+      [ -x "$cmd" ] || missing+=("$pkg")
+    else
+      command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -30,5 +34,7 @@ BUILD_PACKAGES=(javac:openjdk-17-jdk-headless mvn:maven)
 CONTAINERD_PACKAGES=(containerd:containerd runc:runc ctr:containerd busybox:busybox-static tar:tar)
 # promtool lints the live scrape.
 PROMETHEUS_PACKAGES=(promtool:prometheus)
+# CNI plugins give a CRI pod its own network (the dashboard-13105 test's pod traffic).
+CNI_PACKAGES=(/usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/host-local:containernetworking-plugins)
 # A real registry serves (and, behind a stalling proxy, holds) image pulls.
 REGISTRY_PACKAGES=(docker-registry:docker-registry)
