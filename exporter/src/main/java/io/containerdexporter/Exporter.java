@@ -16,6 +16,7 @@ import io.containerdexporter.exposition.BuildInfoMetrics;
 import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.index.ContainerLabelFilter;
 import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.web.WebServer;
@@ -55,7 +56,7 @@ public final class Exporter implements AutoCloseable {
     ContainerdChannel channel = new ContainerdChannel(config.containerdAddress());
     ContainerdClient client = new ContainerdClient(channel, config.containerdTimeout());
     ConnectionMonitor monitor = ConnectionMonitor.forClient(client, clock);
-    ContainerIndex index = new ContainerIndex();
+    ContainerIndex index = new ContainerIndex(new ContainerLabelFilter(config.containerLabels()));
     Supplier<List<String>> namespaces =
         () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
     Poller poller = new Poller(CollectorCatalog.build(client, config, index), namespaces,

@@ -132,7 +132,7 @@ public final class NetworkCollector implements Collector {
       }
       Optional<List<NetDev.Interface>> interfaces = procfs.netDev(owner.task().pid());
       if (interfaces.isPresent()) {
-        add(out, ContainerIdentity.of(owner.container()), interfaces.get());
+        add(out, index.identity(owner.container()), interfaces.get());
       }
     }
     procfs.errors().snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));

@@ -124,7 +124,7 @@ public final class TaskStatsCollector implements Collector {
         if (container.isEmpty()) {
           continue; // deleted since Tasks.List
         }
-        ContainerIdentity identity = ContainerIdentity.of(container.get());
+        ContainerIdentity identity = index.identity(container.get());
         Optional<CgroupStats> stats = source == StatsSource.API
             ? Optional.empty() : reader.read(CgroupPaths.fromSpec(container.get().cgroupsPath()));
         if (stats.isEmpty() && source != StatsSource.CGROUPFS) {

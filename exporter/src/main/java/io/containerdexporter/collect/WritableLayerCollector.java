@@ -88,7 +88,7 @@ public final class WritableLayerCollector implements Collector {
           continue;
         }
         Optional<FileStore> store = stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
-        String[] labels = ContainerIdentity.of(c).labelValuesWith(store.map(FileStore::name).orElse(""));
+        String[] labels = index.identity(c).labelValuesWith(store.map(FileStore::name).orElse(""));
         used.add(bytes.getAsLong(), labels);
         store.flatMap(WritableLayerCollector::totalSpace).ifPresent(total -> limit.add(total, labels));
       }

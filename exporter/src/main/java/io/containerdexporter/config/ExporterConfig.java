@@ -3,6 +3,8 @@ package io.containerdexporter.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.Set;
 
 /**
@@ -19,6 +21,8 @@ import java.util.Set;
  * @param sysfs where sysfs is mounted (block device names for the {@code device} label)
  * @param procfs where the host's procfs is mounted (per-pod network counters from /proc/PID/net/dev)
  * @param statsSource where task-stats reads each task's resource usage
+ * @param containerLabels container labels (keys matching in full) to add to every per-container series as
+ *     {@code container_label_*}; empty for none
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -31,7 +35,8 @@ public record ExporterConfig(
     Path cgroupfs,
     Path sysfs,
     Path procfs,
-    StatsSource statsSource) {
+    StatsSource statsSource,
+    Optional<Pattern> containerLabels) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -97,6 +102,7 @@ public record ExporterConfig(
     Objects.requireNonNull(sysfs, "sysfs");
     Objects.requireNonNull(procfs, "procfs");
     Objects.requireNonNull(statsSource, "statsSource");
+    Objects.requireNonNull(containerLabels, "containerLabels");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
           "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");

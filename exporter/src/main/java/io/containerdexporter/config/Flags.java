@@ -129,6 +129,13 @@ public final class Flags {
           + "runtimes such as Kata). Default: auto.")
   ExporterConfig.StatsSource statsSource = ExporterConfig.StatsSource.AUTO;
 
+  @Option(
+      names = "--labels.container-labels",
+      paramLabel = "REGEX",
+      description = "Container labels whose key this regex matches in full become container_label_<key> labels on "
+          + "every per-container series, as cAdvisor's allow-list. Default: none (label values are unbounded).")
+  String containerLabels = "";
+
   /** Throws IllegalArgumentException with a message fit for a one-line error. */
   public ExporterConfig toConfig(Set<String> enabledCollectors) {
     NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
@@ -137,7 +144,8 @@ public final class Flags {
     return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
         new ExporterConfig.PollSettings(
             pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors),
-        eventsRetention, cgroupfs, sysfs, procfs, statsSource);
+        eventsRetention, cgroupfs, sysfs, procfs, statsSource,
+        containerLabels.isEmpty() ? Optional.empty() : Optional.of(regex("--labels.container-labels", containerLabels)));
   }
 
   private static Pattern regex(String flag, String value) {

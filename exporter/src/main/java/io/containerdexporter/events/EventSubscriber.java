@@ -86,13 +86,13 @@ public final class EventSubscriber implements AutoCloseable {
    * the client's deadline), else just its id and namespace.
    */
   public static ContainerIdentity identify(ContainerdClient client, ContainerIndex index, String ns, String id) {
-    return index.get(ns, id).map(ContainerIdentity::of).orElseGet(() -> {
+    return index.get(ns, id).map(index::identity).orElseGet(() -> {
       try {
         ContainerInfo c = client.container(ns, id);
         index.put(c);
-        return ContainerIdentity.of(c);
+        return index.identity(c);
       } catch (RuntimeException gone) {
-        return ContainerIdentity.of(ContainerInfo.fromCreateEvent(ns, id, "", ""));
+        return index.identity(ContainerInfo.fromCreateEvent(ns, id, "", ""));
       }
     });
   }

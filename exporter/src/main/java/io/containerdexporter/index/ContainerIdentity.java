@@ -2,7 +2,11 @@ package io.containerdexporter.index;
 
 import io.containerdexporter.cgroup.CgroupPaths;
 import io.containerdexporter.model.ContainerInfo;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The labels every per-container family carries: cAdvisor's ({@code id} = cgroup path, {@code name} = container id,
@@ -20,15 +24,25 @@ public record ContainerIdentity(
     String container,
     String containerdNamespace,
     String criKind,
-    String podUid) {
+    String podUid,
+    Map<String, String> containerLabels) {
+
+  public ContainerIdentity {
+    containerLabels = Collections.unmodifiableMap(new LinkedHashMap<>(containerLabels));
+  }
 
   public static final List<String> LABEL_NAMES =
       List.of("id", "name", "image", "namespace", "pod", "container", "containerd_namespace");
 
   /** cAdvisor's root container, the node itself: {@code id="/"}, every other label empty. */
-  public static final ContainerIdentity ROOT = new ContainerIdentity("/", "", "", "", "", "", "", "", "");
+  public static final ContainerIdentity ROOT = new ContainerIdentity("/", "", "", "", "", "", "", "", "", Map.of());
 
   public static ContainerIdentity of(ContainerInfo c) {
+    return of(c, ContainerLabelFilter.NONE);
+  }
+
+  /** With the container labels {@code --labels.container-labels} allows, as {@code container_label_*} labels. */
+  public static ContainerIdentity of(ContainerInfo c, ContainerLabelFilter filter) {
     return new ContainerIdentity(
         CgroupPaths.fromSpec(c.cgroupsPath()),
         c.id(),
@@ -38,7 +52,8 @@ public record ContainerIdentity(
         first(c, "io.kubernetes.container.name", "io.kubernetes.cri.container-name"),
         c.namespace(),
         c.labels().getOrDefault("io.cri-containerd.kind", ""),
-        first(c, "io.kubernetes.pod.uid", "io.kubernetes.cri.sandbox-uid"));
+        first(c, "io.kubernetes.pod.uid", "io.kubernetes.cri.sandbox-uid"),
+        filter.select(c.labels()));
   }
 
   /** A CRI (Kubernetes) container, not a sandbox (pause) container. */
@@ -46,14 +61,30 @@ public record ContainerIdentity(
     return criKind.equals("container") && !pod.isEmpty() && !container.isEmpty();
   }
 
-  /** Values in the order of {@link #LABEL_NAMES}. */
+  /**
+   * Values in the order of {@link #LABEL_NAMES}, followed by the allowed container labels as name/value pairs (see
+   * {@link io.containerdexporter.metrics.FamilyBuilder#add}).
+   */
   public String[] labelValues() {
-    return new String[] {cgroupPath, name, image, podNamespace, pod, container, containerdNamespace};
+    return withContainerLabels(cgroupPath, name, image, podNamespace, pod, container, containerdNamespace);
   }
 
-  /** {@link #labelValues()} and one more, for families with an extra label (device, interface, exit code). */
+  /** {@link #labelValues()} with one more value, for families with an extra label (device, interface, exit code). */
   public String[] labelValuesWith(String extra) {
-    return new String[] {cgroupPath, name, image, podNamespace, pod, container, containerdNamespace, extra};
+    return withContainerLabels(cgroupPath, name, image, podNamespace, pod, container, containerdNamespace, extra);
+  }
+
+  private String[] withContainerLabels(String... values) {
+    if (containerLabels.isEmpty()) {
+      return values;
+    }
+    String[] out = Arrays.copyOf(values, values.length + 2 * containerLabels.size());
+    int i = values.length;
+    for (Map.Entry<String, String> label : containerLabels.entrySet()) {
+      out[i++] = label.getKey();
+      out[i++] = label.getValue();
+    }
+    return out;
   }
 
   private static String first(ContainerInfo c, String label, String annotation) {

@@ -19,6 +19,21 @@ public final class ContainerIndex {
   public record Key(String namespace, String id) {}
 
   private final Map<Key, ContainerInfo> containers = new ConcurrentHashMap<>();
+  private final ContainerLabelFilter labelFilter;
+
+  public ContainerIndex() {
+    this(ContainerLabelFilter.NONE);
+  }
+
+  /** @param labelFilter which container labels every per-container series carries ({@code --labels.container-labels}) */
+  public ContainerIndex(ContainerLabelFilter labelFilter) {
+    this.labelFilter = labelFilter;
+  }
+
+  /** The label set of a container's series: the one place where {@code --labels.container-labels} applies. */
+  public ContainerIdentity identity(ContainerInfo c) {
+    return ContainerIdentity.of(c, labelFilter);
+  }
 
   /** What the poller saw in one namespace: it is the truth for that namespace as of now. */
   public void replaceNamespace(String namespace, List<ContainerInfo> seen) {

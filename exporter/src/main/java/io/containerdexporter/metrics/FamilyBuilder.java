@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,17 +33,33 @@ public final class FamilyBuilder {
     return spec;
   }
 
-  /** Adds one series. For info families the value is ignored (it is always 1). */
+  /**
+   * Adds one series: one value per declared label name, in order, optionally followed by name/value pairs of labels
+   * only some series have (cAdvisor's {@code container_label_*}, chosen per container by configuration). For info
+   * families the value is ignored (it is always 1).
+   */
   public FamilyBuilder add(double value, String... labelValues) {
-    if (labelValues.length != names.length) {
-      throw new IllegalArgumentException(spec.name() + " takes labels " + spec.labelNames() + " but got "
-          + labelValues.length + " values");
+    int extra = labelValues.length - names.length;
+    if (extra < 0 || extra % 2 != 0) {
+      throw new IllegalArgumentException(spec.name() + " takes labels " + spec.labelNames() + " (then name/value "
+          + "pairs) but got " + labelValues.length + " values");
     }
-    String[] values = new String[labelValues.length];
-    for (int i = 0; i < labelValues.length; i++) {
+    String[] allNames = names;
+    String[] values = new String[names.length + extra / 2];
+    if (extra > 0) {
+      allNames = Arrays.copyOf(names, values.length);
+      for (int i = 0; i < extra / 2; i++) {
+        allNames[names.length + i] = labelValues[names.length + 2 * i];
+        values[names.length + i] = labelValues[names.length + 2 * i + 1];
+      }
+    }
+    for (int i = 0; i < names.length; i++) {
       values[i] = labelValues[i] == null ? "" : labelValues[i];
     }
-    series.add(new Series(Labels.of(names, values), value));
+    for (int i = names.length; i < values.length; i++) {
+      values[i] = values[i] == null ? "" : values[i];
+    }
+    series.add(new Series(Labels.of(allNames, values), value));
     return this;
   }
 
