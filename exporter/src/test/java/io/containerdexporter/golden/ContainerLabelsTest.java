@@ -3,6 +3,7 @@ package io.containerdexporter.golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.containerdexporter.containerd.api.events.ContainerUpdate;
 import io.containerdexporter.containerd.api.types.task.Status;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
@@ -40,6 +41,16 @@ class ContainerLabelsTest {
         assertFalse(plain.labels().keySet().stream().anyMatch(k -> k.startsWith("container_label_")));
         Promtool.Result lint = Promtool.checkMetrics(m.text());
         assertEquals("", lint.output().strip());
+
+        // Labels are not frozen: containerd announces the change with /containers/update, the series follow it.
+        containerd.namespace("default").container("web", "nginx", Map.of("app", "web-v2", "team.name", "shop"),
+            FakeNamespace.spec("/default/web", Map.of()));
+        containerd.publish("default", "/containers/update",
+            ContainerUpdate.newBuilder().setId("web").setImage("nginx").putLabels("app", "web-v2").build());
+        MetricsText after = Await.until(Duration.ofSeconds(5), "the new label value", exporter::scrape,
+            s -> s.samples("container_oom_events_total").stream()
+                .anyMatch(x -> "web-v2".equals(x.labels().get("container_label_app"))));
+        assertEquals(2, after.samples("container_oom_events_total").size(), "the series moved, none was added");
       }
     }
   }

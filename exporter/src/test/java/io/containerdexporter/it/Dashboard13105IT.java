@@ -210,6 +210,11 @@ class Dashboard13105IT {
             none, "> 0 bit/s", v -> v > 0),
         new Query("$Node：节点网络总览 (receive)",
             "sum (irate(container_network_receive_bytes_total{}[2m]))by (node) *8", none, "> 0 bit/s", v -> v > 0),
+        // ---- not a panel: the pod's network series sit on its sandbox, whose container label is empty (PromQL's
+        // container="" also matches a label that is absent, which is how Prometheus stores an empty one)
+        new Query("(sandbox) network series of the pod",
+            "sum by (namespace, pod) (container_network_receive_bytes_total{pod=\"" + POD + "\",container=\"\"})",
+            Map.of("namespace", NAMESPACE, "pod", POD), "> 0 bytes", v -> v > 0),
         // ---- 微服务(容器名): the same numbers summed by container name
         new Query("微服务(容器名)资源统计: CPU使用率",
             "sum(irate(container_cpu_usage_seconds_total{" + byContainer + "}[2m])) by (container) / "
