@@ -152,7 +152,7 @@ public final class NetworkCollector implements Collector {
         if ((task.status() != TaskStatus.RUNNING && task.status() != TaskStatus.PAUSED) || task.pid() <= 0) {
           continue;
         }
-        Optional<ContainerInfo> container = container(namespace, task.containerId());
+        Optional<ContainerInfo> container = index.getOrLookUp(namespace, task.containerId(), client::container);
         if (container.isPresent() && ownsNetworkNamespace(container.get())) {
           owners.add(new Owner(task, container.get()));
         }
@@ -189,20 +189,6 @@ public final class NetworkCollector implements Collector {
   }
 
   private boolean hostNamespaceUnreadableLogged;
-
-  private Optional<ContainerInfo> container(String namespace, String id) {
-    Optional<ContainerInfo> known = index.get(namespace, id);
-    if (known.isPresent()) {
-      return known;
-    }
-    try {
-      ContainerInfo c = client.container(namespace, id);
-      index.put(c);
-      return Optional.of(c);
-    } catch (RuntimeException gone) {
-      return Optional.empty(); // deleted since Tasks.List, or the call overran its deadline: next poll
-    }
-  }
 
   private static void add(Map<FamilySpec, FamilyBuilder> out, ContainerIdentity identity,
       List<NetDev.Interface> interfaces) {

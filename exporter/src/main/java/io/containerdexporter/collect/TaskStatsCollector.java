@@ -120,7 +120,7 @@ public final class TaskStatsCollector implements Collector {
         if (task.status() == TaskStatus.STOPPED || task.status() == TaskStatus.UNKNOWN) {
           continue;
         }
-        Optional<ContainerInfo> container = container(namespace, task.containerId());
+        Optional<ContainerInfo> container = index.getOrLookUp(namespace, task.containerId(), client::container);
         if (container.isEmpty()) {
           continue; // deleted since Tasks.List
         }
@@ -145,20 +145,6 @@ public final class TaskStatsCollector implements Collector {
     }
     errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
     return out.values().stream().map(FamilyBuilder::build).toList();
-  }
-
-  private Optional<ContainerInfo> container(String namespace, String id) {
-    Optional<ContainerInfo> known = index.get(namespace, id);
-    if (known.isPresent()) {
-      return known;
-    }
-    try {
-      ContainerInfo c = client.container(namespace, id);
-      index.put(c);
-      return Optional.of(c);
-    } catch (RuntimeException gone) {
-      return Optional.empty();
-    }
   }
 
   private void addStats(Map<FamilySpec, FamilyBuilder> out, CgroupStats s, ContainerIdentity identity) {

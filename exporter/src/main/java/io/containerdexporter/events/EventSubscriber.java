@@ -86,15 +86,8 @@ public final class EventSubscriber implements AutoCloseable {
    * the client's deadline), else just its id and namespace.
    */
   public static ContainerIdentity identify(ContainerdClient client, ContainerIndex index, String ns, String id) {
-    return index.get(ns, id).map(index::identity).orElseGet(() -> {
-      try {
-        ContainerInfo c = client.container(ns, id);
-        index.put(c);
-        return index.identity(c);
-      } catch (RuntimeException gone) {
-        return index.identity(ContainerInfo.fromCreateEvent(ns, id, "", ""));
-      }
-    });
+    return index.identity(index.getOrLookUp(ns, id, client::container)
+        .orElseGet(() -> ContainerInfo.fromCreateEvent(ns, id, "", "")));
   }
 
   public void start() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -58,6 +59,26 @@ public final class ContainerIndex {
 
   public Optional<ContainerInfo> get(String namespace, String id) {
     return Optional.ofNullable(containers.get(new Key(namespace, id)));
+  }
+
+  /**
+   * The container from the index, else asked of containerd ({@code lookUp}, e.g. ContainerdClient::container, with
+   * its deadline) and remembered; empty if containerd does not have it (deleted since it was listed) or did not
+   * answer in time: the next poll tries again.
+   */
+  public Optional<ContainerInfo> getOrLookUp(String namespace, String id,
+      BiFunction<String, String, ContainerInfo> lookUp) {
+    Optional<ContainerInfo> known = get(namespace, id);
+    if (known.isPresent()) {
+      return known;
+    }
+    try {
+      ContainerInfo c = lookUp.apply(namespace, id);
+      put(c);
+      return Optional.of(c);
+    } catch (RuntimeException gone) {
+      return Optional.empty();
+    }
   }
 
   public boolean contains(String namespace, String id) {
