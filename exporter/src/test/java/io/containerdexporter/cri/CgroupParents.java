@@ -15,14 +15,14 @@ import java.util.List;
  * a parent removes it again. Only directories that did not exist before are removed, and only with rmdir, which the
  * kernel refuses for a cgroup that still has children or processes.
  */
-final class CgroupParents {
+public final class CgroupParents {
 
   private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
   private final List<Path> created = new ArrayList<>();
 
   /** Remembers which levels of {@code parent} (e.g. /kubepods/besteffort/pod123) do not exist yet. */
-  synchronized void claim(String parent) {
+  public synchronized void claim(String parent) {
     for (Path hierarchy : hierarchies()) {
       Path dir = hierarchy;
       for (String level : parent.replaceFirst("^/", "").split("/")) {
@@ -35,7 +35,7 @@ final class CgroupParents {
   }
 
   /** rmdir, deepest first; returns what could not be removed. */
-  synchronized List<String> removeCreated() {
+  public synchronized List<String> removeCreated() {
     List<String> problems = new ArrayList<>();
     created.sort(Comparator.comparingInt(Path::getNameCount).reversed());
     for (Path dir : created) {

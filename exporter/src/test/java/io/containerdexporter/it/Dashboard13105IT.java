@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerdexporter.cri.CriClient;
+import io.containerdexporter.cri.CgroupParents;
 import io.containerdexporter.cri.v1.ContainerConfig;
 import io.containerdexporter.cri.v1.ContainerMetadata;
 import io.containerdexporter.cri.v1.CreateContainerRequest;
@@ -33,14 +34,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -294,7 +291,7 @@ class Dashboard13105IT {
     private final ManagedChannel channel;
     private final String bridge;
     private final String gateway;
-    private final List<Path> createdCgroups = new ArrayList<>();
+    private final CgroupParents cgroupParents = new CgroupParents();
     private String podId;
 
     private NetworkedPod(ContainerdSandbox containerd, String bridge, String gateway) {
@@ -345,7 +342,7 @@ class Dashboard13105IT {
       String uid = UUID.randomUUID().toString();
       // kubelet's cgroupfs layout for a Burstable pod, under a cgroup root of the sandbox's own (its temp dir name).
       String cgroupParent = "/" + containerd.tempDir().getFileName() + "/kubepods/burstable/pod" + uid;
-      claimCgroups(cgroupParent);
+      cgroupParents.claim(cgroupParent);
       Path logDirectory = containerd.tempDir().resolve("pod-logs").resolve(NAMESPACE + "_" + POD + "_" + uid);
       mkdirs(logDirectory.resolve(CONTAINER));
       PodSandboxConfig config = PodSandboxConfig.newBuilder()
@@ -411,34 +408,6 @@ class Dashboard13105IT {
       }
     }
 
-    /** runc mkdir -p's the pod's cgroup parent in every hierarchy but never removes it: remember what to rmdir. */
-    private void claimCgroups(String parent) {
-      Path root = Path.of("/sys/fs/cgroup");
-      List<Path> hierarchies = new ArrayList<>();
-      if (Files.exists(root.resolve("cgroup.controllers"))) {
-        hierarchies.add(root);
-      } else {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
-          for (Path entry : entries) {
-            if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) { // not the cpu -> cpu,cpuacct links
-              hierarchies.add(entry);
-            }
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      for (Path hierarchy : hierarchies) {
-        Path dir = hierarchy;
-        for (String level : parent.substring(1).split("/")) {
-          dir = dir.resolve(level);
-          if (!Files.exists(dir)) {
-            createdCgroups.add(dir);
-          }
-        }
-      }
-    }
-
     /** What kubelet does on pod deletion (stop: CNI DEL; remove), then the host side: cgroups, the bridge. */
     @Override
     public void close() {
@@ -458,13 +427,8 @@ class Dashboard13105IT {
         Thread.currentThread().interrupt();
       }
       eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      createdCgroups.sort(Comparator.comparingInt(Path::getNameCount).reversed());
-      for (Iterator<Path> it = createdCgroups.iterator(); it.hasNext(); ) {
-        Path dir = it.next();
-        if (!rmdir(dir)) {
-          problems.add("cannot rmdir " + dir);
-        }
-      }
+      // runc mkdir -p's the pod's cgroup parent in every hierarchy but never removes it.
+      problems.addAll(cgroupParents.removeCreated());
       // CNI DEL removes the veth but leaves the bridge it made.
       if (Files.exists(Path.of("/sys/class/net", bridge))) {
         try {
@@ -475,24 +439,6 @@ class Dashboard13105IT {
       }
       // Never throw from teardown: it would hide the test's own failure.
       problems.forEach(p -> System.err.println("[dashboard-it] cleanup: " + p));
-    }
-
-    private static boolean rmdir(Path dir) {
-      for (int attempt = 0; attempt < 20; attempt++) {
-        try {
-          Files.deleteIfExists(dir);
-          return true;
-        } catch (IOException e) {
-          // EBUSY while the last process of a just-removed container is still being reaped
-          try {
-            Thread.sleep(50);
-          } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
-        }
-      }
-      return false;
     }
 
     private static void sh(String... command) {
