@@ -12,7 +12,7 @@ import java.util.List;
 public final class ContainersCollector implements Collector {
 
   static final FamilySpec CONTAINERS = FamilySpec.gauge("containerd_containers",
-      "Containers in the containerd namespace, with or without a task.", "namespace");
+      "Containers in the containerd namespace, with or without a task.", "containerd_namespace");
 
   private final ContainerdClient client;
   private final ContainerIndex index;

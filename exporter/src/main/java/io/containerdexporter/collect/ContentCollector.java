@@ -17,15 +17,15 @@ import java.util.List;
 public final class ContentCollector implements Collector {
 
   static final FamilySpec BLOBS = FamilySpec.gauge("containerd_content_blobs",
-      "Committed blobs (layers, configs, manifests) in the namespace's content store.", "namespace");
+      "Committed blobs (layers, configs, manifests) in the namespace's content store.", "containerd_namespace");
   static final FamilySpec SIZE = FamilySpec.gauge("containerd_content_size_bytes", Unit.BYTES,
-      "Sum of the sizes of the committed blobs in the namespace's content store.", "namespace");
+      "Sum of the sizes of the committed blobs in the namespace's content store.", "containerd_namespace");
   static final FamilySpec INGESTS = FamilySpec.gauge("containerd_content_ingests",
-      "In-flight writes to the content store (e.g. layers being pulled).", "namespace");
+      "In-flight writes to the content store (e.g. layers being pulled).", "containerd_namespace");
   static final FamilySpec INGEST_BYTES = FamilySpec.gauge("containerd_content_ingest_bytes", Unit.BYTES,
-      "Bytes written so far by the in-flight writes.", "namespace");
+      "Bytes written so far by the in-flight writes.", "containerd_namespace");
   static final FamilySpec INGESTS_STALLED = FamilySpec.gauge("containerd_content_ingests_stalled",
-      "In-flight writes without progress for longer than --content.stall-after.", "namespace");
+      "In-flight writes without progress for longer than --content.stall-after.", "containerd_namespace");
 
   private final ContainerdClient client;
   private final Duration stallAfter;

@@ -14,11 +14,11 @@ import java.util.List;
 public final class ImageInfoCollector implements Collector {
 
   static final FamilySpec INFO = FamilySpec.info("containerd_image_info",
-      "1 for every image record, labelled with its name and the digest it points at.", "namespace", "image", "digest");
+      "1 for every image record, labelled with its name and the digest it points at.", "containerd_namespace", "image", "digest");
   static final FamilySpec SIZE = FamilySpec.gauge("containerd_image_size_bytes", Unit.BYTES,
       "Bytes of the blobs (index, manifest, config, layers) the image references for this host's platform; what "
           + "`ctr images ls` shows as SIZE.",
-      "namespace", "image");
+      "containerd_namespace", "image");
 
   private final ContainerdClient client;
   private final ImageSizer sizer;

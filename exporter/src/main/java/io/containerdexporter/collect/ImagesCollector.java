@@ -18,11 +18,11 @@ import java.util.Map;
 public final class ImagesCollector implements Collector {
 
   static final FamilySpec IMAGES = FamilySpec.gauge("containerd_images",
-      "Image records (names) in the containerd namespace.", "namespace");
+      "Image records (names) in the containerd namespace.", "containerd_namespace");
   static final FamilySpec SIZE = FamilySpec.gauge("containerd_images_size_bytes", Unit.BYTES,
       "Bytes of the blobs (index, manifest, config, layers) the namespace's images reference for this host's "
           + "platform, each blob counted once even when several images share it.",
-      "namespace");
+      "containerd_namespace");
   static final FamilySpec MALFORMED = FamilySpec.counter("containerd_exporter_malformed_manifests_total",
       "Image indexes or manifests that could not be parsed (each counted once); such images are sized without them.");
 

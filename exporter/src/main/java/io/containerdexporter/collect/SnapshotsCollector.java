@@ -23,9 +23,9 @@ public final class SnapshotsCollector implements Collector {
   static final FamilySpec SNAPSHOTS = FamilySpec.gauge("containerd_snapshots",
       "Snapshots by snapshotter and kind (active: writable, e.g. a container's rootfs; committed: read-only layers; "
           + "view: read-only mounts).",
-      "namespace", "snapshotter", "kind");
+      "containerd_namespace", "snapshotter", "kind");
   static final FamilySpec SIZE = FamilySpec.gauge("containerd_snapshots_size_bytes", Unit.BYTES,
-      "Disk usage of the snapshots of a snapshotter, as its Usage call reports it.", "namespace", "snapshotter");
+      "Disk usage of the snapshots of a snapshotter, as its Usage call reports it.", "containerd_namespace", "snapshotter");
 
   private final ContainerdClient client;
   private final SnapshotUsage usage;

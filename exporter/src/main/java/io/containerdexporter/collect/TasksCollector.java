@@ -15,7 +15,7 @@ public final class TasksCollector implements Collector {
 
   static final FamilySpec TASKS = FamilySpec.gauge("containerd_tasks",
       "Tasks in the containerd namespace by status (created, running, stopped, paused, pausing, unknown).",
-      "namespace", "status");
+      "containerd_namespace", "status");
 
   private final ContainerdClient client;
 

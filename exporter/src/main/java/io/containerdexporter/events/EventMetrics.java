@@ -34,9 +34,9 @@ public final class EventMetrics implements MetricSource {
           + "same pod and container name.",
       "namespace", "pod", "container");
   static final FamilySpec EVENTS = FamilySpec.counter("containerd_events_total",
-      "Events received from containerd by containerd namespace and topic.", "namespace", "topic");
+      "Events received from containerd by containerd namespace and topic.", "containerd_namespace", "topic");
   static final FamilySpec IMAGE_EVENTS = FamilySpec.counter("containerd_image_events_total",
-      "Image records created, updated or deleted (/images/* events).", "namespace", "action");
+      "Image records created, updated or deleted (/images/* events).", "containerd_namespace", "action");
   static final FamilySpec STREAM_UP = FamilySpec.gauge("containerd_exporter_event_stream_up",
       "1 while the exporter is subscribed to containerd's events, 0 while it reconnects.");
   static final FamilySpec RECONNECTS = FamilySpec.counter("containerd_exporter_event_stream_reconnects_total",

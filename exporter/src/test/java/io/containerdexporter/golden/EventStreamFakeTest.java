@@ -70,8 +70,8 @@ class EventStreamFakeTest {
         assertEquals(Optional.of(1.0),
             m.value("containerd_exporter_events_decode_errors_total", "reason", "unknown_topic"));
         assertEquals(Optional.of(2.0), m.value("containerd_exporter_events_decode_errors_total", "reason", "unknown_type"));
-        assertEquals(Optional.of(6.0), m.value("containerd_events_total", "namespace", "default", "topic", "/tasks/oom"));
-        assertEquals(Optional.of(1.0), m.value("containerd_events_total", "namespace", "default", "topic", "/made/up"));
+        assertEquals(Optional.of(6.0), m.value("containerd_events_total", "containerd_namespace", "default", "topic", "/tasks/oom"));
+        assertEquals(Optional.of(1.0), m.value("containerd_events_total", "containerd_namespace", "default", "topic", "/made/up"));
         assertEquals(Optional.of(1.0), m.value("containerd_exporter_event_stream_up"));
         assertEquals(Optional.of(0.0), m.value("containerd_exporter_event_stream_reconnects_total"));
         assertEquals(1, containerd.subscribers(), "the same stream, never dropped");

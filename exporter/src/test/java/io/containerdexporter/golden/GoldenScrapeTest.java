@@ -193,14 +193,14 @@ class GoldenScrapeTest {
         // The sizing numbers computed by hand above, asserted outright: -Dgolden.update must not be able to
         // accept a sizing regression unnoticed.
         assertEquals(35197, InProcessExporter.value(scrape, "containerd_image_size_bytes",
-            "namespace", "default", "image", "registry.example/app:1.0"), "image A for linux/amd64");
+            "containerd_namespace", "default", "image", "registry.example/app:1.0"), "image A for linux/amd64");
         assertEquals(5260, InProcessExporter.value(scrape, "containerd_image_size_bytes",
-            "namespace", "k8s.io", "image", "docker.io/library/busybox:1.36"), "image B");
-        assertEquals(40457, InProcessExporter.value(scrape, "containerd_images_size_bytes", "namespace", "default"),
+            "containerd_namespace", "k8s.io", "image", "docker.io/library/busybox:1.36"), "image B");
+        assertEquals(40457, InProcessExporter.value(scrape, "containerd_images_size_bytes", "containerd_namespace", "default"),
             "A + B, shared blobs once");
-        assertEquals(6448, InProcessExporter.value(scrape, "containerd_images_size_bytes", "namespace", "k8s.io"),
+        assertEquals(6448, InProcessExporter.value(scrape, "containerd_images_size_bytes", "containerd_namespace", "k8s.io"),
             "B + C");
-        assertEquals(74376, InProcessExporter.value(scrape, "containerd_content_size_bytes", "namespace", "default"),
+        assertEquals(74376, InProcessExporter.value(scrape, "containerd_content_size_bytes", "containerd_namespace", "default"),
             "every blob of A and B");
 
         String golden = deterministic(scrape.text());

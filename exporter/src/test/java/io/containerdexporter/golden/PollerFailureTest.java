@@ -91,17 +91,17 @@ class PollerFailureTest {
     assertTrue(m.samples("containerd_snapshots").isEmpty(), m.text());
     assertTrue(m.samples("containerd_snapshots_size_bytes").isEmpty(), m.text());
 
-    assertEquals(2, value(m, "containerd_containers", "namespace", "default"));
-    assertEquals(1, value(m, "containerd_containers", "namespace", "k8s.io"));
-    assertEquals(1, value(m, "containerd_tasks", "namespace", "default", "status", "running"));
-    assertEquals(1, value(m, "containerd_tasks", "namespace", "default", "status", "stopped"));
-    assertEquals(1, value(m, "containerd_tasks", "namespace", "k8s.io", "status", "running"));
-    assertEquals(1, value(m, "containerd_images", "namespace", "default"));
-    assertEquals(0, value(m, "containerd_images", "namespace", "k8s.io"));
-    assertEquals(BUSYBOX_BYTES, value(m, "containerd_images_size_bytes", "namespace", "default"));
-    assertEquals(4, value(m, "containerd_content_blobs", "namespace", "default"));
-    assertEquals(BUSYBOX_BYTES, value(m, "containerd_content_size_bytes", "namespace", "default"));
-    assertEquals(0, value(m, "containerd_content_ingests", "namespace", "default"));
+    assertEquals(2, value(m, "containerd_containers", "containerd_namespace", "default"));
+    assertEquals(1, value(m, "containerd_containers", "containerd_namespace", "k8s.io"));
+    assertEquals(1, value(m, "containerd_tasks", "containerd_namespace", "default", "status", "running"));
+    assertEquals(1, value(m, "containerd_tasks", "containerd_namespace", "default", "status", "stopped"));
+    assertEquals(1, value(m, "containerd_tasks", "containerd_namespace", "k8s.io", "status", "running"));
+    assertEquals(1, value(m, "containerd_images", "containerd_namespace", "default"));
+    assertEquals(0, value(m, "containerd_images", "containerd_namespace", "k8s.io"));
+    assertEquals(BUSYBOX_BYTES, value(m, "containerd_images_size_bytes", "containerd_namespace", "default"));
+    assertEquals(4, value(m, "containerd_content_blobs", "containerd_namespace", "default"));
+    assertEquals(BUSYBOX_BYTES, value(m, "containerd_content_size_bytes", "containerd_namespace", "default"));
+    assertEquals(0, value(m, "containerd_content_ingests", "containerd_namespace", "default"));
 
     String body = response.body();
     for (String leak : List.of("Exception", "\tat ", "UNAVAILABLE", "transport is closing", "io.grpc")) {
@@ -132,16 +132,16 @@ class PollerFailureTest {
 
     MetricsText stale = exporter.awaitScrape(WAIT, "another timed-out round while containers moves on",
         s -> failures(s, "snapshots") >= failures(firstStale, "snapshots") + 1
-            && hasValue(s, 3, "containerd_containers", "namespace", "default")
+            && hasValue(s, 3, "containerd_containers", "containerd_namespace", "default")
             && lastSuccess(s, "containers") > containersLastSuccess);
 
     assertEquals(0, success(stale, "snapshots"));
     assertEquals(snapshotsLastSuccess, lastSuccess(stale, "snapshots"), "last success stays at the old poll");
     COLLECTORS.stream().filter(c -> !c.equals("snapshots"))
         .forEach(c -> assertEquals(1, success(stale, c), c + " keeps succeeding"));
-    assertEquals(1, value(stale, "containerd_snapshots", "namespace", "default", "snapshotter", "overlayfs",
+    assertEquals(1, value(stale, "containerd_snapshots", "containerd_namespace", "default", "snapshotter", "overlayfs",
         "kind", "active"), "the previous value, not the new snapshot");
-    assertEquals(1_048_576 + 8_192, value(stale, "containerd_snapshots_size_bytes", "namespace", "default",
+    assertEquals(1_048_576 + 8_192, value(stale, "containerd_snapshots_size_bytes", "containerd_namespace", "default",
         "snapshotter", "overlayfs"), "the previous value");
 
     // Single flight: the poller never has two List calls open at once, and makes at most one per timed-out round.
@@ -154,11 +154,11 @@ class PollerFailureTest {
     containerd.clearFailures();
     MetricsText recovered = exporter.awaitScrape(WAIT, "snapshots to recover with fresh values",
         s -> success(s, "snapshots") == 1
-            && hasValue(s, 2, "containerd_snapshots", "namespace", "default", "snapshotter", "overlayfs",
+            && hasValue(s, 2, "containerd_snapshots", "containerd_namespace", "default", "snapshotter", "overlayfs",
                 "kind", "active"));
     assertTrue(lastSuccess(recovered, "snapshots") > snapshotsLastSuccess);
     assertEquals(1_048_576 + 8_192 + 4_096, value(recovered, "containerd_snapshots_size_bytes",
-        "namespace", "default", "snapshotter", "overlayfs"));
+        "containerd_namespace", "default", "snapshotter", "overlayfs"));
   }
 
   @Test
@@ -177,18 +177,18 @@ class PollerFailureTest {
     MetricsText failed = exporter.awaitScrape(WAIT, "another failed round",
         s -> COLLECTORS.stream().allMatch(c -> success(s, c) == 0
             && failures(s, c) >= failures(firstFailed, c) + 1));
-    assertEquals(2, value(failed, "containerd_containers", "namespace", "default"), "the previous value");
-    assertEquals(1, value(failed, "containerd_tasks", "namespace", "k8s.io", "status", "running"));
-    assertEquals(BUSYBOX_BYTES, value(failed, "containerd_images_size_bytes", "namespace", "default"));
-    assertEquals(4, value(failed, "containerd_content_blobs", "namespace", "default"));
-    assertEquals(1, value(failed, "containerd_snapshots", "namespace", "default", "snapshotter", "overlayfs",
+    assertEquals(2, value(failed, "containerd_containers", "containerd_namespace", "default"), "the previous value");
+    assertEquals(1, value(failed, "containerd_tasks", "containerd_namespace", "k8s.io", "status", "running"));
+    assertEquals(BUSYBOX_BYTES, value(failed, "containerd_images_size_bytes", "containerd_namespace", "default"));
+    assertEquals(4, value(failed, "containerd_content_blobs", "containerd_namespace", "default"));
+    assertEquals(1, value(failed, "containerd_snapshots", "containerd_namespace", "default", "snapshotter", "overlayfs",
         "kind", "active"));
-    assertEquals(1, value(failed, "containerd_image_info", "namespace", "default",
+    assertEquals(1, value(failed, "containerd_image_info", "containerd_namespace", "default",
         "image", "docker.io/library/busybox:1.36"));
 
     containerd.clearFailures();
     exporter.awaitScrape(WAIT, "every collector to recover with fresh values",
-        s -> allSucceeded(s) && hasValue(s, 3, "containerd_containers", "namespace", "default"));
+        s -> allSucceeded(s) && hasValue(s, 3, "containerd_containers", "containerd_namespace", "default"));
   }
 
   private static double lastSuccess(MetricsText m, String collector) {

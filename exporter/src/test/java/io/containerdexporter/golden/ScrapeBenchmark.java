@@ -71,7 +71,7 @@ public final class ScrapeBenchmark {
         MetricsText m;
         do {
           m = exporter.scrape();
-        } while (m.value("containerd_containers", "namespace", "ns-0").orElse(0.0) < tasks / 10
+        } while (m.value("containerd_containers", "containerd_namespace", "ns-0").orElse(0.0) < tasks / 10
             || m.samples("container_oom_events_total").size() < tasks);
         double firstPoll = (System.nanoTime() - start) / 1e9;
         List<Double> latencies = new ArrayList<>();

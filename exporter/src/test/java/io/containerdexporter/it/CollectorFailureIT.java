@@ -28,7 +28,7 @@ class CollectorFailureIT {
             "--poll.timeout=1s")) {
       containerd.createNamespace("fail-a");
       MetricsText m = Await.until(Duration.ofSeconds(10), "a poll that saw namespace fail-a", exporter::scrape,
-          s -> s.value("containerd_containers", "namespace", "fail-a").isPresent());
+          s -> s.value("containerd_containers", "containerd_namespace", "fail-a").isPresent());
 
       assertEquals(Optional.of(0.0), m.value("containerd_exporter_collector_success", "collector", "snapshots"));
       for (String ok : new String[] {"containers", "tasks", "images", "content"}) {
@@ -39,7 +39,7 @@ class CollectorFailureIT {
           m.value("containerd_exporter_collector_last_success_timestamp_seconds", "collector", "snapshots"));
       assertTrue(m.samples("containerd_snapshots").isEmpty(), "never succeeded, so nothing stale to show");
       assertEquals(6, m.samples("containerd_tasks").stream()
-          .filter(s -> s.labels().get("namespace").equals("fail-a")).count());
+          .filter(s -> s.labels().get("containerd_namespace").equals("fail-a")).count());
       assertEquals(Optional.of(1.0), m.value("containerd_up"));
 
       HttpResponse<String> raw = exporter.get("/metrics");

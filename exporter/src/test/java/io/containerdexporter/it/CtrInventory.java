@@ -50,39 +50,39 @@ final class CtrInventory {
   Map<String, Double> expected(Duration stallAfter) {
     Map<String, Double> out = new TreeMap<>();
     for (String ns : namespaces()) {
-      out.put(key("containerd_containers", "namespace", ns), (double) lines("-n", ns, "containers", "ls", "-q").size());
+      out.put(key("containerd_containers", "containerd_namespace", ns), (double) lines("-n", ns, "containers", "ls", "-q").size());
 
       Map<String, Integer> byStatus = new LinkedHashMap<>();
       TASK_STATUSES.forEach(s -> byStatus.put(s, 0));
       for (TaskInfo t : containerd.tasks(ns)) {
         byStatus.merge(t.status().toLowerCase(Locale.ROOT), 1, Integer::sum);
       }
-      byStatus.forEach((s, n) -> out.put(key("containerd_tasks", "namespace", ns, "status", s), (double) n));
+      byStatus.forEach((s, n) -> out.put(key("containerd_tasks", "containerd_namespace", ns, "status", s), (double) n));
 
       List<String[]> images = skipHeader(lines("-n", ns, "images", "ls")).stream()
           .map(l -> l.trim().split("\\s+")).toList();
-      out.put(key("containerd_images", "namespace", ns), (double) images.size());
+      out.put(key("containerd_images", "containerd_namespace", ns), (double) images.size());
       Map<String, Long> referenced = new LinkedHashMap<>();
       for (String[] image : images) {
         Map<String, Long> blobs = imageBlobs(image[1], image[2]);
         referenced.putAll(blobs);
-        out.put(key("containerd_image_info", "namespace", ns, "image", image[0], "digest", image[2]), 1.0);
-        out.put(key("containerd_image_size_bytes", "namespace", ns, "image", image[0]),
+        out.put(key("containerd_image_info", "containerd_namespace", ns, "image", image[0], "digest", image[2]), 1.0);
+        out.put(key("containerd_image_size_bytes", "containerd_namespace", ns, "image", image[0]),
             (double) blobs.values().stream().mapToLong(Long::longValue).sum());
       }
-      out.put(key("containerd_images_size_bytes", "namespace", ns),
+      out.put(key("containerd_images_size_bytes", "containerd_namespace", ns),
           (double) referenced.values().stream().mapToLong(Long::longValue).sum());
 
       List<String> digests = lines("-n", ns, "content", "ls", "-q");
-      out.put(key("containerd_content_blobs", "namespace", ns), (double) digests.size());
-      out.put(key("containerd_content_size_bytes", "namespace", ns),
+      out.put(key("containerd_content_blobs", "containerd_namespace", ns), (double) digests.size());
+      out.put(key("containerd_content_size_bytes", "containerd_namespace", ns),
           (double) digests.stream().mapToLong(this::blobSize).sum());
 
       List<Path> ingests = ingestDirs(ns);
-      out.put(key("containerd_content_ingests", "namespace", ns), (double) ingests.size());
-      out.put(key("containerd_content_ingest_bytes", "namespace", ns),
+      out.put(key("containerd_content_ingests", "containerd_namespace", ns), (double) ingests.size());
+      out.put(key("containerd_content_ingest_bytes", "containerd_namespace", ns),
           (double) ingests.stream().mapToLong(d -> size(d.resolve("data"))).sum());
-      out.put(key("containerd_content_ingests_stalled", "namespace", ns),
+      out.put(key("containerd_content_ingests_stalled", "containerd_namespace", ns),
           (double) ingests.stream().filter(d -> isStalled(d, stallAfter)).count());
     }
     return out;
@@ -99,7 +99,7 @@ final class CtrInventory {
           byKind.merge(cells[cells.length - 1].toLowerCase(Locale.ROOT), 1, Integer::sum);
         }
         byKind.forEach((kind, n) -> out.put(
-            key("containerd_snapshots", "kind", kind, "namespace", ns, "snapshotter", snapshotter), (double) n));
+            key("containerd_snapshots", "kind", kind, "containerd_namespace", ns, "snapshotter", snapshotter), (double) n));
       }
     }
     return out;

@@ -166,10 +166,10 @@ class EventsIT {
       }
     }
     Await.until(Duration.ofSeconds(10), "all 1000 events counted", exporter::scrape,
-        m -> m.value("containerd_image_events_total", "namespace", ns, "action", "update")
+        m -> m.value("containerd_image_events_total", "containerd_namespace", ns, "action", "update")
             .equals(Optional.of(1000.0)));
     MetricsText m = exporter.scrape();
-    assertEquals(Optional.of(1000.0), m.value("containerd_events_total", "namespace", ns, "topic", "/images/update"));
+    assertEquals(Optional.of(1000.0), m.value("containerd_events_total", "containerd_namespace", ns, "topic", "/images/update"));
     assertTrue(exporter.isAlive());
   }
 

@@ -104,15 +104,15 @@ class InventoryIT {
     assertAgreesWithCtr("at rest");
     MetricsText m = exporter.scrape();
     // The fixture is what we think it is (so agreement above is not agreement on nothing).
-    assertEquals(Optional.of(4.0), m.value("containerd_containers", "namespace", "inv-a"));
-    assertEquals(Optional.of(1.0), m.value("containerd_tasks", "namespace", "inv-a", "status", "paused"));
-    assertEquals(Optional.of(1.0), m.value("containerd_tasks", "namespace", "inv-a", "status", "stopped"));
-    assertEquals(Optional.of(2.0), m.value("containerd_images", "namespace", "inv-a"));
-    assertEquals(m.value("containerd_images_size_bytes", "namespace", "inv-b"),
-        m.value("containerd_images_size_bytes", "namespace", "inv-a"), "two tags of one image count its blobs once");
-    assertEquals(Optional.of(0.0), m.value("containerd_containers", "namespace", "inv-empty"));
+    assertEquals(Optional.of(4.0), m.value("containerd_containers", "containerd_namespace", "inv-a"));
+    assertEquals(Optional.of(1.0), m.value("containerd_tasks", "containerd_namespace", "inv-a", "status", "paused"));
+    assertEquals(Optional.of(1.0), m.value("containerd_tasks", "containerd_namespace", "inv-a", "status", "stopped"));
+    assertEquals(Optional.of(2.0), m.value("containerd_images", "containerd_namespace", "inv-a"));
+    assertEquals(m.value("containerd_images_size_bytes", "containerd_namespace", "inv-b"),
+        m.value("containerd_images_size_bytes", "containerd_namespace", "inv-a"), "two tags of one image count its blobs once");
+    assertEquals(Optional.of(0.0), m.value("containerd_containers", "containerd_namespace", "inv-empty"));
     assertEquals(6, m.samples("containerd_tasks").stream()
-        .filter(s -> s.labels().get("namespace").equals("inv-empty")).count(), "all statuses, even when empty");
+        .filter(s -> s.labels().get("containerd_namespace").equals("inv-empty")).count(), "all statuses, even when empty");
   }
 
   @Test
@@ -128,12 +128,12 @@ class InventoryIT {
         try {
           proxy.awaitStalled(Duration.ofSeconds(20));
           Await.until(Duration.ofSeconds(10), "one ingest of 1 MiB in inv-b", exporter::scrape,
-              m -> m.value("containerd_content_ingests", "namespace", "inv-b").equals(Optional.of(1.0))
-                  && m.value("containerd_content_ingest_bytes", "namespace", "inv-b").equals(Optional.of((double) MiB)));
+              m -> m.value("containerd_content_ingests", "containerd_namespace", "inv-b").equals(Optional.of(1.0))
+                  && m.value("containerd_content_ingest_bytes", "containerd_namespace", "inv-b").equals(Optional.of((double) MiB)));
           assertAgreesWithCtr("while a pull is in flight");
 
           Await.until(Duration.ofSeconds(10), "the held ingest to count as stalled", exporter::scrape,
-              m -> m.value("containerd_content_ingests_stalled", "namespace", "inv-b").equals(Optional.of(1.0)));
+              m -> m.value("containerd_content_ingests_stalled", "containerd_namespace", "inv-b").equals(Optional.of(1.0)));
           assertAgreesWithCtr("while a pull is stalled");
         } finally {
           proxy.release();
@@ -143,9 +143,9 @@ class InventoryIT {
       }
     }
     Await.until(Duration.ofSeconds(10), "the ingest to be gone", exporter::scrape,
-        m -> m.value("containerd_content_ingests", "namespace", "inv-b").equals(Optional.of(0.0)));
+        m -> m.value("containerd_content_ingests", "containerd_namespace", "inv-b").equals(Optional.of(0.0)));
     assertAgreesWithCtr("after the pull");
-    assertEquals(Optional.of(2.0), exporter.scrape().value("containerd_images", "namespace", "inv-b"));
+    assertEquals(Optional.of(2.0), exporter.scrape().value("containerd_images", "containerd_namespace", "inv-b"));
   }
 
   @Test
@@ -163,13 +163,13 @@ class InventoryIT {
     for (String ns : ctr.namespaces()) {
       for (String snapshotter : snapshotters) {
         double[] bounds = ctr.snapshotUsageBounds(ns, snapshotter);
-        double bytes = m.value("containerd_snapshots_size_bytes", "namespace", ns, "snapshotter", snapshotter)
+        double bytes = m.value("containerd_snapshots_size_bytes", "containerd_namespace", ns, "snapshotter", snapshotter)
             .orElseThrow();
         assertTrue(bytes >= bounds[0] && bytes <= bounds[1],
             ns + "/" + snapshotter + ": " + bytes + " not within ctr's " + bounds[0] + ".." + bounds[1]);
       }
     }
-    assertTrue(m.value("containerd_snapshots_size_bytes", "namespace", "inv-a", "snapshotter", "overlayfs")
+    assertTrue(m.value("containerd_snapshots_size_bytes", "containerd_namespace", "inv-a", "snapshotter", "overlayfs")
         .orElseThrow() > 1_000_000, "busybox's committed layer is ~2 MB");
   }
 }
