@@ -4,6 +4,7 @@ import io.containerdexporter.cgroup.OomKillCounter;
 import io.containerdexporter.collect.CollectorCatalog;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.collect.PollerMetrics;
+import io.containerdexporter.collect.RoundLister;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ConnectionMonitor;
@@ -59,8 +60,9 @@ public final class Exporter implements AutoCloseable {
     ContainerIndex index = new ContainerIndex(new ContainerLabelFilter(config.containerLabels()));
     Supplier<List<String>> namespaces =
         () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
-    Poller poller = new Poller(CollectorCatalog.build(client, config, index), namespaces,
-        config.poll().interval(), config.poll().timeout(), clock);
+    RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
+    Poller poller = new Poller(CollectorCatalog.build(client, config, index), rounds::list,
+        config.poll().interval(), config.poll().timeout(), config.poll().maxStaleness(), clock);
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 

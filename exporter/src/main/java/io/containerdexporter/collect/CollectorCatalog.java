@@ -31,7 +31,7 @@ public final class CollectorCatalog {
       CgroupReadErrors errors = new CgroupReadErrors();
       CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors);
       ApiStatsConverter converter = new ApiStatsConverter(errors);
-      return new TaskStatsCollector(client, index, reader, errors, new BlockDevices(config.sysfs()),
+      return new TaskStatsCollector(index, reader, errors, new BlockDevices(config.sysfs()),
           config.statsSource(), namespace -> converter.convertAll(client.taskMetrics(namespace)),
           new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors));
     }
@@ -41,9 +41,9 @@ public final class CollectorCatalog {
 
   private static final List<Entry> ENTRIES = List.of(
       new Entry(new CollectorSwitch("containers", true, "Containers per namespace."),
-          d -> new ContainersCollector(d.client(), d.index())),
+          d -> new ContainersCollector()),
       new Entry(new CollectorSwitch("tasks", true, "Tasks per namespace and status."),
-          d -> new TasksCollector(d.client())),
+          d -> new TasksCollector()),
       new Entry(new CollectorSwitch("images", true, "Images per namespace and the bytes they reference."),
           d -> new ImagesCollector(d.client(), d.imageSizer())),
       new Entry(new CollectorSwitch("content", true, "Content store blobs and in-flight ingests (pulls)."),
@@ -56,10 +56,10 @@ public final class CollectorCatalog {
       new Entry(new CollectorSwitch("network", true,
           "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
               + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
-          d -> new NetworkCollector(d.client(), d.index(), new Procfs(d.config().procfs(), new ProcfsReadErrors()))),
+          d -> new NetworkCollector(d.index(), new Procfs(d.config().procfs(), new ProcfsReadErrors()))),
       new Entry(new CollectorSwitch("writable-layer", true,
           "Disk used by every task's writable layer and the capacity under it; the node's block-device filesystems."),
-          d -> new WritableLayerCollector(d.client(), d.index(), d.snapshotUsage(),
+          d -> new WritableLayerCollector(d.index(), d.snapshotUsage(),
               WritableLayerCollector::nodeFilesystemsFromOshi)),
       new Entry(new CollectorSwitch("image-info", false,
           "One series per image with its digest and size (one series per image name: mind the cardinality)."),
@@ -74,7 +74,7 @@ public final class CollectorCatalog {
   /** The enabled collectors, in catalog order. */
   public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index) {
     Dependencies deps = new Dependencies(client, config, index,
-        new ImageSizer(client::read, HostPlatform.current()), new SnapshotUsage(client));
+        new ImageSizer(client::read, HostPlatform.current()), new SnapshotUsage(client, config.writableLayerInterval()));
     Set<String> enabled = config.poll().enabledCollectors();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))

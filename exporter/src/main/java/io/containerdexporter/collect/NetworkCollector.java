@@ -1,12 +1,12 @@
 package io.containerdexporter.collect;
 
-import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.NetworkNamespace;
+import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.model.TaskStatus;
 import io.containerdexporter.proc.NetDev;
@@ -78,12 +78,10 @@ public final class NetworkCollector implements Collector {
   /** A task whose container owns a network namespace, with what is known of it before procfs is read. */
   private record Owner(TaskInfo task, ContainerInfo container) {}
 
-  private final ContainerdClient client;
   private final ContainerIndex index;
   private final Procfs procfs;
 
-  NetworkCollector(ContainerdClient client, ContainerIndex index, Procfs procfs) {
-    this.client = client;
+  NetworkCollector(ContainerIndex index, Procfs procfs) {
     this.index = index;
     this.procfs = procfs;
   }
@@ -147,15 +145,11 @@ public final class NetworkCollector implements Collector {
    */
   private List<Owner> owners(PollScope scope) {
     List<Owner> owners = new ArrayList<>();
-    for (String namespace : scope.namespaces()) {
-      for (TaskInfo task : client.tasks(namespace)) {
-        if ((task.status() != TaskStatus.RUNNING && task.status() != TaskStatus.PAUSED) || task.pid() <= 0) {
-          continue;
-        }
-        Optional<ContainerInfo> container = index.getOrLookUp(namespace, task.containerId(), client::container);
-        if (container.isPresent() && ownsNetworkNamespace(container.get())) {
-          owners.add(new Owner(task, container.get()));
-        }
+    for (RoundView.LiveTask live : scope.view().liveTasks()) {
+      TaskInfo task = live.task();
+      if ((task.status() == TaskStatus.RUNNING || task.status() == TaskStatus.PAUSED) && task.pid() > 0
+          && ownsNetworkNamespace(live.container())) {
+        owners.add(new Owner(task, live.container()));
       }
     }
     owners.sort(Comparator.comparing((Owner o) -> !isSandbox(o.container()))

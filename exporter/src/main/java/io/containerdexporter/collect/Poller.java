@@ -1,6 +1,7 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.model.RoundView;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,24 +21,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs every collector once per interval, in parallel, each under a deadline, and publishes one immutable
- * {@link PollSnapshot}. A collector that fails or overruns keeps its last good families (its success gauge says so,
- * its last-success timestamp ages); the others publish fresh ones. A collector still stuck in a previous run is not
+ * Runs every collector once per interval, in parallel, each under a deadline, on one view of containerd listed at
+ * the start of the round ({@link RoundSource}), and publishes one immutable {@link PollResult}. A collector that
+ * fails or overruns keeps its last good families for up to {@code maxStaleness} (its success gauge says so, its
+ * last-success timestamp ages); the others publish fresh ones. A collector still stuck in a previous run is not
  * started again (single flight), so a hung containerd cannot pile up threads.
  */
 public final class Poller implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
 
+  /** Lists the round's one view of containerd (and feeds the container index) before any collector runs. */
+  @FunctionalInterface
+  public interface RoundSource {
+    RoundView list(Instant now);
+  }
+
   private final List<Collector> collectors;
-  private final Supplier<List<String>> namespaces;
+  private final RoundSource rounds;
   private final Duration interval;
   private final Duration timeout;
+  private final Duration maxStaleness;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
@@ -47,24 +55,25 @@ public final class Poller implements AutoCloseable {
    */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
-  private final AtomicReference<PollSnapshot> latest;
+  private final AtomicReference<PollResult> latest;
 
   /**
-   * @param namespaces lists the (filtered) containerd namespaces at the start of each round; if it fails, every
-   *     collector fails for that round
+   * @param rounds lists the round's view at its start; if that fails, every collector fails for the round
+   * @param maxStaleness how long a failing collector's last families are served before they are dropped
    */
-  public Poller(List<Collector> collectors, Supplier<List<String>> namespaces, Duration interval, Duration timeout,
-      Clock clock) {
+  public Poller(List<Collector> collectors, RoundSource rounds, Duration interval, Duration timeout,
+      Duration maxStaleness, Clock clock) {
     this.collectors = List.copyOf(collectors);
-    this.namespaces = namespaces;
+    this.rounds = rounds;
     this.interval = interval;
     this.timeout = timeout;
+    this.maxStaleness = maxStaleness;
     this.clock = clock;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("poller"));
     this.workers = Executors.newCachedThreadPool(daemonThreads("collector"));
     Map<String, CollectorState> initial = new LinkedHashMap<>();
     collectors.forEach(c -> initial.put(c.name(), CollectorState.neverRun(c.name())));
-    this.latest = new AtomicReference<>(publishable(initial, Duration.ZERO));
+    this.latest = new AtomicReference<>(publishable(initial, Duration.ZERO, clock.instant()));
   }
 
   /** Every family the poller may publish: the collectors' and its own. */
@@ -87,7 +96,7 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  public PollSnapshot latest() {
+  public PollResult latest() {
     return latest.get();
   }
 
@@ -101,21 +110,22 @@ public final class Poller implements AutoCloseable {
   }
 
   /** One round; package-private so tests drive it directly. */
-  PollSnapshot pollOnce() {
+  PollResult pollOnce() {
     long roundStart = System.nanoTime();
     Instant now = clock.instant();
-    PollSnapshot previous = latest.get();
+    PollResult previous = latest.get();
     Map<String, CollectorState> next = new LinkedHashMap<>();
 
-    List<String> ns;
+    PollScope scope;
     try {
-      ns = namespaces.get();
+      scope = new PollScope(rounds.list(now));
+      loggedFailures.remove("round");
     } catch (RuntimeException e) {
-      logOnce("namespaces", "listing containerd namespaces failed; every collector keeps its last values", e);
+      logOnce("round", "listing containerd's namespaces, containers and tasks failed; every collector keeps its last "
+          + "values", e);
       collectors.forEach(c -> next.put(c.name(), previous.collectors().get(c.name()).failed(Duration.ZERO)));
-      return publish(next, roundStart);
+      return publish(next, roundStart, now);
     }
-    PollScope scope = new PollScope(ns, now);
 
     Map<Collector, Future<Run>> started = new LinkedHashMap<>();
     for (Collector c : collectors) {
@@ -163,7 +173,7 @@ public final class Poller implements AutoCloseable {
         next.put(c.name(), before.failed(Duration.ZERO));
       }
     }
-    return publish(next, roundStart);
+    return publish(next, roundStart, now);
   }
 
   private record Run(Duration took, List<MetricSnapshot> families) {}
@@ -174,17 +184,26 @@ public final class Poller implements AutoCloseable {
     return new Run(Duration.ofNanos(System.nanoTime() - start), families);
   }
 
-  private PollSnapshot publish(Map<String, CollectorState> states, long roundStart) {
-    PollSnapshot snapshot = publishable(states, Duration.ofNanos(System.nanoTime() - roundStart));
-    latest.set(snapshot);
-    return snapshot;
+  private PollResult publish(Map<String, CollectorState> states, long roundStart, Instant now) {
+    PollResult result = publishable(states, Duration.ofNanos(System.nanoTime() - roundStart), now);
+    latest.set(result);
+    return result;
   }
 
-  private static PollSnapshot publishable(Map<String, CollectorState> states, Duration took) {
+  /**
+   * A failing collector's last families are served for at most {@code maxStaleness} after its last success, then
+   * dropped (as node_exporter drops a failed collector's): frozen counters would make rate() show busy containers as
+   * idle. Its success gauge and last-success timestamp stay, so the failure itself is visible.
+   */
+  private PollResult publishable(Map<String, CollectorState> states, Duration took, Instant now) {
     List<MetricSnapshot> rendered = new ArrayList<>();
-    states.values().forEach(s -> rendered.addAll(s.families()));
+    for (CollectorState s : states.values()) {
+      if (s.success() || s.lastSuccess().map(t -> !t.plus(maxStaleness).isBefore(now)).orElse(false)) {
+        rendered.addAll(s.families());
+      }
+    }
     rendered.addAll(PollerSelfMetrics.render(states.values(), took));
-    return new PollSnapshot(states, took, rendered);
+    return new PollResult(states, took, rendered);
   }
 
   /** One log line per distinct failure until the collector succeeds again: a dead containerd must not flood logs. */

@@ -13,7 +13,7 @@ final class PollerSelfMetrics {
 
   static final FamilySpec SUCCESS = FamilySpec.gauge("containerd_exporter_collector_success",
       "1 if the collector's latest run succeeded within --poll.timeout, 0 if it failed (its families then carry the "
-          + "values of its last successful run).",
+          + "values of its last successful run, for at most --poll.max-staleness, then they are left out).",
       "collector");
   static final FamilySpec DURATION = FamilySpec.gauge("containerd_exporter_collector_duration_seconds", Unit.SECONDS,
       "How long the collector's latest run took.", "collector");

@@ -8,8 +8,6 @@ import io.containerdexporter.model.SnapshotKind;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -47,10 +45,10 @@ public final class SnapshotsCollector implements Collector {
 
   @Override
   public List<MetricSnapshot> collect(PollScope scope) {
-    List<String> snapshotters = client.snapshotters();
+    java.util.Collection<String> snapshotters = scope.view().snapshotters().get().keySet();
+    usage.beginRound(scope.now());
     FamilyBuilder snapshots = SNAPSHOTS.builder();
     FamilyBuilder size = SIZE.builder();
-    Set<SnapshotUsage.Key> listed = new HashSet<>();
     for (String namespace : scope.namespaces()) {
       for (String snapshotter : snapshotters) {
         Map<SnapshotKind, Integer> byKind = new EnumMap<>(SnapshotKind.class);
@@ -61,7 +59,6 @@ public final class SnapshotsCollector implements Collector {
         for (SnapshotInfo s : client.snapshots(namespace, snapshotter)) {
           byKind.merge(s.kind(), 1, Integer::sum);
           SnapshotUsage.Key key = new SnapshotUsage.Key(namespace, snapshotter, s.key());
-          listed.add(key);
           // A snapshot removed between List and Usage (a container deleted meanwhile) uses no disk any more.
           bytes += usage.bytes(key, s.kind() == SnapshotKind.COMMITTED, scope.now()).orElse(0);
         }
@@ -69,7 +66,6 @@ public final class SnapshotsCollector implements Collector {
         size.add(bytes, namespace, snapshotter);
       }
     }
-    usage.retain(listed);
     return List.of(snapshots.build(), size.build());
   }
 }

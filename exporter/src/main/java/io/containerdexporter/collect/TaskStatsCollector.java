@@ -9,19 +9,18 @@ import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupStats;
 import io.containerdexporter.cgroup.RootCgroupReader;
 import io.containerdexporter.config.ExporterConfig.StatsSource;
-import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.SpecResources;
-import io.containerdexporter.model.TaskInfo;
-import io.containerdexporter.model.TaskStatus;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,6 @@ public final class TaskStatsCollector implements Collector {
           + "an unusable Tasks.Metrics payload, \"meminfo\" for the root's swap on cgroup v2); the value is skipped "
           + "and the file logged once.", "file");
 
-  private final ContainerdClient client;
   private final ContainerIndex index;
   private final CgroupReader reader;
   private final CgroupReadErrors errors;
@@ -77,9 +75,8 @@ public final class TaskStatsCollector implements Collector {
     Map<String, CgroupStats> read(String namespace);
   }
 
-  TaskStatsCollector(ContainerdClient client, ContainerIndex index, CgroupReader reader, CgroupReadErrors errors,
+  TaskStatsCollector(ContainerIndex index, CgroupReader reader, CgroupReadErrors errors,
       BlockDevices devices, StatsSource source, ApiStats api, RootCgroupReader root) {
-    this.client = client;
     this.index = index;
     this.reader = reader;
     this.errors = errors;
@@ -114,34 +111,23 @@ public final class TaskStatsCollector implements Collector {
     if (source != StatsSource.API) {
       root.read().ifPresent(stats -> addStats(out, stats, ContainerIdentity.ROOT));
     }
-    for (String namespace : scope.namespaces()) {
-      Map<String, CgroupStats> fromApi = null; // Tasks.Metrics of the namespace, once some task needs it
-      for (TaskInfo task : client.tasks(namespace)) {
-        if (task.status() == TaskStatus.STOPPED || task.status() == TaskStatus.UNKNOWN) {
-          continue;
-        }
-        Optional<ContainerInfo> container = index.getOrLookUp(namespace, task.containerId(), client::container);
-        if (container.isEmpty()) {
-          continue; // deleted since Tasks.List
-        }
-        ContainerIdentity identity = index.identity(container.get());
-        Optional<CgroupStats> stats = source == StatsSource.API
-            ? Optional.empty() : reader.read(CgroupPaths.fromSpec(container.get().cgroupsPath()));
-        if (stats.isEmpty() && source != StatsSource.CGROUPFS) {
-          if (fromApi == null) {
-            fromApi = api.read(namespace);
-          }
-          stats = Optional.ofNullable(fromApi.get(task.containerId()));
-        }
-        if (stats.isEmpty()) {
-          continue; // its cgroup is gone (the task just exited), or not on this host and not in Tasks.Metrics
-        }
-        String[] labels = identity.labelValues();
-        addStats(out, stats.get(), identity);
-        addSpec(out, container.get().resources(), labels);
-        out.get(START_TIME).add(container.get().createdAt().toEpochMilli() / 1000.0, labels);
-        out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
+    Map<String, Map<String, CgroupStats>> fromApi = new HashMap<>(); // Tasks.Metrics per namespace, once needed
+    for (RoundView.LiveTask live : scope.view().liveTasks()) {
+      ContainerInfo container = live.container();
+      ContainerIdentity identity = index.identity(container);
+      Optional<CgroupStats> stats = source == StatsSource.API
+          ? Optional.empty() : reader.read(CgroupPaths.fromSpec(container.cgroupsPath()));
+      if (stats.isEmpty() && source != StatsSource.CGROUPFS) {
+        stats = Optional.ofNullable(fromApi.computeIfAbsent(container.namespace(), api::read).get(container.id()));
       }
+      if (stats.isEmpty()) {
+        continue; // its cgroup is gone (the task just exited), or not on this host and not in Tasks.Metrics
+      }
+      String[] labels = identity.labelValues();
+      addStats(out, stats.get(), identity);
+      addSpec(out, container.resources(), labels);
+      out.get(START_TIME).add(container.createdAt().toEpochMilli() / 1000.0, labels);
+      out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
     }
     errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
     return out.values().stream().map(FamilyBuilder::build).toList();

@@ -1,6 +1,5 @@
 package io.containerdexporter.collect;
 
-import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.TaskInfo;
@@ -10,18 +9,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Tasks per namespace and status (Tasks.List); every status is present, 0 when none. */
+/** Tasks per namespace and status (Tasks.List, from the round's view); every status is present, 0 when none. */
 public final class TasksCollector implements Collector {
 
   static final FamilySpec TASKS = FamilySpec.gauge("containerd_tasks",
       "Tasks in the containerd namespace by status (created, running, stopped, paused, pausing, unknown).",
       "containerd_namespace", "status");
 
-  private final ContainerdClient client;
-
-  public TasksCollector(ContainerdClient client) {
-    this.client = client;
-  }
+  public TasksCollector() {}
 
   @Override
   public String name() {
@@ -41,7 +36,7 @@ public final class TasksCollector implements Collector {
       for (TaskStatus s : TaskStatus.values()) {
         byStatus.put(s, 0);
       }
-      for (TaskInfo task : client.tasks(namespace)) {
+      for (TaskInfo task : scope.view().tasks(namespace)) {
         byStatus.merge(task.status(), 1, Integer::sum);
       }
       byStatus.forEach((status, count) -> tasks.add(count, namespace, status.label()));

@@ -1,13 +1,11 @@
 package io.containerdexporter.collect;
 
-import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerInfo;
-import io.containerdexporter.model.TaskInfo;
-import io.containerdexporter.model.TaskStatus;
+import io.containerdexporter.model.RoundView;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -43,14 +41,12 @@ public final class WritableLayerCollector implements Collector {
   /** A filesystem of the node: device, used and total bytes. */
   record NodeFilesystem(String device, long usedBytes, long totalBytes) {}
 
-  private final ContainerdClient client;
   private final ContainerIndex index;
   private final SnapshotUsage usage;
   private final Supplier<List<NodeFilesystem>> nodeFilesystems;
 
-  WritableLayerCollector(ContainerdClient client, ContainerIndex index, SnapshotUsage usage,
+  WritableLayerCollector(ContainerIndex index, SnapshotUsage usage,
       Supplier<List<NodeFilesystem>> nodeFilesystems) {
-    this.client = client;
     this.index = index;
     this.usage = usage;
     this.nodeFilesystems = nodeFilesystems;
@@ -71,27 +67,22 @@ public final class WritableLayerCollector implements Collector {
     FamilyBuilder used = USAGE.builder();
     FamilyBuilder limit = LIMIT.builder();
     Map<String, Optional<FileStore>> stores = new HashMap<>();
-    Map<String, String> roots = client.snapshotterRoots();
-    for (String namespace : scope.namespaces()) {
-      for (TaskInfo task : client.tasks(namespace)) {
-        if (task.status() == TaskStatus.STOPPED || task.status() == TaskStatus.UNKNOWN) {
-          continue;
-        }
-        Optional<ContainerInfo> container = index.get(namespace, task.containerId());
-        if (container.isEmpty() || container.get().snapshotKey().isEmpty()) {
-          continue; // not listed yet (next poll), or no rootfs snapshot (a VM-based runtime, a bundle rootfs)
-        }
-        ContainerInfo c = container.get();
-        OptionalLong bytes = usage.bytes(new SnapshotUsage.Key(namespace, c.snapshotter(), c.snapshotKey()), false,
-            scope.now());
-        if (bytes.isEmpty()) {
-          continue;
-        }
-        Optional<FileStore> store = stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
-        String[] labels = index.identity(c).labelValuesWith(store.map(FileStore::name).orElse(""));
-        used.add(bytes.getAsLong(), labels);
-        store.flatMap(WritableLayerCollector::totalSpace).ifPresent(total -> limit.add(total, labels));
+    Map<String, String> roots = scope.view().snapshotters().get();
+    usage.beginRound(scope.now());
+    for (RoundView.LiveTask live : scope.view().liveTasks()) {
+      ContainerInfo c = live.container();
+      if (c.snapshotKey().isEmpty() || !roots.containsKey(c.snapshotter())) {
+        continue; // no rootfs snapshot (a VM-based runtime, a bundle rootfs), or its snapshotter did not load
       }
+      OptionalLong bytes = usage.bytes(new SnapshotUsage.Key(c.namespace(), c.snapshotter(), c.snapshotKey()), false,
+          scope.now());
+      if (bytes.isEmpty()) {
+        continue;
+      }
+      Optional<FileStore> store = stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
+      String[] labels = index.identity(c).labelValuesWith(store.map(FileStore::name).orElse(""));
+      used.add(bytes.getAsLong(), labels);
+      store.flatMap(WritableLayerCollector::totalSpace).ifPresent(total -> limit.add(total, labels));
     }
     for (NodeFilesystem fs : nodeFilesystems.get()) {
       String[] labels = ContainerIdentity.ROOT.labelValuesWith(fs.device());

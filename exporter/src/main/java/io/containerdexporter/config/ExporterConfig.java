@@ -89,6 +89,16 @@ public record ExporterConfig(
       Objects.requireNonNull(namespaces, "namespaces");
       enabledCollectors = Set.copyOf(enabledCollectors);
     }
+
+    /** How long a failing collector's last values are served before its families are dropped: 3 rounds. */
+    public Duration maxStaleness() {
+      return interval.multipliedBy(3);
+    }
+  }
+
+  /** How often a container's writable-layer usage is asked of containerd (cAdvisor's fs housekeeping: 1m). */
+  public Duration writableLayerInterval() {
+    return Duration.ofMinutes(1);
   }
 
   public ExporterConfig {

@@ -3,8 +3,6 @@ package io.containerdexporter.containerd;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import com.google.protobuf.Timestamp;
-import io.containerdexporter.containerd.api.services.containers.v1.Container;
 import io.containerdexporter.containerd.api.services.containers.v1.ContainersGrpc;
 import io.containerdexporter.containerd.api.services.containers.v1.GetContainerRequest;
 import io.containerdexporter.containerd.api.services.containers.v1.ListContainerMessage;
@@ -15,11 +13,9 @@ import io.containerdexporter.containerd.api.services.content.v1.ListContentRespo
 import io.containerdexporter.containerd.api.services.content.v1.ListStatusesRequest;
 import io.containerdexporter.containerd.api.services.content.v1.ReadContentRequest;
 import io.containerdexporter.containerd.api.services.content.v1.ReadContentResponse;
-import io.containerdexporter.containerd.api.services.images.v1.Image;
 import io.containerdexporter.containerd.api.services.images.v1.ImagesGrpc;
 import io.containerdexporter.containerd.api.services.images.v1.ListImagesRequest;
 import io.containerdexporter.containerd.api.services.introspection.v1.IntrospectionGrpc;
-import io.containerdexporter.containerd.api.services.introspection.v1.Plugin;
 import io.containerdexporter.containerd.api.services.introspection.v1.PluginsRequest;
 import io.containerdexporter.containerd.api.services.namespaces.v1.ListNamespacesRequest;
 import io.containerdexporter.containerd.api.services.namespaces.v1.Namespace;
@@ -33,40 +29,29 @@ import io.containerdexporter.containerd.api.services.tasks.v1.MetricsRequest;
 import io.containerdexporter.containerd.api.services.tasks.v1.TasksGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionGrpc;
 import io.containerdexporter.containerd.api.services.version.v1.VersionResponse;
-import io.containerdexporter.containerd.api.types.task.Process;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.ContainerdVersion;
 import io.containerdexporter.model.ContentBlob;
-import io.containerdexporter.model.Descriptor;
 import io.containerdexporter.model.ImageInfo;
 import io.containerdexporter.model.Ingest;
 import io.containerdexporter.model.SnapshotInfo;
-import io.containerdexporter.model.SnapshotKind;
 import io.containerdexporter.model.TaskInfo;
-import io.containerdexporter.model.TaskStatus;
-import io.containerdexporter.containerd.api.services.events.v1.Envelope;
-import io.containerdexporter.containerd.api.services.events.v1.EventsGrpc;
-import io.containerdexporter.containerd.api.services.events.v1.SubscribeRequest;
 import io.grpc.stub.AbstractStub;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The read-only face of containerd's API that the rest of the exporter uses. Every call carries a deadline (for a
  * stream, on the whole stream), namespaced calls carry the {@code containerd-namespace} header, and answers come back
- * as our own records; callers never see a stub, a channel or a proto message.
+ * as our own records; callers never see a stub, a channel or a proto message. Turning messages into records is
+ * {@link ProtoMapping}'s and {@link ContainerMapper}'s; the event stream's plumbing is {@link EventStream}'s.
  */
 public final class ContainerdClient {
 
@@ -75,10 +60,13 @@ public final class ContainerdClient {
 
   private final ContainerdChannel channel;
   private final Duration timeout;
+  private final ContainerMapper containers = new ContainerMapper();
+  private final EventStream events;
 
   public ContainerdClient(ContainerdChannel channel, Duration timeout) {
     this.channel = channel;
     this.timeout = timeout;
+    this.events = new EventStream(channel);
   }
 
   public Path socket() {
@@ -97,28 +85,20 @@ public final class ContainerdClient {
   }
 
   public List<String> namespaces() {
-    return withDeadline(NamespacesGrpc.newBlockingStub(channel.channel()))
+    List<String> names = withDeadline(NamespacesGrpc.newBlockingStub(channel.channel()))
         .list(ListNamespacesRequest.getDefaultInstance())
         .getNamespacesList().stream().map(Namespace::getName).toList();
-  }
-
-  /** Snapshotters that loaded (a snapshotter whose plugin failed to initialise can't be listed). */
-  public List<String> snapshotters() {
-    return withDeadline(IntrospectionGrpc.newBlockingStub(channel.channel()))
-        .plugins(PluginsRequest.newBuilder().addFilters("type==" + SNAPSHOTTER_PLUGIN_TYPE).build())
-        .getPluginsList().stream()
-        .filter(p -> p.getType().equals(SNAPSHOTTER_PLUGIN_TYPE) && !p.hasInitErr())
-        .map(Plugin::getId)
-        .sorted()
-        .toList();
+    containers.retainNamespaces(names);
+    return names;
   }
 
   /**
-   * Where each loaded snapshotter keeps its data (the plugin's "root" export, e.g.
-   * /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs): the filesystem a container's writable layer is on.
+   * The snapshotters that loaded (one whose plugin failed to initialise can't be listed), by id, each with where it
+   * keeps its data (the plugin's "root" export, e.g. /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs: the
+   * filesystem a container's writable layer is on; "" if it exports none). One Introspection.Plugins call.
    */
-  public java.util.Map<String, String> snapshotterRoots() {
-    java.util.Map<String, String> roots = new java.util.TreeMap<>();
+  public Map<String, String> snapshotters() {
+    Map<String, String> roots = new java.util.TreeMap<>();
     withDeadline(IntrospectionGrpc.newBlockingStub(channel.channel()))
         .plugins(PluginsRequest.newBuilder().addFilters("type==" + SNAPSHOTTER_PLUGIN_TYPE).build())
         .getPluginsList().stream()
@@ -132,14 +112,15 @@ public final class ContainerdClient {
     Iterator<ListContainerMessage> stream = inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
         .listStream(ListContainersRequest.getDefaultInstance());
     List<ContainerInfo> out = new ArrayList<>();
-    stream.forEachRemaining(m -> out.add(container(namespace, m.getContainer())));
+    stream.forEachRemaining(m -> out.add(containers.map(namespace, m.getContainer())));
+    containers.retain(namespace, out);
     return out;
   }
 
   public List<TaskInfo> tasks(String namespace) {
     return inNamespace(TasksGrpc.newBlockingStub(channel.channel()), namespace)
         .list(ListTasksRequest.getDefaultInstance())
-        .getTasksList().stream().map(p -> task(namespace, p)).toList();
+        .getTasksList().stream().map(p -> ProtoMapping.task(namespace, p)).toList();
   }
 
   /**
@@ -159,7 +140,7 @@ public final class ContainerdClient {
   public List<ImageInfo> images(String namespace) {
     return inNamespace(ImagesGrpc.newBlockingStub(channel.channel()), namespace)
         .list(ListImagesRequest.getDefaultInstance())
-        .getImagesList().stream().map(i -> image(namespace, i)).toList();
+        .getImagesList().stream().map(i -> ProtoMapping.image(namespace, i)).toList();
   }
 
   public List<ContentBlob> content(String namespace) {
@@ -174,8 +155,8 @@ public final class ContainerdClient {
     return inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
         .listStatuses(ListStatusesRequest.getDefaultInstance())
         .getStatusesList().stream()
-        .map(s -> new Ingest(s.getRef(), s.getOffset(), s.getTotal(), instant(s.getStartedAt()),
-            instant(s.getUpdatedAt())))
+        .map(s -> new Ingest(s.getRef(), s.getOffset(), s.getTotal(), ProtoMapping.instant(s.getStartedAt()),
+            ProtoMapping.instant(s.getUpdatedAt())))
         .toList();
   }
 
@@ -195,7 +176,7 @@ public final class ContainerdClient {
     Iterator<ListSnapshotsResponse> stream = inNamespace(SnapshotsGrpc.newBlockingStub(channel.channel()), namespace)
         .list(ListSnapshotsRequest.newBuilder().setSnapshotter(snapshotter).build());
     List<SnapshotInfo> out = new ArrayList<>();
-    stream.forEachRemaining(r -> r.getInfoList().forEach(i -> snapshotKind(i.getKind()).ifPresent(
+    stream.forEachRemaining(r -> r.getInfoList().forEach(i -> ProtoMapping.snapshotKind(i.getKind()).ifPresent(
         kind -> out.add(new SnapshotInfo(snapshotter, i.getName(), i.getParent(), kind)))));
     return out;
   }
@@ -207,56 +188,9 @@ public final class ContainerdClient {
         .getSize();
   }
 
-  /** Receives the event stream; called on the executor given to {@link #subscribe}, one envelope at a time. */
-  public interface EventStreamListener {
-    /** The call is on the wire: containerd has the request (it answers nothing until an event happens). */
-    void onStarted();
-
-    void onEnvelope(Envelope envelope);
-
-    /** The stream ended: {@code error} is null if containerd closed it cleanly. */
-    void onClosed(Throwable error);
-  }
-
-  /**
-   * Subscribes to containerd's events (every namespace unless {@code filters} say otherwise). The stream has no
-   * deadline. Flow control is manual: the next envelope is only requested once the listener returned, so a slow
-   * listener holds containerd back instead of filling an unbounded buffer here. Returns a handle that cancels it.
-   */
-  public Runnable subscribe(List<String> filters, Executor executor, EventStreamListener listener) {
-    AtomicReference<ClientCallStreamObserver<SubscribeRequest>> call = new AtomicReference<>();
-    EventsGrpc.newStub(channel.channel()).withExecutor(executor).subscribe(
-        SubscribeRequest.newBuilder().addAllFilters(filters).build(),
-        new ClientResponseObserver<SubscribeRequest, Envelope>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
-            call.set(requestStream);
-            requestStream.disableAutoRequestWithInitial(1);
-          }
-
-          @Override
-          public void onNext(Envelope envelope) {
-            try {
-              listener.onEnvelope(envelope);
-            } finally {
-              call.get().request(1);
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            listener.onClosed(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            listener.onClosed(null);
-          }
-        });
-    // Once the channel is connected the request goes straight out; before that (a slow first connection) containerd
-    // cannot have registered the subscription, so "started" waits for READY.
-    channel.whenReady(() -> executor.execute(listener::onStarted));
-    return () -> call.get().cancel("exporter unsubscribed", null);
+  /** Subscribes to containerd's events; see {@link EventStream#subscribe}. Returns a handle that cancels it. */
+  public Runnable subscribe(List<String> filters, Executor executor, EventStream.Listener listener) {
+    return events.subscribe(filters, executor, listener);
   }
 
   private <S extends AbstractStub<S>> S withDeadline(S stub) {
@@ -269,51 +203,8 @@ public final class ContainerdClient {
 
   /** One container; answers NOT_FOUND (as StatusRuntimeException) if it is gone. */
   public ContainerInfo container(String namespace, String id) {
-    return container(namespace, inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
+    return containers.map(namespace, inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
         .get(GetContainerRequest.newBuilder().setId(id).build()).getContainer());
   }
 
-  static ContainerInfo container(String namespace, Container c) {
-    OciSpecs.Parsed spec = OciSpecs.parse(c.getSpec().getValue());
-    return new ContainerInfo(namespace, c.getId(), c.getImage(), c.getLabelsMap(), c.getRuntime().getName(),
-        c.getSnapshotter(), c.getSnapshotKey(), instant(c.getCreatedAt()), spec.cgroupsPath(), spec.annotations(),
-        spec.resources(), spec.network());
-  }
-
-  static TaskInfo task(String namespace, Process p) {
-    // containerd fills Process.id with the container id for init processes and leaves container_id empty.
-    String containerId = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
-    Optional<Instant> exitedAt = p.hasExitedAt() && p.getExitedAt().getSeconds() > 0
-        ? Optional.of(instant(p.getExitedAt())) : Optional.empty();
-    return new TaskInfo(namespace, containerId, p.getPid(), taskStatus(p.getStatus()), p.getExitStatus(), exitedAt);
-  }
-
-  static ImageInfo image(String namespace, Image i) {
-    return new ImageInfo(namespace, i.getName(),
-        new Descriptor(i.getTarget().getMediaType(), i.getTarget().getDigest(), i.getTarget().getSize()));
-  }
-
-  static TaskStatus taskStatus(io.containerdexporter.containerd.api.types.task.Status status) {
-    return switch (status) {
-      case CREATED -> TaskStatus.CREATED;
-      case RUNNING -> TaskStatus.RUNNING;
-      case STOPPED -> TaskStatus.STOPPED;
-      case PAUSED -> TaskStatus.PAUSED;
-      case PAUSING -> TaskStatus.PAUSING;
-      default -> TaskStatus.UNKNOWN;
-    };
-  }
-
-  static Optional<SnapshotKind> snapshotKind(io.containerdexporter.containerd.api.services.snapshots.v1.Kind kind) {
-    return switch (kind) {
-      case ACTIVE -> Optional.of(SnapshotKind.ACTIVE);
-      case COMMITTED -> Optional.of(SnapshotKind.COMMITTED);
-      case VIEW -> Optional.of(SnapshotKind.VIEW);
-      default -> Optional.empty();
-    };
-  }
-
-  static Instant instant(Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-  }
 }

@@ -97,7 +97,7 @@ public final class EventSubscriber implements AutoCloseable {
   private void subscribe() {
     int gen = ++generation;
     established = false;
-    cancel = client.subscribe(List.of(), thread, new ContainerdClient.EventStreamListener() {
+    cancel = client.subscribe(List.of(), thread, new io.containerdexporter.containerd.EventStream.Listener() {
       @Override
       public void onStarted() {
         thread.schedule(() -> establish(gen), ESTABLISHED_AFTER.toMillis(), TimeUnit.MILLISECONDS);

@@ -44,10 +44,12 @@ final class Reconciler {
     long ooms = 0;
     long exits = 0;
     for (String ns : namespaces.get()) {
-      // Re-list, so labels are fresh after an outage and containers born meanwhile are known.
-      index.replaceNamespace(ns, client.containers(ns));
+      // Listed afresh (read-only: the index is the poller's and the event path's), so containers born while the
+      // stream was down are known here.
+      java.util.Map<String, ContainerInfo> listed = new java.util.HashMap<>();
+      client.containers(ns).forEach(c -> listed.put(c.id(), c));
       for (TaskInfo task : client.tasks(ns)) {
-        Optional<ContainerInfo> container = index.get(ns, task.containerId());
+        Optional<ContainerInfo> container = Optional.ofNullable(listed.get(task.containerId()));
         OptionalLong kernel = container.map(c -> oomKills.oomKills(CgroupPaths.fromSpec(c.cgroupsPath())))
             .orElse(OptionalLong.empty());
         if (lostAt.isEmpty()) {

@@ -1,25 +1,34 @@
 package io.containerdexporter.index;
 
 import io.containerdexporter.model.ContainerInfo;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
 
 /**
- * Every container the exporter knows, by containerd namespace and id. The poller replaces a namespace's entries on
- * each poll; the event subscriber adds, refreshes (labels change on /containers/update) and removes entries between
- * polls. Readers never block.
+ * Every container the exporter knows, by containerd namespace and id, for the labels of event series. Written from
+ * two sides only: each poll round's listing ({@link #applyRound}) and the event path's deltas ({@link #put},
+ * {@link #remove}). Readers never block.
+ *
+ * <p>A round's listing is a picture of some moment during its calls, and events keep arriving meanwhile. So every
+ * write carries a sequence number, and a round only overrides what was written before it began listing ({@link
+ * #mark()}): a container an event created during the listing is not dropped for missing from it, and one an event
+ * deleted during the listing is not brought back by it (the deletion stays as a tombstone until a round that began
+ * after it has listed without it).
  */
 public final class ContainerIndex {
 
   public record Key(String namespace, String id) {}
 
-  private final Map<Key, ContainerInfo> containers = new ConcurrentHashMap<>();
+  /** {@code container} is null for a tombstone: deleted by an event newer than the last round. */
+  private record Entry(ContainerInfo container, long seq) {}
+
+  private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
   private final ContainerLabelFilter labelFilter;
 
   public ContainerIndex() {
@@ -36,29 +45,46 @@ public final class ContainerIndex {
     return ContainerIdentity.of(c, labelFilter);
   }
 
-  /** What the poller saw in one namespace: it is the truth for that namespace as of now. */
-  public void replaceNamespace(String namespace, List<ContainerInfo> seen) {
-    Set<String> ids = seen.stream().map(ContainerInfo::id).collect(Collectors.toSet());
-    containers.keySet().removeIf(k -> k.namespace().equals(namespace) && !ids.contains(k.id()));
-    seen.forEach(this::put);
+  /** Taken right before a round lists containerd: writes after it are newer than anything the listing shows. */
+  public long mark() {
+    return sequence.get();
   }
 
-  /** Forgets namespaces that are gone (or no longer watched). */
-  public void retainNamespaces(Collection<String> namespaces) {
-    Set<String> keep = Set.copyOf(namespaces);
-    containers.keySet().removeIf(k -> !keep.contains(k.namespace()));
+  /**
+   * What a round listed, {@code namespaces} being every watched namespace and {@code listed} their containers: the
+   * truth as of {@code mark}. Entries written after the mark (by events) are kept as they are.
+   */
+  public void applyRound(long mark, Set<String> namespaces, Map<String, ? extends Iterable<ContainerInfo>> listed) {
+    Set<Key> seen = new java.util.HashSet<>();
+    listed.forEach((namespace, containers) -> {
+      for (ContainerInfo c : containers) {
+        Key key = new Key(namespace, c.id());
+        seen.add(key);
+        entries.compute(key, (k, e) -> e != null && e.seq() > mark ? e : new Entry(c, mark));
+      }
+    });
+    for (Map.Entry<Key, Entry> e : entries.entrySet()) {
+      if (e.getValue().seq() <= mark && !seen.contains(e.getKey())) {
+        entries.remove(e.getKey(), e.getValue()); // only if no event rewrote it meanwhile
+      }
+    }
+    // Namespaces gone or no longer watched go with their containers (by the same rule: not what an event just wrote).
+    entries.entrySet().removeIf(e -> !namespaces.contains(e.getKey().namespace()) && e.getValue().seq() <= mark);
   }
 
+  /** A container an event told us about (created, updated), as containerd has it now. */
   public void put(ContainerInfo c) {
-    containers.put(new Key(c.namespace(), c.id()), c);
+    entries.put(new Key(c.namespace(), c.id()), new Entry(c, sequence.incrementAndGet()));
   }
 
+  /** A container an event says was deleted. */
   public void remove(String namespace, String id) {
-    containers.remove(new Key(namespace, id));
+    entries.put(new Key(namespace, id), new Entry(null, sequence.incrementAndGet()));
   }
 
   public Optional<ContainerInfo> get(String namespace, String id) {
-    return Optional.ofNullable(containers.get(new Key(namespace, id)));
+    Entry e = entries.get(new Key(namespace, id));
+    return e == null ? Optional.empty() : Optional.ofNullable(e.container());
   }
 
   /**
@@ -82,11 +108,16 @@ public final class ContainerIndex {
   }
 
   public boolean contains(String namespace, String id) {
-    return containers.containsKey(new Key(namespace, id));
+    return get(namespace, id).isPresent();
   }
 
-  /** A copy, for reconciling. */
+  /** A copy of the live containers, for reconciling. */
   public List<ContainerInfo> all() {
-    return List.copyOf(containers.values());
+    return entries.values().stream().map(Entry::container).filter(java.util.Objects::nonNull).toList();
+  }
+
+  /** Entries held, tombstones included: what a churn test watches return to its baseline. */
+  public int size() {
+    return entries.size();
   }
 }

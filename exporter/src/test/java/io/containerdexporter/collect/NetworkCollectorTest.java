@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.containerdexporter.containerd.api.services.containers.v1.Container;
 import io.containerdexporter.fake.FakeContainerd;
+import io.containerdexporter.fake.FakeNamespace;
 import io.containerdexporter.index.ContainerIndex;
-import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.NetworkNamespace;
-import io.containerdexporter.model.SpecResources;
 import io.containerdexporter.proc.Procfs;
 import io.containerdexporter.proc.ProcfsReadErrors;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -47,6 +50,7 @@ class NetworkCollectorTest {
   private final FakeContainerd containerd = new FakeContainerd();
   private final ContainerIndex index = new ContainerIndex();
   private ContainerdChannel channel;
+  private ContainerdClient client;
   private NetworkCollector collector;
 
   @BeforeEach
@@ -54,8 +58,8 @@ class NetworkCollectorTest {
     containerd.namespace("default");
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
-    collector = new NetworkCollector(new ContainerdClient(channel, Duration.ofSeconds(5)), index,
-        new Procfs(procfs, new ProcfsReadErrors()));
+    client = new ContainerdClient(channel, Duration.ofSeconds(5));
+    collector = new NetworkCollector(index, new Procfs(procfs, new ProcfsReadErrors()));
   }
 
   @AfterEach
@@ -68,8 +72,8 @@ class NetworkCollectorTest {
   @Test
   void aSharedNamespaceIsReportedOnceOnTheEarlierContainer() throws Exception {
     // Ids sort the other way round, so only the creation time can pick the owner.
-    index.put(container("a-joiner", T0.plusSeconds(60), Map.of()));
-    index.put(container("z-owner", T0, Map.of()));
+    container("a-joiner", T0.plusSeconds(60), Map.of());
+    container("z-owner", T0, Map.of());
     task("a-joiner", 101, 4026532600L);
     task("z-owner", 102, 4026532600L);
     host();
@@ -83,8 +87,8 @@ class NetworkCollectorTest {
    */
   @Test
   void theSandboxKeepsItsNamespaceFromAnAppContainerWithoutLabelsYet() throws Exception {
-    index.put(container("sandbox", T0, Map.of("io.cri-containerd.kind", "sandbox")));
-    index.put(ContainerInfo.fromCreateEvent("default", "app", "", ""));
+    container("sandbox", T0, Map.of("io.cri-containerd.kind", "sandbox"));
+    container("app", Instant.EPOCH, Map.of()); // what the index had from a create event: no labels, epoch
     task("sandbox", 201, 4026532481L);
     task("app", 202, 4026532481L);
     host();
@@ -107,11 +111,11 @@ class NetworkCollectorTest {
    */
   @Test
   void withoutTheHostNamespaceTheSpecDecides() throws Exception {
-    index.put(container("unknown", T0, Map.of()));
+    container("unknown", T0, Map.of());
     task("unknown", 401, 4026532600L);
-    index.put(container("own", T0, Map.of(), NetworkNamespace.PRIVATE));
+    container("own", T0, Map.of(), NetworkNamespace.PRIVATE);
     task("own", 402, 4026532601L);
-    index.put(container("host", T0, Map.of(), NetworkNamespace.HOST));
+    container("host", T0, Map.of(), NetworkNamespace.HOST);
     task("host", 403, 4026532602L);
 
     List<String> names = series(collector.collect(scope())).stream().distinct().toList();
@@ -125,9 +129,9 @@ class NetworkCollectorTest {
    */
   @Test
   void noNamespaceReadNoNeedForTheHostNamespace() throws Exception {
-    index.put(container("app", T0, Map.of("io.cri-containerd.kind", "container")));
+    container("app", T0, Map.of("io.cri-containerd.kind", "container"));
     task("app", 501, 4026532481L);
-    index.put(container("gone", T0, Map.of()));
+    container("gone", T0, Map.of());
     containerd.namespace("default").task("gone", 502, RUNNING); // no /proc/502
 
     assertEquals(List.of(), series(collector.collect(scope())));
@@ -145,14 +149,26 @@ class NetworkCollectorTest {
 
   // ---------------------------------------------------------------- helpers
 
-  private static ContainerInfo container(String id, Instant createdAt, Map<String, String> labels) {
-    return container(id, createdAt, labels, NetworkNamespace.UNKNOWN);
+  private void container(String id, Instant createdAt, Map<String, String> labels) {
+    container(id, createdAt, labels, NetworkNamespace.UNKNOWN);
   }
 
-  private static ContainerInfo container(String id, Instant createdAt, Map<String, String> labels,
-      NetworkNamespace network) {
-    return new ContainerInfo("default", id, "docker.io/library/nginx:1.27", labels, "io.containerd.runc.v2",
-        "overlayfs", id, createdAt, "/default/" + id, Map.of(), SpecResources.NONE, network);
+  /** A container in the fake containerd, with the network its spec gives it (UNKNOWN: no namespaces listed). */
+  private void container(String id, Instant createdAt, Map<String, String> labels, NetworkNamespace network) {
+    String namespaces = switch (network) {
+      case UNKNOWN -> "";
+      case HOST -> ",\"namespaces\":[{\"type\":\"pid\"}]";
+      case PRIVATE -> ",\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"}]";
+    };
+    String spec = "{\"ociVersion\":\"1.2.0\",\"linux\":{\"cgroupsPath\":\"/default/" + id + "\"" + namespaces + "}}";
+    containerd.namespace("default").container(Container.newBuilder()
+        .setId(id).setImage("docker.io/library/nginx:1.27").putAllLabels(labels)
+        .setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runc.v2"))
+        .setSpec(Any.newBuilder().setTypeUrl(FakeNamespace.SPEC_TYPE_URL).setValue(ByteString.copyFromUtf8(spec)))
+        .setSnapshotter("overlayfs").setSnapshotKey(id)
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond()))
+        .setUpdatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond()))
+        .build());
   }
 
   private void task(String id, int pid, long netns) throws IOException {
@@ -172,8 +188,8 @@ class NetworkCollectorTest {
     Files.createSymbolicLink(procfs.resolve("1/ns/net"), Path.of("net:[" + HOST + "]"));
   }
 
-  private static PollScope scope() {
-    return new PollScope(List.of("default"), Instant.now());
+  private PollScope scope() {
+    return Rounds.scope(client, index, Instant.now(), "default");
   }
 
   /** "name/interface" of every receive-bytes series. */

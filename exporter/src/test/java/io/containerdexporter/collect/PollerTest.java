@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import io.containerdexporter.model.RoundView;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,6 +85,8 @@ class PollerTest {
     }
   }
 
+  private static final Duration STALE_AFTER = Duration.ofMinutes(1);
+
   private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private Poller poller;
 
@@ -94,7 +97,7 @@ class PollerTest {
     }
   }
 
-  private static double value(PollSnapshot snapshot, String family, String... labels) {
+  private static double value(PollResult snapshot, String family, String... labels) {
     for (MetricSnapshot m : snapshot.rendered()) {
       if (m.getMetadata().getName().equals(family)) {
         for (var p : ((GaugeSnapshot) m).getDataPoints()) {
@@ -115,13 +118,13 @@ class PollerTest {
   void aFailingCollectorKeepsItsLastValuesWhileTheOthersMoveOn() {
     Scripted good = new Scripted("good");
     Scripted bad = new Scripted("bad");
-    poller = new Poller(List.of(good, bad), () -> List.of("default"), Duration.ofHours(1), Duration.ofSeconds(5),
-        clock);
+    poller = new Poller(List.of(good, bad), RoundView::empty, Duration.ofHours(1), Duration.ofSeconds(5),
+        STALE_AFTER, clock);
 
     poller.pollOnce();
     good.next.set(2.0);
     bad.next.set(new IllegalStateException("containerd said no"));
-    PollSnapshot second = poller.pollOnce();
+    PollResult second = poller.pollOnce();
 
     assertEquals(2.0, value(second, "test_good"));
     assertEquals(1.0, value(second, "test_bad"), "stale value kept");
@@ -136,14 +139,14 @@ class PollerTest {
   void aCollectorPastTheTimeoutFailsAndIsNotStartedAgainWhileStuck() throws Exception {
     Scripted slow = new Scripted("slow");
     Scripted fast = new Scripted("fast");
-    poller = new Poller(List.of(slow, fast), () -> List.of("default"), Duration.ofHours(1), Duration.ofMillis(200),
-        clock);
+    poller = new Poller(List.of(slow, fast), RoundView::empty, Duration.ofHours(1), Duration.ofMillis(200),
+        STALE_AFTER, clock);
     poller.pollOnce();
 
     CountDownLatch stuck = new CountDownLatch(1);
     slow.gate = stuck;
     // The poller cancels (interrupts) an overrunning collector; a collector that ignores interruption stays stuck.
-    PollSnapshot timedOut = poller.pollOnce();
+    PollResult timedOut = poller.pollOnce();
     assertFalse(timedOut.collectors().get("slow").success());
     assertTrue(timedOut.collectors().get("fast").success());
     assertEquals(Duration.ofMillis(200), timedOut.collectors().get("slow").duration());
@@ -161,38 +164,92 @@ class PollerTest {
   @Test
   void neverRunCollectorsReportFailureAndZeroTimestamp() {
     Scripted c = new Scripted("c");
-    poller = new Poller(List.of(c), () -> List.of(), Duration.ofHours(1), Duration.ofSeconds(1), clock);
-    PollSnapshot initial = poller.latest();
+    poller = new Poller(List.of(c), RoundView::empty, Duration.ofHours(1), Duration.ofSeconds(1), STALE_AFTER, clock);
+    PollResult initial = poller.latest();
     assertEquals(0.0, value(initial, "containerd_exporter_collector_success", "collector", "c"));
     assertEquals(0.0, value(initial, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "c"));
   }
 
   @Test
-  void whenNamespacesCannotBeListedEveryCollectorFailsAndKeepsItsValues() {
+  void whenTheRoundCannotBeListedEveryCollectorFailsAndKeepsItsValues() {
     Scripted c = new Scripted("c");
     AtomicReference<RuntimeException> listing = new AtomicReference<>();
-    poller = new Poller(List.of(c), () -> {
+    poller = new Poller(List.of(c), now -> {
       if (listing.get() != null) {
         throw listing.get();
       }
-      return List.of("default");
-    }, Duration.ofHours(1), Duration.ofSeconds(1), clock);
+      return RoundView.empty(now);
+    }, Duration.ofHours(1), Duration.ofSeconds(1), STALE_AFTER, clock);
     poller.pollOnce();
     listing.set(new IllegalStateException("UNAVAILABLE"));
-    PollSnapshot failed = poller.pollOnce();
+    PollResult failed = poller.pollOnce();
     assertEquals(0.0, value(failed, "containerd_exporter_collector_success", "collector", "c"));
     assertEquals(1.0, value(failed, "test_c"));
-    assertEquals(1, c.runs.get(), "collectors are not run without a namespace list");
+    assertEquals(1, c.runs.get(), "collectors are not run without the round's view");
   }
 
   @Test
   void declaresCollectorAndSelfFamilies() {
     Scripted c = new Scripted("c");
-    poller = new Poller(List.of(c), List::of, Duration.ofHours(1), Duration.ofSeconds(1), clock);
+    poller = new Poller(List.of(c), RoundView::empty, Duration.ofHours(1), Duration.ofSeconds(1), STALE_AFTER, clock);
     List<String> names = poller.families().stream().map(FamilySpec::name).toList();
     assertTrue(names.contains("test_c"));
     assertTrue(names.containsAll(List.of("containerd_exporter_collector_success",
         "containerd_exporter_collector_duration_seconds", "containerd_exporter_collector_last_success_timestamp_seconds",
         "containerd_exporter_collector_failures_total", "containerd_exporter_poll_duration_seconds")));
+  }
+
+  /** A clock a test moves by hand. */
+  private static final class MovingClock extends Clock {
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void aCollectorThatKeepsFailingIsServedStaleOnlyUpToTheMaximumAgeThenItsFamiliesGo() {
+    Scripted good = new Scripted("good");
+    Scripted bad = new Scripted("bad");
+    MovingClock moving = new MovingClock();
+    poller = new Poller(List.of(good, bad), RoundView::empty, Duration.ofSeconds(15), Duration.ofSeconds(5),
+        Duration.ofSeconds(45), moving);
+    poller.pollOnce();
+    Instant lastSuccess = moving.instant();
+    bad.next.set(new IllegalStateException("containerd said no"));
+
+    moving.advance(Duration.ofSeconds(45));
+    PollResult atTheLimit = poller.pollOnce();
+    assertEquals(1.0, value(atTheLimit, "test_bad"), "still served at exactly the maximum age");
+
+    moving.advance(Duration.ofSeconds(15));
+    PollResult past = poller.pollOnce();
+    assertTrue(past.rendered().stream().noneMatch(m -> m.getMetadata().getName().equals("test_bad")),
+        "dropped once older than --poll.max-staleness");
+    assertEquals(1.0, value(past, "test_good"), "the others are not affected");
+    assertEquals(0.0, value(past, "containerd_exporter_collector_success", "collector", "bad"));
+    assertEquals(lastSuccess.getEpochSecond(),
+        value(past, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "bad"),
+        "the last-success timestamp stays, so the failure is visible");
+
+    bad.next.set(3.0);
+    moving.advance(Duration.ofSeconds(15));
+    assertEquals(3.0, value(poller.pollOnce(), "test_bad"), "back as soon as it succeeds again");
   }
 }

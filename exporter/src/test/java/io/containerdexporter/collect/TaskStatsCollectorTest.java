@@ -55,15 +55,16 @@ class TaskStatsCollectorTest {
   private final FakeContainerd containerd = new FakeContainerd();
   private final CgroupReadErrors errors = new CgroupReadErrors();
   private ContainerdChannel channel;
+  private ContainerdClient client;
   private TaskStatsCollector collector;
 
   private void start(StatsSource source, Path cgroupfs) throws IOException {
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
-    ContainerdClient client = new ContainerdClient(channel, Duration.ofSeconds(5));
+    client = new ContainerdClient(channel, Duration.ofSeconds(5));
     CgroupReader reader = CgroupReaders.detect(cgroupfs, errors);
     ApiStatsConverter converter = new ApiStatsConverter(errors);
-    collector = new TaskStatsCollector(client, new ContainerIndex(), reader, errors,
+    collector = new TaskStatsCollector(new ContainerIndex(), reader, errors,
         new BlockDevices(CGROUPFS.resolve("sysfs")), source, ns -> converter.convertAll(client.taskMetrics(ns)),
         new RootCgroupReader(cgroupfs, PROCFS, reader, errors));
   }
@@ -217,8 +218,8 @@ class TaskStatsCollectorTest {
     return io.containerdexporter.fake.FakeNamespace.spec(cgroupsPath, Map.of());
   }
 
-  private static PollScope scope(String... namespaces) {
-    return new PollScope(List.of(namespaces), Instant.now());
+  private PollScope scope(String... namespaces) {
+    return Rounds.scope(client, new ContainerIndex(), Instant.now(), namespaces);
   }
 
   private MetricSnapshot snapshot(List<MetricSnapshot> out, String family) {

@@ -39,7 +39,6 @@ class WritableLayerCollectorTest {
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
     client = new ContainerdClient(channel, Duration.ofSeconds(5));
-    index.replaceNamespace("default", client.containers("default"));
   }
 
   @AfterEach
@@ -59,11 +58,11 @@ class WritableLayerCollectorTest {
 
   @Test
   void liveTasksWritableLayerAndTheNodesFilesystems() {
-    SnapshotUsage usage = new SnapshotUsage(client);
-    WritableLayerCollector collector = new WritableLayerCollector(client, index, usage,
+    SnapshotUsage usage = new SnapshotUsage(client, Duration.ofMinutes(1));
+    WritableLayerCollector collector = new WritableLayerCollector(index, usage,
         () -> List.of(new WritableLayerCollector.NodeFilesystem("/dev/vda", 600, 1000)));
     Instant poll = Instant.parse("2026-01-01T00:00:00Z");
-    List<MetricSnapshot> out = collector.collect(new PollScope(List.of("default"), poll));
+    List<MetricSnapshot> out = collector.collect(Rounds.scope(client, index, poll, "default"));
 
     // The fake's snapshotter exports no root, so the device under the layer is unknown ("") and there is no limit.
     assertEquals(Map.of("/default/web|web|", 8192.0, "/||/dev/vda", 600.0), values(out, "container_fs_usage_bytes"));
@@ -71,7 +70,7 @@ class WritableLayerCollectorTest {
 
     // The same poll asks containerd once per snapshot, whichever collector asks first.
     int calls = containerd.calls("containerd.services.snapshots.v1.Snapshots/Usage");
-    collector.collect(new PollScope(List.of("default"), poll));
+    collector.collect(Rounds.scope(client, index, poll, "default"));
     assertEquals(calls, containerd.calls("containerd.services.snapshots.v1.Snapshots/Usage"));
   }
 }

@@ -46,8 +46,8 @@ class MetricsDocumentationTest {
     // No call is made: the channel dials lazily and nothing here asks containerd anything.
     try (ContainerdChannel channel = new ContainerdChannel(Path.of("/nonexistent/containerd.sock"));
         Poller poller = new Poller(CollectorCatalog.build(new ContainerdClient(channel, config.containerdTimeout()),
-            config, new ContainerIndex()), List::of, config.poll().interval(), config.poll().timeout(),
-            Clock.systemUTC())) {
+            config, new ContainerIndex()), io.containerdexporter.model.RoundView::empty, config.poll().interval(),
+            config.poll().timeout(), config.poll().maxStaleness(), Clock.systemUTC())) {
       EventState events = new EventState(Clock.systemUTC(), Duration.ofMinutes(1), new ContainerIndex(),
           (ns, id) -> { throw new AssertionError("not called"); });
       return Exporter.exposition(() -> ContainerdStatus.initial(Instant.EPOCH), poller, events,

@@ -59,7 +59,7 @@ public final class FakeNamespace {
 
   /** A container with the given OCI runtime spec (JSON), e.g. a CRI one from {@link #spec}. */
   public synchronized FakeNamespace container(String id, String image, Map<String, String> labels, String specJson) {
-    containers.put(id, Container.newBuilder()
+    return container(Container.newBuilder()
         .setId(id)
         .setImage(image)
         .putAllLabels(labels)
@@ -70,6 +70,20 @@ public final class FakeNamespace {
         .setCreatedAt(Timestamps.of(Timestamps.EPOCH_OF_FIXTURES))
         .setUpdatedAt(Timestamps.of(Timestamps.EPOCH_OF_FIXTURES))
         .build());
+  }
+
+  /**
+   * A container as given. Defining one that exists again is an update, as containerd's Containers.Update: it keeps its
+   * created_at and its updated_at moves forward (the exporter re-reads a container only when updated_at changes).
+   */
+  public synchronized FakeNamespace container(Container c) {
+    Container before = containers.get(c.getId());
+    if (before != null) {
+      c = c.toBuilder().setCreatedAt(before.getCreatedAt()).setUpdatedAt(
+          com.google.protobuf.Timestamp.newBuilder(before.getUpdatedAt())
+              .setSeconds(before.getUpdatedAt().getSeconds() + 1)).build();
+    }
+    containers.put(c.getId(), c);
     return this;
   }
 

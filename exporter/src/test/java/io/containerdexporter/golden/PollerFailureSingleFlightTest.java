@@ -66,8 +66,8 @@ class PollerFailureSingleFlightTest {
   @Test
   void aCollectorThatIgnoresInterruptionIsNotStartedAgainWhileItsPreviousRunIsStuck() {
     Uninterruptible stuck = new Uninterruptible();
-    Poller poller = new Poller(List.of(stuck), () -> List.of("default"), Duration.ofMillis(100),
-        Duration.ofMillis(50), Clock.systemUTC());
+    Poller poller = new Poller(List.of(stuck), io.containerdexporter.model.RoundView::empty,
+        Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(300), Clock.systemUTC());
     try {
       poller.start();
       Await.until(Duration.ofSeconds(5), "ten poll rounds",

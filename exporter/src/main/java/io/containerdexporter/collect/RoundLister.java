@@ -1,0 +1,47 @@
+package io.containerdexporter.collect;
+
+import io.containerdexporter.config.NamespaceFilter;
+import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.RoundView;
+import io.containerdexporter.model.TaskInfo;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lists, once per round, what every collector of the round works from: the watched namespaces, each one's containers
+ * then tasks, and the snapshotters; then hands the containers to the container index, whichever collectors are
+ * switched on. Containers are listed before tasks, so a task whose container is missing was created in between and
+ * waits for the next round, while every listed task of a container that exists has its container.
+ */
+public final class RoundLister {
+
+  private final ContainerdClient client;
+  private final NamespaceFilter namespaces;
+  private final ContainerIndex index;
+
+  public RoundLister(ContainerdClient client, NamespaceFilter namespaces, ContainerIndex index) {
+    this.client = client;
+    this.namespaces = namespaces;
+    this.index = index;
+  }
+
+  /** Throws if containerd cannot be listed; the poller then keeps every collector's last values. */
+  public RoundView list(Instant now) {
+    long mark = index.mark();
+    List<String> watched = client.namespaces().stream().filter(namespaces::accepts).sorted().toList();
+    Map<String, RoundView.NamespaceView> byNamespace = new LinkedHashMap<>();
+    Map<String, List<ContainerInfo>> containers = new LinkedHashMap<>();
+    for (String namespace : watched) {
+      List<ContainerInfo> listed = client.containers(namespace);
+      List<TaskInfo> tasks = client.tasks(namespace);
+      containers.put(namespace, listed);
+      byNamespace.put(namespace, RoundView.NamespaceView.of(listed, tasks));
+    }
+    index.applyRound(mark, java.util.Set.copyOf(watched), containers);
+    return new RoundView(now, watched, byNamespace, RoundView.Listing.of(client::snapshotters));
+  }
+}
