@@ -2,9 +2,11 @@ package io.containerdexporter.cgroup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -51,6 +53,8 @@ class RootCgroupReaderTest {
     assertEquals(OptionalLong.of((2097148L - 1048572L) * 1024), s.memorySwapBytes(), "SwapTotal − SwapFree");
     assertEquals(OptionalLong.empty(), s.memoryMaxUsageBytes());
     assertEquals(OptionalLong.of(3), s.pidsCurrent(), "cgroup.procs lines, as libcontainer counts them");
+    // A real kernel's root io.stat: devices without I/O ("11:0 ") and "(unknown) " queues are skipped, not the file.
+    assertEquals(List.of(new DeviceIo(254, 0, 221733888, 46772224, 6313, 2064)), s.io());
     assertEquals(Map.of(), errors.snapshot());
   }
 

@@ -89,6 +89,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   threads / threads_max  23 / "max" → 0
  *   fs (io.stat)           8:0 /dev/sda: rbytes 1085440 wbytes 20484096 rios 42 wios 1391
  *                          253:0 /dev/dm-0: rbytes 1081344 wbytes 20480000 rios 41 wios 1390
+ *                          11:0 (an io.max rule, no I/O: "11:0 ", as kernel 6.12 prints it) → skipped, no series
  *   pressure (total µs / 1e6)  cpu some 4102399 → 4.102399, full 3011201 → 3.011201
  *                              memory some 1203 → 0.001203, full 1187 → 0.001187
  *                              io some 310472 → 0.310472, full 298003 → 0.298003
