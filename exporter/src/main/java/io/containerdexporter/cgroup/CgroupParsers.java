@@ -39,6 +39,21 @@ public final class CgroupParsers {
     return line.equals("max") ? 0 : parseCount(line);
   }
 
+  /**
+   * The period of a cgroup v2 {@code cpu.max}, "$MAX $PERIOD" (quota "max" when unlimited, e.g. "max 100000"), in
+   * microseconds. The quota must be "max" or a count too: a line whose first half is garbled is not trusted.
+   */
+  public static long parseCpuMaxPeriod(String text) throws MalformedCgroupFileException {
+    String[] fields = singleLine(text).split(" ", -1);
+    if (fields.length != 2) {
+      throw new MalformedCgroupFileException("not '$MAX $PERIOD': " + abbreviate(text));
+    }
+    if (!fields[0].equals("max")) {
+      parseCount(fields[0]);
+    }
+    return parseCount(fields[1]);
+  }
+
   /** A flat-keyed file ("key value" lines). Never throws: see {@link FlatKeyed} for how bad lines are reported. */
   public static FlatKeyed parseFlatKeyed(String text) {
     Map<String, Long> values = new HashMap<>();

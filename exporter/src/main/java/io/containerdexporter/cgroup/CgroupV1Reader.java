@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  * {@code lib/container/libcontainer/handler.go}):
  * <ul>
  *   <li>cpuacct.usage (ns), cpuacct.stat user/system (USER_HZ ticks), cpu.stat nr_periods, nr_throttled,
- *       throttled_time (ns);
+ *       throttled_time (ns), cpu.cfs_period_us (µs);
  *   <li>memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt, memory.oom_control oom_kill, and
  *       memory.stat: with memory.use_hierarchy 1 (always, on kernels since 5.x) the hierarchical total_rss,
  *       total_cache, total_mapped_file, total_swap (each falling back to its plain key if a kernel lacks the total_),
@@ -140,6 +140,7 @@ public final class CgroupV1Reader implements CgroupReader {
     b.cfsPeriods = key(stat, "nr_periods");
     b.cfsThrottledPeriods = key(stat, "nr_throttled");
     b.cfsThrottledSeconds = seconds(key(stat, "throttled_time"), 1e9);
+    b.cpuPeriodMicros = dir.value("cpu.cfs_period_us");
   }
 
   private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {

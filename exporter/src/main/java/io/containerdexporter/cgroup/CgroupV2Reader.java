@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * (google/cadvisor {@code lib/container/libcontainer/handler.go}):
  * <ul>
  *   <li>cpu.stat: usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec (the last three only
- *       with the cpu controller enabled);
+ *       with the cpu controller enabled); cpu.max's period;
  *   <li>memory.current (usage), memory.peak (max usage, kernel 5.19+), memory.stat anon (rss), file (cache),
  *       file_mapped, inactive_file (working set = usage − inactive_file), memory.swap.current (swap), memory.events
  *       max (failcnt) and oom_kill;
@@ -73,6 +73,8 @@ public final class CgroupV2Reader implements CgroupReader {
     b.cfsPeriods = key(stat, "nr_periods");
     b.cfsThrottledPeriods = key(stat, "nr_throttled");
     b.cfsThrottledSeconds = seconds(key(stat, "throttled_usec"), 1e6);
+    // Not at the root (the kernel has no cpu.max there), nor without the cpu controller: then empty.
+    b.cpuPeriodMicros = CgroupDir.toOptionalLong(dir.parse("cpu.max", CgroupParsers::parseCpuMaxPeriod));
   }
 
   private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {

@@ -69,7 +69,7 @@ public final class RootCgroupReader {
     return Optional.of(new CgroupStats(s.cpuUsageSeconds(), s.cpuUserSeconds(), s.cpuSystemSeconds(), s.cfsPeriods(),
         s.cfsThrottledPeriods(), s.cfsThrottledSeconds(), usage, workingSet, s.memoryRssBytes(), s.memoryCacheBytes(),
         swap, s.memoryMappedFileBytes(), s.memoryFailcnt(), s.memoryMaxUsageBytes(), s.oomKills(), s.pidsCurrent(),
-        s.pidsMax(), s.io(), s.cpuPressure(), s.memoryPressure(), s.ioPressure()));
+        s.pidsMax(), s.io(), s.cpuPressure(), s.memoryPressure(), s.ioPressure(), s.cpuPeriodMicros()));
   }
 
   /** (SwapTotal − SwapFree) × 1024 from meminfo; empty when either is missing or unusable (the latter counted). */

@@ -100,7 +100,8 @@ class ApiStatsConverterTest {
         OptionalLong.of(7),
         OptionalLong.of(0),
         List.of(new DeviceIo(8, 0, 1232896, 4096000, 57, 112), new DeviceIo(253, 0, 1228800, 4096000, 56, 112)),
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(),
+        OptionalLong.empty()); // Tasks.Metrics has no CFS period
 
     assertEquals(Optional.of(expected), converter.convert("c1", bare(v1Payload())));
     assertEquals(Map.of(), errors.snapshot());
@@ -177,7 +178,8 @@ class ApiStatsConverterTest {
         List.of(new DeviceIo(8, 0, 1085440, 20484096, 42, 1391), new DeviceIo(253, 0, 1081344, 20480000, 41, 1390)),
         Optional.of(new Pressure(4.102399, OptionalDouble.of(3.011201))),
         Optional.of(new Pressure(0.001203, OptionalDouble.of(0.001187))),
-        Optional.of(new Pressure(0.310472, OptionalDouble.of(0.298003))));
+        Optional.of(new Pressure(0.310472, OptionalDouble.of(0.298003))),
+        OptionalLong.empty()); // no cpu.max period in the payload
 
     assertEquals(Optional.of(expected), converter.convert("app", bare(v2Payload())));
     assertEquals(Map.of(), errors.snapshot());

@@ -32,6 +32,7 @@ class CgroupParsersFuzzTest {
   private static final Map<String, Parser> PARSERS = Map.of(
       "value", text -> checkCount(CgroupParsers.parseValue(text)),
       "limit", text -> checkCount(CgroupParsers.parseLimit(text)),
+      "cpuMaxPeriod", text -> checkCount(CgroupParsers.parseCpuMaxPeriod(text)),
       "flatKeyed", text -> CgroupParsers.parseFlatKeyed(text).values().values().forEach(v -> checkCount(v)),
       "blkio", text -> CgroupParsers.parseBlkio(text).forEach(e -> checkCount(e.value())),
       "ioStat", text -> CgroupParsers.parseIoStat(text).forEach(CgroupParsersFuzzTest::checkDevice),

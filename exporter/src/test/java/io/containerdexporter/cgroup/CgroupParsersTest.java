@@ -154,6 +154,20 @@ class CgroupParsersTest {
   }
 
   @Test
+  void cpuMaxPeriod() throws Exception {
+    assertEquals(100000, CgroupParsers.parseCpuMaxPeriod("max 100000\n"), "no quota: the period all the same");
+    assertEquals(100000, CgroupParsers.parseCpuMaxPeriod("200000 100000\n"));
+    assertEquals(1000, CgroupParsers.parseCpuMaxPeriod("max 1000\n"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"max\n", "max 100000", "max  100000\n", "-1 100000\n", "max max\n", "x 100000\n",
+      "max 100000 1\n", "max 100000\nmax 100000\n", "", "\n", "max -100000\n"})
+  void malformedCpuMax(String text) {
+    assertThrows(MalformedCgroupFileException.class, () -> CgroupParsers.parseCpuMaxPeriod(text));
+  }
+
+  @Test
   void ioStat() throws Exception {
     assertEquals(List.of(new DeviceIo(8, 0, 1, 2, 3, 4), new DeviceIo(259, 0, 5, 0, 6, 0)),
         CgroupParsers.parseIoStat("259:0 rbytes=5 rios=6\n8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0\n"));
