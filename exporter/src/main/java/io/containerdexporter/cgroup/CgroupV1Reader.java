@@ -4,6 +4,7 @@ import static io.containerdexporter.cgroup.CgroupStatsBuilder.key;
 import static io.containerdexporter.cgroup.CgroupStatsBuilder.seconds;
 
 import io.containerdexporter.cgroup.CgroupParsers.BlkioEntry;
+import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -49,9 +50,9 @@ public final class CgroupV1Reader implements CgroupReader {
   private final Path memory;
   private final Path pids;
   private final Path blkio;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
 
-  public CgroupV1Reader(Path root, CgroupReadErrors errors) {
+  public CgroupV1Reader(Path root, ReadErrors errors) {
     this.cpu = controller(root, "cpu", "cpu,cpuacct", "cpuacct,cpu");
     this.cpuacct = controller(root, "cpuacct", "cpu,cpuacct", "cpuacct,cpu");
     this.memory = controller(root, "memory");

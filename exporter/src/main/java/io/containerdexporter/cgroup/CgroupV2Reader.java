@@ -3,6 +3,7 @@ package io.containerdexporter.cgroup;
 import static io.containerdexporter.cgroup.CgroupStatsBuilder.key;
 import static io.containerdexporter.cgroup.CgroupStatsBuilder.seconds;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,9 +28,9 @@ import java.util.OptionalLong;
 public final class CgroupV2Reader implements CgroupReader {
 
   private final Path root;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
 
-  public CgroupV2Reader(Path root, CgroupReadErrors errors) {
+  public CgroupV2Reader(Path root, ReadErrors errors) {
     this.root = root;
     this.errors = errors;
   }

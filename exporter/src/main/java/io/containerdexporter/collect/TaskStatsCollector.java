@@ -4,7 +4,6 @@ import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
 
 import io.containerdexporter.cgroup.BlockDevices;
 import io.containerdexporter.cgroup.CgroupPaths;
-import io.containerdexporter.cgroup.CgroupReadErrors;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupStats;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -14,6 +13,7 @@ import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.SpecResources;
 import io.containerdexporter.model.TaskInfo;
@@ -66,7 +66,7 @@ public final class TaskStatsCollector implements Collector {
   private final ContainerdClient client;
   private final ContainerIndex index;
   private final CgroupReader reader;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
   private final BlockDevices devices;
   private final StatsSource source;
   private final ApiStats api;
@@ -78,7 +78,7 @@ public final class TaskStatsCollector implements Collector {
     Map<String, CgroupStats> read(String namespace);
   }
 
-  TaskStatsCollector(ContainerdClient client, ContainerIndex index, CgroupReader reader, CgroupReadErrors errors,
+  TaskStatsCollector(ContainerdClient client, ContainerIndex index, CgroupReader reader, ReadErrors errors,
       BlockDevices devices, StatsSource source, ApiStats api, RootCgroupReader root) {
     this.client = client;
     this.index = index;

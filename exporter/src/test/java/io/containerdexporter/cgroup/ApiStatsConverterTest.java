@@ -21,6 +21,7 @@ import io.containerdexporter.containerd.api.cgroups.v2.IOStat;
 import io.containerdexporter.containerd.api.cgroups.v2.MemoryEvents;
 import io.containerdexporter.containerd.api.cgroups.v2.PSIData;
 import io.containerdexporter.containerd.api.cgroups.v2.PSIStats;
+import io.containerdexporter.metrics.ReadErrors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApiStatsConverterTest {
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
   private final ApiStatsConverter converter = new ApiStatsConverter(errors);
 
   /** containerd's typeurl: the full message name, no type.googleapis.com/ prefix. */

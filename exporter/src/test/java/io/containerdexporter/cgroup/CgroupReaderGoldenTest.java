@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
 import io.containerdexporter.cgroup.CgroupStats.Pressure;
+import io.containerdexporter.metrics.ReadErrors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Each committed fixture tree → the exact CgroupStats, every value worked out here from the fixture files. */
 class CgroupReaderGoldenTest {
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
 
   @Test
   void v1CgroupfsDriverWithCoMountedCpuCpuacct() {

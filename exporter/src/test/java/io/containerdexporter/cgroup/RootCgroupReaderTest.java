@@ -3,6 +3,7 @@ package io.containerdexporter.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class RootCgroupReaderTest {
 
   static final Path PROCFS = Path.of("src/test/resources/procfs-root");
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
 
   private RootCgroupReader root(Path cgroupfs, Path procfs) {
     return new RootCgroupReader(cgroupfs, procfs, CgroupReaders.detect(cgroupfs, errors), errors);

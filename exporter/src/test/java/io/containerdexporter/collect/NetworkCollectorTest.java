@@ -9,11 +9,11 @@ import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.NetworkNamespace;
 import io.containerdexporter.model.SpecResources;
 import io.containerdexporter.proc.Procfs;
-import io.containerdexporter.proc.ProcfsReadErrors;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
@@ -55,7 +55,7 @@ class NetworkCollectorTest {
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
     collector = new NetworkCollector(new ContainerdClient(channel, Duration.ofSeconds(5)), index,
-        new Procfs(procfs, new ProcfsReadErrors()));
+        new Procfs(procfs, new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())));
   }
 
   @AfterEach
