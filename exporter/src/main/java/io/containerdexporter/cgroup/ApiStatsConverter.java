@@ -9,6 +9,7 @@ import io.containerdexporter.containerd.TypeUrls;
 import io.containerdexporter.containerd.api.cgroups.v1.BlkIOEntry;
 import io.containerdexporter.containerd.api.cgroups.v2.IOEntry;
 import io.containerdexporter.containerd.api.cgroups.v2.PSIStats;
+import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,7 +41,7 @@ import java.util.OptionalLong;
  * presence for numbers, so inside a filled part a 0 is reported as 0. A uint64 beyond a signed long is left out, as
  * the file parsers leave it out.
  *
- * <p>An unknown type URL or a payload that does not parse yields empty and is counted in {@link CgroupReadErrors}
+ * <p>An unknown type URL or a payload that does not parse yields empty and is counted in {@link ReadErrors}
  * under the file label {@value #ERROR_LABEL} (logged once). Never throws. Thread-safe.
  */
 public final class ApiStatsConverter {
@@ -54,9 +55,9 @@ public final class ApiStatsConverter {
   private static final Comparator<DeviceIo> DEVICE_ORDER =
       Comparator.comparingLong(DeviceIo::major).thenComparingLong(DeviceIo::minor);
 
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
 
-  public ApiStatsConverter(CgroupReadErrors errors) {
+  public ApiStatsConverter(ReadErrors errors) {
     this.errors = errors;
   }
 
@@ -81,10 +82,10 @@ public final class ApiStatsConverter {
       if (type.equals(V1_TYPE)) {
         return Optional.of(fromV1(io.containerdexporter.containerd.api.cgroups.v1.Metrics.parseFrom(data.getValue())));
       }
-      errors.record(Path.of(ERROR_LABEL), "task " + containerId + ": unknown type URL "
+      errors.record(ERROR_LABEL, Path.of(ERROR_LABEL), "task " + containerId + ": unknown type URL "
           + (data == null ? "''" : CgroupParsers.abbreviate(data.getTypeUrl())));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      errors.record(Path.of(ERROR_LABEL), "task " + containerId + ": unparsable " + type + " (" + e.getMessage() + ")");
+      errors.record(ERROR_LABEL, Path.of(ERROR_LABEL), "task " + containerId + ": unparsable " + type + " (" + e.getMessage() + ")");
     }
     return Optional.empty();
   }

@@ -1,5 +1,6 @@
 package io.containerdexporter.cgroup;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import java.util.TreeSet;
 
 /**
  * The files of one cgroup directory, read the way every reader needs: a file that is not there is simply empty, a
- * file we cannot use is counted in {@link CgroupReadErrors} and empty, and nothing throws.
+ * file we cannot use is counted in {@link ReadErrors} and empty, and nothing throws.
  *
  * <p>How "vanished" is told from "broken": a task that exits takes its cgroup directory with it, and the files then
  * fail to open (ENOENT) or fail mid-read (ENODEV). So a {@link NoSuchFileException} is never an error (the controller
@@ -31,9 +32,9 @@ final class CgroupDir {
   }
 
   private final Path dir;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
 
-  CgroupDir(Path dir, CgroupReadErrors errors) {
+  CgroupDir(Path dir, ReadErrors errors) {
     this.dir = dir;
     this.errors = errors;
   }
@@ -49,7 +50,7 @@ final class CgroupDir {
       // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the parsers anyway.
       byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
       if (bytes.length > MAX_FILE_BYTES) {
-        errors.record(file, "larger than " + MAX_FILE_BYTES + " bytes");
+        errors.record(name, file, "larger than " + MAX_FILE_BYTES + " bytes");
         return Optional.empty();
       }
       return Optional.of(new String(bytes, StandardCharsets.ISO_8859_1));
@@ -62,7 +63,7 @@ final class CgroupDir {
       if (notSupported(e)) {
         return Optional.empty(); // e.g. *.pressure with PSI compiled in but switched off (psi=0)
       }
-      errors.record(file, e.toString());
+      errors.record(name, file, e.toString());
       return Optional.empty();
     }
   }
@@ -78,7 +79,7 @@ final class CgroupDir {
     try {
       return Optional.of(parser.parse(text));
     } catch (MalformedCgroupFileException e) {
-      errors.record(dir.resolve(name), e.getMessage());
+      errors.record(name, dir.resolve(name), e.getMessage());
       return Optional.empty();
     }
   }
@@ -100,7 +101,7 @@ final class CgroupDir {
   Optional<FlatKeyed> flat(String name) {
     Optional<FlatKeyed> parsed = read(name).map(CgroupParsers::parseFlatKeyed);
     if (parsed.isPresent() && parsed.get().malformed()) {
-      errors.record(dir.resolve(name), parsed.get().badKeys().isEmpty()
+      errors.record(name, dir.resolve(name), parsed.get().badKeys().isEmpty()
           ? "unreadable line(s)" : "bad value(s) for " + new TreeSet<>(parsed.get().badKeys()));
     }
     return parsed;

@@ -39,6 +39,21 @@ public final class CgroupParsers {
     return line.equals("max") ? 0 : parseCount(line);
   }
 
+  /**
+   * The period of a cgroup v2 {@code cpu.max}, "$MAX $PERIOD" (quota "max" when unlimited, e.g. "max 100000"), in
+   * microseconds. The quota must be "max" or a count too: a line whose first half is garbled is not trusted.
+   */
+  public static long parseCpuMaxPeriod(String text) throws MalformedCgroupFileException {
+    String[] fields = singleLine(text).split(" ", -1);
+    if (fields.length != 2) {
+      throw new MalformedCgroupFileException("not '$MAX $PERIOD': " + abbreviate(text));
+    }
+    if (!fields[0].equals("max")) {
+      parseCount(fields[0]);
+    }
+    return parseCount(fields[1]);
+  }
+
   /** A flat-keyed file ("key value" lines). Never throws: see {@link FlatKeyed} for how bad lines are reported. */
   public static FlatKeyed parseFlatKeyed(String text) {
     Map<String, Long> values = new HashMap<>();
@@ -154,14 +169,28 @@ public final class CgroupParsers {
 
   /**
    * cgroup v2 {@code io.stat}: "major:minor rbytes=… wbytes=… rios=… wios=… dbytes=… dios=…" per device. An empty
-   * file is normal (no I/O yet). Keys we do not map (dbytes, dios, cost.*) are ignored, as libcontainer ignores them;
-   * a missing key counts 0. A bad line spoils the file, like {@link #parseBlkio}.
+   * file is normal (no I/O yet). Keys we do not map (dbytes, dios, cost.*, depth, …) are ignored, values unchecked, as
+   * libcontainer ignores them; a missing key counts 0, and a device with none of ours is not reported.
+   *
+   * <p>Lines the kernel really writes and we skip, as libcontainer's fs2 statIo does (opencontainers/cgroups
+   * {@code fs2/io.go}): a device with no values ("11:0 " — a blkg that exists, e.g. for an io.max rule, but has
+   * seen no I/O: the kernel prints the name and a space and only then, if any, the numbers), and a key that is not
+   * "major:minor" at all ("(unknown) " for a queue whose disk has no device name). Fields are separated by runs of
+   * spaces: an I/O policy's own stats start with a space of their own ("8:0  cost.vrate=…" when there was no I/O).
+   *
+   * <p>What still spoils the file (counted as a read error, like {@link #parseBlkio}): text cut short, a blank line,
+   * a "major:minor" key that is not a device number, a field that is not key=value, a mapped key whose value is not a
+   * count or that appears twice, a device listed twice. Those mean the text is not what the kernel writes, and then
+   * no number in it is trusted.
    */
   public static List<DeviceIo> parseIoStat(String text) throws MalformedCgroupFileException {
     List<DeviceIo> devices = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (String line : trustedLines(text)) {
-      String[] fields = line.split(" ", -1);
+      String[] fields = line.trim().split(" +");
+      if (fields.length < 2 || !isDeviceKey(fields[0])) {
+        continue; // no values yet, or not a device: nothing to report, and not an error
+      }
       long[] device = parseDevice(fields[0]);
       if (!seen.add(fields[0])) {
         throw new MalformedCgroupFileException("duplicate device " + fields[0]);
@@ -177,11 +206,23 @@ public final class CgroupParsers {
           throw new MalformedCgroupFileException("duplicate key " + key);
         }
       }
+      if (kv.isEmpty()) {
+        continue; // only a policy's own stats (cost.*, depth=…): libcontainer reports no I/O for the device either
+      }
       devices.add(new DeviceIo(device[0], device[1], kv.getOrDefault("rbytes", 0L), kv.getOrDefault("wbytes", 0L),
           kv.getOrDefault("rios", 0L), kv.getOrDefault("wios", 0L)));
     }
     devices.sort(DEVICE_ORDER);
     return List.copyOf(devices);
+  }
+
+  /**
+   * Whether an io.stat key names a device: exactly one colon, as libcontainer tells them apart. Such a key must then
+   * be a valid major:minor ({@link #parseDevice} throws otherwise); anything else ("(unknown)") is skipped.
+   */
+  private static boolean isDeviceKey(String key) {
+    int colon = key.indexOf(':');
+    return colon >= 0 && key.indexOf(':', colon + 1) < 0;
   }
 
   private static final Set<String> IO_KEYS = Set.of("rbytes", "wbytes", "rios", "wios");

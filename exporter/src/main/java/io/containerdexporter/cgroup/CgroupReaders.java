@@ -1,5 +1,6 @@
 package io.containerdexporter.cgroup;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,7 +17,7 @@ public final class CgroupReaders {
    *
    * @param root where the hierarchy is mounted (the host's /sys/fs/cgroup, or a fixture tree)
    */
-  public static CgroupReader detect(Path root, CgroupReadErrors errors) {
+  public static CgroupReader detect(Path root, ReadErrors errors) {
     return Files.exists(root.resolve("cgroup.controllers"))
         ? new CgroupV2Reader(root, errors)
         : new CgroupV1Reader(root, errors);

@@ -16,7 +16,9 @@ import java.util.OptionalLong;
  * memory.swap.current; mapped file = v1
  * total_mapped_file / v2 file_mapped; failcnt = v1 memory.failcnt / v2 memory.events "max" (cAdvisor reports 0 there
  * because libcontainer leaves it unset; the kernel's count is more useful); threads max = pids.max, with "max" (no
- * limit) as 0.
+ * limit) as 0; cpu period = the CFS bandwidth period in microseconds (v1 cpu.cfs_period_us, v2 cpu.max's second
+ * field), the kernel's setting whether or not a quota is set, as cAdvisor reads it (containerd's Tasks.Metrics has
+ * none).
  */
 public record CgroupStats(
     OptionalDouble cpuUsageSeconds,
@@ -39,7 +41,8 @@ public record CgroupStats(
     List<DeviceIo> io,
     Optional<Pressure> cpuPressure,
     Optional<Pressure> memoryPressure,
-    Optional<Pressure> ioPressure) {
+    Optional<Pressure> ioPressure,
+    OptionalLong cpuPeriodMicros) {
 
   public CgroupStats {
     io = List.copyOf(io);

@@ -31,12 +31,13 @@ final class CgroupStatsBuilder {
   Optional<Pressure> cpuPressure = Optional.empty();
   Optional<Pressure> memoryPressure = Optional.empty();
   Optional<Pressure> ioPressure = Optional.empty();
+  OptionalLong cpuPeriodMicros = OptionalLong.empty();
 
   CgroupStats build() {
     return new CgroupStats(cpuUsageSeconds, cpuUserSeconds, cpuSystemSeconds, cfsPeriods, cfsThrottledPeriods,
         cfsThrottledSeconds, memoryUsageBytes, memoryWorkingSetBytes, memoryRssBytes, memoryCacheBytes,
         memorySwapBytes, memoryMappedFileBytes, memoryFailcnt, memoryMaxUsageBytes, oomKills, pidsCurrent, pidsMax,
-        io, cpuPressure, memoryPressure, ioPressure);
+        io, cpuPressure, memoryPressure, ioPressure, cpuPeriodMicros);
   }
 
   /** Seconds from a counter in some unit, keeping emptiness. */

@@ -4,6 +4,7 @@ import static io.containerdexporter.cgroup.CgroupStatsBuilder.key;
 import static io.containerdexporter.cgroup.CgroupStatsBuilder.seconds;
 
 import io.containerdexporter.cgroup.CgroupParsers.BlkioEntry;
+import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import java.util.OptionalLong;
  * {@code lib/container/libcontainer/handler.go}):
  * <ul>
  *   <li>cpuacct.usage (ns), cpuacct.stat user/system (USER_HZ ticks), cpu.stat nr_periods, nr_throttled,
- *       throttled_time (ns);
+ *       throttled_time (ns), cpu.cfs_period_us (µs);
  *   <li>memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt, memory.oom_control oom_kill, and
  *       memory.stat: with memory.use_hierarchy 1 (always, on kernels since 5.x) the hierarchical total_rss,
  *       total_cache, total_mapped_file, total_swap (each falling back to its plain key if a kernel lacks the total_),
@@ -49,9 +50,9 @@ public final class CgroupV1Reader implements CgroupReader {
   private final Path memory;
   private final Path pids;
   private final Path blkio;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
 
-  public CgroupV1Reader(Path root, CgroupReadErrors errors) {
+  public CgroupV1Reader(Path root, ReadErrors errors) {
     this.cpu = controller(root, "cpu", "cpu,cpuacct", "cpuacct,cpu");
     this.cpuacct = controller(root, "cpuacct", "cpu,cpuacct", "cpuacct,cpu");
     this.memory = controller(root, "memory");
@@ -140,6 +141,7 @@ public final class CgroupV1Reader implements CgroupReader {
     b.cfsPeriods = key(stat, "nr_periods");
     b.cfsThrottledPeriods = key(stat, "nr_throttled");
     b.cfsThrottledSeconds = seconds(key(stat, "throttled_time"), 1e9);
+    b.cpuPeriodMicros = dir.value("cpu.cfs_period_us");
   }
 
   private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {

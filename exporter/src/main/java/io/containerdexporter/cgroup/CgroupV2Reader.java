@@ -3,6 +3,7 @@ package io.containerdexporter.cgroup;
 import static io.containerdexporter.cgroup.CgroupStatsBuilder.key;
 import static io.containerdexporter.cgroup.CgroupStatsBuilder.seconds;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.OptionalLong;
  * (google/cadvisor {@code lib/container/libcontainer/handler.go}):
  * <ul>
  *   <li>cpu.stat: usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec (the last three only
- *       with the cpu controller enabled);
+ *       with the cpu controller enabled); cpu.max's period;
  *   <li>memory.current (usage), memory.peak (max usage, kernel 5.19+), memory.stat anon (rss), file (cache),
  *       file_mapped, inactive_file (working set = usage − inactive_file), memory.swap.current (swap), memory.events
  *       max (failcnt) and oom_kill;
@@ -27,9 +28,9 @@ import java.util.OptionalLong;
 public final class CgroupV2Reader implements CgroupReader {
 
   private final Path root;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
 
-  public CgroupV2Reader(Path root, CgroupReadErrors errors) {
+  public CgroupV2Reader(Path root, ReadErrors errors) {
     this.root = root;
     this.errors = errors;
   }
@@ -73,6 +74,8 @@ public final class CgroupV2Reader implements CgroupReader {
     b.cfsPeriods = key(stat, "nr_periods");
     b.cfsThrottledPeriods = key(stat, "nr_throttled");
     b.cfsThrottledSeconds = seconds(key(stat, "throttled_usec"), 1e6);
+    // Not at the root (the kernel has no cpu.max there), nor without the cpu controller: then empty.
+    b.cpuPeriodMicros = CgroupDir.toOptionalLong(dir.parse("cpu.max", CgroupParsers::parseCpuMaxPeriod));
   }
 
   private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {

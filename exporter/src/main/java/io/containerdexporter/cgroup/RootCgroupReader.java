@@ -1,5 +1,6 @@
 package io.containerdexporter.cgroup;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,23 +30,27 @@ public final class RootCgroupReader {
   /** The root's cgroup path, and its {@code id} label. */
   public static final String ROOT = "/";
 
+  /** The host's meminfo under procfs, and its {@code file} label when unusable. */
+  static final String MEMINFO = "meminfo";
+
   private final Path cgroupfs;
   private final Path procfs;
   private final CgroupReader reader;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
   /** For the second read of the root memory.stat: the reader has already counted (and logged) what is wrong with it. */
-  private final CgroupReadErrors alreadyCounted = new CgroupReadErrors();
+  private final ReadErrors alreadyCounted;
 
   /**
    * @param cgroupfs where the hierarchy is mounted (as given to {@link CgroupReaders#detect})
    * @param procfs where the host's procfs is mounted
    * @param reader the reader for {@code cgroupfs}
    */
-  public RootCgroupReader(Path cgroupfs, Path procfs, CgroupReader reader, CgroupReadErrors errors) {
+  public RootCgroupReader(Path cgroupfs, Path procfs, CgroupReader reader, ReadErrors errors) {
     this.cgroupfs = cgroupfs;
     this.procfs = procfs;
     this.reader = reader;
     this.errors = errors;
+    this.alreadyCounted = new ReadErrors("cgroup", errors.family());
   }
 
   /** The root's stats; empty when the hierarchy is not there. Never throws for anything a file contains. */
@@ -69,26 +74,26 @@ public final class RootCgroupReader {
     return Optional.of(new CgroupStats(s.cpuUsageSeconds(), s.cpuUserSeconds(), s.cpuSystemSeconds(), s.cfsPeriods(),
         s.cfsThrottledPeriods(), s.cfsThrottledSeconds(), usage, workingSet, s.memoryRssBytes(), s.memoryCacheBytes(),
         swap, s.memoryMappedFileBytes(), s.memoryFailcnt(), s.memoryMaxUsageBytes(), s.oomKills(), s.pidsCurrent(),
-        s.pidsMax(), s.io(), s.cpuPressure(), s.memoryPressure(), s.ioPressure()));
+        s.pidsMax(), s.io(), s.cpuPressure(), s.memoryPressure(), s.ioPressure(), s.cpuPeriodMicros()));
   }
 
   /** (SwapTotal − SwapFree) × 1024 from meminfo; empty when either is missing or unusable (the latter counted). */
   OptionalLong meminfoSwap() {
-    Path file = procfs.resolve("meminfo");
+    Path file = procfs.resolve(MEMINFO);
     String text;
     try {
       text = Files.readString(file, StandardCharsets.ISO_8859_1);
     } catch (NoSuchFileException e) {
       return OptionalLong.empty();
     } catch (IOException e) {
-      errors.record(file, e.toString());
+      errors.record(MEMINFO, file, e.toString());
       return OptionalLong.empty();
     }
     Map<String, Long> kb = parseMeminfo(text);
     Long total = kb.get("SwapTotal");
     Long free = kb.get("SwapFree");
     if (total == null || free == null || free > total || total > Long.MAX_VALUE / 1024) {
-      errors.record(file, "no usable SwapTotal/SwapFree");
+      errors.record(MEMINFO, file, "no usable SwapTotal/SwapFree");
       return OptionalLong.empty();
     }
     return OptionalLong.of((total - free) * 1024);

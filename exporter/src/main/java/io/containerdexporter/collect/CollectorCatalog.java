@@ -2,7 +2,6 @@ package io.containerdexporter.collect;
 
 import io.containerdexporter.cgroup.ApiStatsConverter;
 import io.containerdexporter.cgroup.BlockDevices;
-import io.containerdexporter.cgroup.CgroupReadErrors;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -10,8 +9,8 @@ import io.containerdexporter.config.CollectorSwitch;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.proc.Procfs;
-import io.containerdexporter.proc.ProcfsReadErrors;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,7 +27,7 @@ public final class CollectorCatalog {
       SnapshotUsage snapshotUsage) {
 
     TaskStatsCollector taskStats() {
-      CgroupReadErrors errors = new CgroupReadErrors();
+      ReadErrors errors = new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
       CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors);
       ApiStatsConverter converter = new ApiStatsConverter(errors);
       return new TaskStatsCollector(index, reader, errors, new BlockDevices(config.sysfs()),
@@ -56,7 +55,8 @@ public final class CollectorCatalog {
       new Entry(new CollectorSwitch("network", true,
           "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
               + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
-          d -> new NetworkCollector(d.index(), new Procfs(d.config().procfs(), new ProcfsReadErrors()))),
+          d -> new NetworkCollector(d.index(), new Procfs(d.config().procfs(),
+              new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())))),
       new Entry(new CollectorSwitch("writable-layer", true,
           "Disk used by every task's writable layer and the capacity under it; the node's block-device filesystems."),
           d -> new WritableLayerCollector(d.index(), d.snapshotUsage(),

@@ -4,7 +4,6 @@ import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
 
 import io.containerdexporter.cgroup.BlockDevices;
 import io.containerdexporter.cgroup.CgroupPaths;
-import io.containerdexporter.cgroup.CgroupReadErrors;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupStats;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -13,6 +12,7 @@ import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.SpecResources;
@@ -45,7 +45,8 @@ public final class TaskStatsCollector implements Collector {
   static final FamilySpec SPEC_CPU_QUOTA = gauge("container_spec_cpu_quota", null,
       "CPU quota of the container, in microseconds per period (spec linux.resources.cpu.quota); absent if unlimited.");
   static final FamilySpec SPEC_CPU_PERIOD = gauge("container_spec_cpu_period", null,
-      "CPU period of the container, in microseconds (spec linux.resources.cpu.period).");
+      "CPU period of the container, in microseconds (spec linux.resources.cpu.period, else the cgroup's cpu.max or "
+          + "cpu.cfs_period_us).");
   static final FamilySpec SPEC_CPU_SHARES = gauge("container_spec_cpu_shares", null,
       "CPU share of the container (spec linux.resources.cpu.shares).");
   static final FamilySpec SPEC_MEMORY_LIMIT = gauge("container_spec_memory_limit_bytes", Unit.BYTES,
@@ -63,7 +64,7 @@ public final class TaskStatsCollector implements Collector {
 
   private final ContainerIndex index;
   private final CgroupReader reader;
-  private final CgroupReadErrors errors;
+  private final ReadErrors errors;
   private final BlockDevices devices;
   private final StatsSource source;
   private final ApiStats api;
@@ -75,7 +76,7 @@ public final class TaskStatsCollector implements Collector {
     Map<String, CgroupStats> read(String namespace);
   }
 
-  TaskStatsCollector(ContainerIndex index, CgroupReader reader, CgroupReadErrors errors,
+  TaskStatsCollector(ContainerIndex index, CgroupReader reader, ReadErrors errors,
       BlockDevices devices, StatsSource source, ApiStats api, RootCgroupReader root) {
     this.index = index;
     this.reader = reader;
@@ -125,7 +126,7 @@ public final class TaskStatsCollector implements Collector {
       }
       String[] labels = identity.labelValues();
       addStats(out, stats.get(), identity);
-      addSpec(out, container.resources(), labels);
+      addSpec(out, container.resources(), stats.get(), labels);
       out.get(START_TIME).add(container.createdAt().toEpochMilli() / 1000.0, labels);
       out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
     }
@@ -158,14 +159,20 @@ public final class TaskStatsCollector implements Collector {
     });
   }
 
-  /** As cAdvisor: quota and period only when set (quota −1 means unlimited), limits 0 when unlimited. */
-  private static void addSpec(Map<FamilySpec, FamilyBuilder> out, SpecResources r, String[] labels) {
+  /**
+   * As cAdvisor: quota only when set (quota −1 means unlimited), limits 0 when unlimited. The period is the spec's,
+   * else the cgroup's (the kernel has one, 100000 by default, also with no quota, and cAdvisor shows it); absent
+   * when neither has one (Tasks.Metrics carries none: better no series than a guessed default).
+   */
+  private static void addSpec(Map<FamilySpec, FamilyBuilder> out, SpecResources r, CgroupStats stats,
+      String[] labels) {
     r.cpuQuota().ifPresent(q -> {
       if (q > 0) {
         out.get(SPEC_CPU_QUOTA).add(q, labels);
       }
     });
-    r.cpuPeriod().ifPresent(p -> out.get(SPEC_CPU_PERIOD).add(p, labels));
+    (r.cpuPeriod().isPresent() ? r.cpuPeriod() : stats.cpuPeriodMicros())
+        .ifPresent(p -> out.get(SPEC_CPU_PERIOD).add(p, labels));
     r.cpuShares().ifPresent(s -> out.get(SPEC_CPU_SHARES).add(s, labels));
     out.get(SPEC_MEMORY_LIMIT).add(limit(r.memoryLimit()), labels);
     out.get(SPEC_SWAP_LIMIT).add(limit(r.memorySwapLimit()), labels);

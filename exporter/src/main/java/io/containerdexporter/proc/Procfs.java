@@ -1,5 +1,6 @@
 package io.containerdexporter.proc;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
  * The two per-process files the network collector reads under {@code --path.procfs} (the host's /proc: in a
  * container, mount it, or run with the host's pid namespace, or no task's pid is found). Never throws for a process
  * that is gone, the usual race with a task that exits after Tasks.List: that is "empty", not an error. Anything else
- * unusable (a permission denied, a malformed link or line) is counted in {@link ProcfsReadErrors} and logged once.
+ * unusable (a permission denied, a malformed link or line) is counted in {@link ReadErrors} and logged once.
  */
 public final class Procfs {
 
@@ -30,14 +31,14 @@ public final class Procfs {
   static final int MAX_NET_DEV_BYTES = 1 << 20;
 
   private final Path root;
-  private final ProcfsReadErrors errors;
+  private final ReadErrors errors;
 
-  public Procfs(Path root, ProcfsReadErrors errors) {
+  public Procfs(Path root, ReadErrors errors) {
     this.root = root;
     this.errors = errors;
   }
 
-  public ProcfsReadErrors errors() {
+  public ReadErrors errors() {
     return errors;
   }
 

@@ -21,6 +21,7 @@ import io.containerdexporter.containerd.api.cgroups.v2.IOStat;
 import io.containerdexporter.containerd.api.cgroups.v2.MemoryEvents;
 import io.containerdexporter.containerd.api.cgroups.v2.PSIData;
 import io.containerdexporter.containerd.api.cgroups.v2.PSIStats;
+import io.containerdexporter.metrics.ReadErrors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApiStatsConverterTest {
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
   private final ApiStatsConverter converter = new ApiStatsConverter(errors);
 
   /** containerd's typeurl: the full message name, no type.googleapis.com/ prefix. */
@@ -100,7 +101,8 @@ class ApiStatsConverterTest {
         OptionalLong.of(7),
         OptionalLong.of(0),
         List.of(new DeviceIo(8, 0, 1232896, 4096000, 57, 112), new DeviceIo(253, 0, 1228800, 4096000, 56, 112)),
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(),
+        OptionalLong.empty()); // Tasks.Metrics has no CFS period
 
     assertEquals(Optional.of(expected), converter.convert("c1", bare(v1Payload())));
     assertEquals(Map.of(), errors.snapshot());
@@ -177,7 +179,8 @@ class ApiStatsConverterTest {
         List.of(new DeviceIo(8, 0, 1085440, 20484096, 42, 1391), new DeviceIo(253, 0, 1081344, 20480000, 41, 1390)),
         Optional.of(new Pressure(4.102399, OptionalDouble.of(3.011201))),
         Optional.of(new Pressure(0.001203, OptionalDouble.of(0.001187))),
-        Optional.of(new Pressure(0.310472, OptionalDouble.of(0.298003))));
+        Optional.of(new Pressure(0.310472, OptionalDouble.of(0.298003))),
+        OptionalLong.empty()); // no cpu.max period in the payload
 
     assertEquals(Optional.of(expected), converter.convert("app", bare(v2Payload())));
     assertEquals(Map.of(), errors.snapshot());

@@ -1,5 +1,6 @@
 package io.containerdexporter.cgroup;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -17,6 +18,11 @@ final class CgroupFixtures {
       + "cri-containerd-9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.scope";
 
   private CgroupFixtures() {}
+
+  /** A cgroup read-error counter, as the exporter builds it for containerd_exporter_cgroup_read_errors_total. */
+  static ReadErrors readErrors() {
+    return new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total");
+  }
 
   /**
    * A fixture tree. Prefers the source tree (Maven runs tests in the module directory) because it keeps the v1

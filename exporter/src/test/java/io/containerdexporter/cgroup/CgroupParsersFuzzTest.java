@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
 import io.containerdexporter.cgroup.CgroupStats.Pressure;
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ class CgroupParsersFuzzTest {
   private static final Map<String, Parser> PARSERS = Map.of(
       "value", text -> checkCount(CgroupParsers.parseValue(text)),
       "limit", text -> checkCount(CgroupParsers.parseLimit(text)),
+      "cpuMaxPeriod", text -> checkCount(CgroupParsers.parseCpuMaxPeriod(text)),
       "flatKeyed", text -> CgroupParsers.parseFlatKeyed(text).values().values().forEach(v -> checkCount(v)),
       "blkio", text -> CgroupParsers.parseBlkio(text).forEach(e -> checkCount(e.value())),
       "ioStat", text -> CgroupParsers.parseIoStat(text).forEach(CgroupParsersFuzzTest::checkDevice),
@@ -98,7 +100,7 @@ class CgroupParsersFuzzTest {
     Random random = new Random(SEED + 3);
     Map<String, String> trees = Map.of("v1", CgroupFixtures.V1_C1, "hybrid", CgroupFixtures.HYBRID_SCOPE,
         "v2-systemd", CgroupFixtures.V2_SCOPE);
-    CgroupReadErrors errors = new CgroupReadErrors();
+    ReadErrors errors = CgroupFixtures.readErrors();
     for (Map.Entry<String, String> tree : trees.entrySet()) {
       Path root = CgroupFixtures.copy(tree.getKey(), tmp.resolve(tree.getKey()));
       List<Path> files = regularFiles(root);

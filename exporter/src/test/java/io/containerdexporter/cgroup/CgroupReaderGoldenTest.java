@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
 import io.containerdexporter.cgroup.CgroupStats.Pressure;
+import io.containerdexporter.metrics.ReadErrors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Each committed fixture tree → the exact CgroupStats, every value worked out here from the fixture files. */
 class CgroupReaderGoldenTest {
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
 
   @Test
   void v1CgroupfsDriverWithCoMountedCpuCpuacct() {
@@ -48,7 +49,8 @@ class CgroupReaderGoldenTest {
         List.of(new DeviceIo(8, 0, 1232896, 4096000, 57, 112), new DeviceIo(253, 0, 1228800, 4096000, 56, 112)),
         Optional.empty(), // no PSI on v1
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        OptionalLong.of(100000)); // cpu.cfs_period_us
 
     assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V1_C1));
     assertEquals(Map.of(), errors.snapshot());
@@ -81,7 +83,8 @@ class CgroupReaderGoldenTest {
         List.of(), // every blkio table is "Total 0"
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        OptionalLong.of(100000)); // cpu.cfs_period_us, with quota -1 (none)
 
     assertEquals(Optional.of(expected), reader.read(CgroupFixtures.HYBRID_SCOPE));
     assertEquals(Map.of(), errors.snapshot());
@@ -115,7 +118,8 @@ class CgroupReaderGoldenTest {
         List.of(new DeviceIo(8, 0, 1085440, 20484096, 42, 1391), new DeviceIo(253, 0, 1081344, 20480000, 41, 1390)),
         Optional.of(new Pressure(4102399 / 1e6, OptionalDouble.of(3011201 / 1e6))),
         Optional.of(new Pressure(1203 / 1e6, OptionalDouble.of(1187 / 1e6))),
-        Optional.of(new Pressure(310472 / 1e6, OptionalDouble.of(298003 / 1e6))));
+        Optional.of(new Pressure(310472 / 1e6, OptionalDouble.of(298003 / 1e6))),
+        OptionalLong.of(100000)); // cpu.max "200000 100000"
 
     assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V2_SCOPE));
     assertEquals(Map.of(), errors.snapshot());
@@ -146,6 +150,7 @@ class CgroupReaderGoldenTest {
     CgroupStats root = CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors).read("/").orElseThrow();
     assertEquals(Optional.of(new Pressure(88213344 / 1e6, OptionalDouble.of(0))), root.cpuPressure());
     assertEquals(OptionalLong.empty(), root.memoryUsageBytes());
+    assertEquals(OptionalLong.empty(), root.cpuPeriodMicros(), "no cpu.max at the root");
     assertEquals(Map.of(), errors.snapshot());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class CgroupReaderHostTest {
 
   private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
 
   @Test
   void readsTheTestJvmsOwnCgroup() throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class CgroupReaderMalformedTest {
   @TempDir
   Path tmp;
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
 
   private Path v1() throws IOException {
     return CgroupFixtures.copy("v1", tmp.resolve("v1"));

@@ -2,9 +2,12 @@ package io.containerdexporter.cgroup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -17,7 +20,7 @@ class RootCgroupReaderTest {
 
   static final Path PROCFS = Path.of("src/test/resources/procfs-root");
 
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = CgroupFixtures.readErrors();
 
   private RootCgroupReader root(Path cgroupfs, Path procfs) {
     return new RootCgroupReader(cgroupfs, procfs, CgroupReaders.detect(cgroupfs, errors), errors);
@@ -51,6 +54,8 @@ class RootCgroupReaderTest {
     assertEquals(OptionalLong.of((2097148L - 1048572L) * 1024), s.memorySwapBytes(), "SwapTotal − SwapFree");
     assertEquals(OptionalLong.empty(), s.memoryMaxUsageBytes());
     assertEquals(OptionalLong.of(3), s.pidsCurrent(), "cgroup.procs lines, as libcontainer counts them");
+    // A real kernel's root io.stat: devices without I/O ("11:0 ") and "(unknown) " queues are skipped, not the file.
+    assertEquals(List.of(new DeviceIo(254, 0, 221733888, 46772224, 6313, 2064)), s.io());
     assertEquals(Map.of(), errors.snapshot());
   }
 

@@ -14,9 +14,9 @@ import io.containerdexporter.containerd.api.services.containers.v1.Container;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.NetworkNamespace;
 import io.containerdexporter.proc.Procfs;
-import io.containerdexporter.proc.ProcfsReadErrors;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
@@ -59,7 +59,7 @@ class NetworkCollectorTest {
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
     client = new ContainerdClient(channel, Duration.ofSeconds(5));
-    collector = new NetworkCollector(index, new Procfs(procfs, new ProcfsReadErrors()));
+    collector = new NetworkCollector(index, new Procfs(procfs, new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())));
   }
 
   @AfterEach

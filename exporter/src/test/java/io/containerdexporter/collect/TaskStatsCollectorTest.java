@@ -10,7 +10,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.containerdexporter.cgroup.ApiStatsConverter;
 import io.containerdexporter.cgroup.BlockDevices;
-import io.containerdexporter.cgroup.CgroupReadErrors;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -23,6 +22,7 @@ import io.containerdexporter.containerd.api.cgroups.v2.Metrics;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.metrics.ReadErrors;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -53,7 +53,7 @@ class TaskStatsCollectorTest {
   Path empty;
 
   private final FakeContainerd containerd = new FakeContainerd();
-  private final CgroupReadErrors errors = new CgroupReadErrors();
+  private final ReadErrors errors = new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
   private ContainerdChannel channel;
   private ContainerdClient client;
   private TaskStatsCollector collector;

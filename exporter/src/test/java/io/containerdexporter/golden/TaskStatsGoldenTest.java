@@ -73,7 +73,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   memory_rss / _cache    9318400 / 3244032; swap: no swap accounting (no total_swap, no swap key) → absent
  *   threads / threads_max  3 / 1024
  *   fs                     every blkio table "Total 0" → no container_fs_* series
- *   spec (besteffort, as kubelet asks CRI): shares 2, period 100000, no quota → absent, no memory → limit 0, swap 0
+ *   spec: shares 2, no quota → absent, no period (as ctr writes it) → the cgroup's cpu.cfs_period_us 100000,
+ *         no memory → limit 0, swap 0
  *
  * v2 (cgroupfs/v2-systemd-pod: the v2-systemd fixture's scope plus the pod's sandbox), namespace "k8s.io",
  *   burstable pod 7d2b8f4e-3a61-4c0e-9f15-2e8c4d6a1b90 (namespace "shop", pod "checkout-7c9d5b8f4-x2lqp")
@@ -89,10 +90,11 @@ import org.junit.jupiter.api.io.TempDir;
  *   threads / threads_max  23 / "max" → 0
  *   fs (io.stat)           8:0 /dev/sda: rbytes 1085440 wbytes 20484096 rios 42 wios 1391
  *                          253:0 /dev/dm-0: rbytes 1081344 wbytes 20480000 rios 41 wios 1390
+ *                          11:0 (an io.max rule, no I/O: "11:0 ", as kernel 6.12 prints it) → skipped, no series
  *   pressure (total µs / 1e6)  cpu some 4102399 → 4.102399, full 3011201 → 3.011201
  *                              memory some 1203 → 0.001203, full 1187 → 0.001187
  *                              io some 310472 → 0.310472, full 298003 → 0.298003
- *   spec: quota 200000, period 100000 (cpu.max "200000 100000"), shares 2048 (runc's linear conversion gives
+ *   spec: quota 200000, period 100000 (also cpu.max "200000 100000"), shares 2048 (runc's linear conversion gives
  *         the fixture's cpu.weight: 1 + ⌊2046·9999/262142⌋ = 1 + 78 = 79), memory limit 268435456,
  *         swap = limit = 268435456 (containerd's CRI WithResources: "swap/memory limit should be equal to prevent
  *         container from swapping by default"; the exporter reports the spec, not memory.swap.max)
@@ -101,7 +103,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   memory_working_set     368640 − inactive_file 8192                     = 360448
  *   memory_rss / _cache    98304 / 8192; threads 1; fs: empty io.stat → no series
  *   pressure               cpu 1520 → 0.00152 / 1104 → 0.001104; memory and io 0 / 0
- *   spec: shares 2 only → no quota, no period, limit 0, swap 0
+ *   spec: shares 2 only → no quota, limit 0, swap 0; period from cpu.max "max 100000" → 100000 (cAdvisor's too)
  *
  * every layout: container_start_time_seconds = containerd's createdAt of the fixtures, 2025-01-01T00:00:00Z
  *   = 1735689600; a RUNNING task whose cgroup directory is not in the tree (it exited between Tasks.List and the
@@ -231,10 +233,10 @@ class TaskStatsGoldenTest {
         Map.entry("container_pressure_memory_waiting_seconds_total", 0.0),
         Map.entry("container_pressure_io_stalled_seconds_total", 0.0),
         Map.entry("container_spec_cpu_shares", 2.0),
+        Map.entry("container_spec_cpu_period", 100000.0), // no period in its spec: the kernel's, from cpu.max
         Map.entry("container_spec_memory_limit_bytes", 0.0),
         Map.entry("container_spec_memory_swap_limit_bytes", 0.0))));
-    assertAbsent(m, V2_SANDBOX_ID, "container_spec_cpu_quota", "container_spec_cpu_period",
-        "container_fs_reads_bytes_total");
+    assertAbsent(m, V2_SANDBOX_ID, "container_spec_cpu_quota", "container_fs_reads_bytes_total");
 
     assertGolden("task-stats-v2.prom", m, List.of(V2_APP_ID, V2_SANDBOX_ID));
   }
@@ -248,7 +250,7 @@ class TaskStatsGoldenTest {
             "io.kubernetes.pod.name", "node-debugger-x7k2p",
             "io.kubernetes.pod.uid", "0f3c1c55-9d7b-4a55-8b2e-1c7f1a2b3c4d",
             "io.kubernetes.container.name", "debugger"),
-            spec(HYBRID_POD_SLICE + ":cri-containerd:" + HYBRID_ID, "{\"cpu\":{\"shares\":2,\"period\":100000}}"))
+            spec(HYBRID_POD_SLICE + ":cri-containerd:" + HYBRID_ID, "{\"cpu\":{\"shares\":2}}"))
         .container(VANISHED_ID, "docker.io/library/busybox:1.36", Map.of(
             "io.cri-containerd.kind", "container",
             "io.kubernetes.pod.namespace", "monitoring",
@@ -273,7 +275,7 @@ class TaskStatsGoldenTest {
         Map.entry("container_threads", 3.0),
         Map.entry("container_threads_max", 1024.0),
         Map.entry("container_spec_cpu_shares", 2.0),
-        Map.entry("container_spec_cpu_period", 100000.0),
+        Map.entry("container_spec_cpu_period", 100000.0), // not in the spec: cpu.cfs_period_us
         Map.entry("container_spec_memory_limit_bytes", 0.0),
         Map.entry("container_spec_memory_swap_limit_bytes", 0.0))));
     assertAbsent(m, HYBRID_ID, "container_memory_swap", "container_spec_cpu_quota", "container_fs_reads_bytes_total");
@@ -312,6 +314,30 @@ class TaskStatsGoldenTest {
     // The goldens never show the error family (no sample, so the client library writes no HELP/TYPE either): lint
     // it here, where it has one.
     GoldenScrapeTest.assertPromtoolAccepts(taskStatsFamilies(m.text()));
+  }
+
+  /**
+   * The period's sources in order, on cgroup v1: a spec that sets one wins (it is what was asked for, and the family
+   * is the spec's), the cgroup's cpu.cfs_period_us fills in where the spec has none. The copy's kernel period
+   * differs from the spec's so the two cannot be mistaken.
+   */
+  @Test
+  void cpuPeriodFromTheSpecElseFromTheCgroup(@TempDir Path tmp) throws IOException {
+    Path tree = copyFollowingLinks(CGROUPFS.resolve("hybrid"), tmp.resolve("cgroupfs"));
+    Files.writeString(tree.resolve("cpu/kubepods.slice/kubepods-besteffort.slice/" + HYBRID_POD_SLICE
+        + "/cri-containerd-" + HYBRID_ID + ".scope/cpu.cfs_period_us"), "250000\n", StandardCharsets.ISO_8859_1);
+
+    MetricsText fromCgroup = scrape(tree, containerd -> containerd.namespace("k8s.io")
+        .container(HYBRID_ID, "docker.io/library/busybox:1.36", Map.of(),
+            spec(HYBRID_POD_SLICE + ":cri-containerd:" + HYBRID_ID, "{\"cpu\":{\"shares\":2}}"))
+        .task(HYBRID_ID, 5120, RUNNING));
+    assertEquals(250000.0, InProcessExporter.value(fromCgroup, "container_spec_cpu_period", "name", HYBRID_ID));
+
+    MetricsText fromSpec = scrape(tree, containerd -> containerd.namespace("k8s.io")
+        .container(HYBRID_ID, "docker.io/library/busybox:1.36", Map.of(),
+            spec(HYBRID_POD_SLICE + ":cri-containerd:" + HYBRID_ID, "{\"cpu\":{\"shares\":2,\"period\":100000}}"))
+        .task(HYBRID_ID, 5120, RUNNING));
+    assertEquals(100000.0, InProcessExporter.value(fromSpec, "container_spec_cpu_period", "name", HYBRID_ID));
   }
 
   // ---------------------------------------------------------------- the inventories

@@ -148,6 +148,14 @@ class TaskStatsSourceTest {
     assertEquals(123456.789012, InProcessExporter.value(m, "container_cpu_usage_seconds_total", root));
     assertEquals(5368709120.0, InProcessExporter.value(m, "container_memory_working_set_bytes", root));
     assertEquals(3.0, InProcessExporter.value(m, "container_threads", root));
+    // The root io.stat is a real kernel's, with "11:0 " and "(unknown) " lines: only 254:0 (vda) has numbers.
+    String[] vda = {"id", "/", "device", "/dev/vda"};
+    assertEquals(221733888.0, InProcessExporter.value(m, "container_fs_reads_bytes_total", vda));
+    assertEquals(46772224.0, InProcessExporter.value(m, "container_fs_writes_bytes_total", vda));
+    assertEquals(6313.0, InProcessExporter.value(m, "container_fs_reads_total", vda));
+    assertEquals(2064.0, InProcessExporter.value(m, "container_fs_writes_total", vda));
+    assertEquals(1, m.samples("container_fs_reads_bytes_total").size(), "one device");
+    assertEquals(List.of(), m.samples("containerd_exporter_cgroup_read_errors_total"), "io.stat is not an error");
     assertTrue(m.value("container_last_seen", "id", "/").isEmpty());
     GoldenScrapeTest.assertPromtoolAccepts(TaskStatsGoldenTest.taskStatsFamilies(m.text()));
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class NetDevProcfsTest {
   @TempDir
   Path root;
 
-  private final ProcfsReadErrors errors = new ProcfsReadErrors();
+  private final ReadErrors errors = new ReadErrors("procfs", "containerd_exporter_procfs_read_errors_total");
 
   @Test
   void namespaceLinks() {
