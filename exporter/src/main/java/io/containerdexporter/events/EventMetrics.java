@@ -68,13 +68,13 @@ public final class EventMetrics implements MetricSource {
 
   @Override
   public List<MetricSnapshot> render() {
-    EventSnapshot s = state.snapshot();
+    EventCounts s = state.counts();
     FamilyBuilder ooms = OOMS.builder();
     FamilyBuilder exits = EXITS.builder();
     FamilyBuilder starts = STARTS.builder();
     FamilyBuilder lastCode = LAST_EXIT_CODE.builder();
     FamilyBuilder lastTime = LAST_EXIT_TIME.builder();
-    for (EventSnapshot.ContainerSeries c : s.containers()) {
+    for (EventCounts.ContainerSeries c : s.containers()) {
       String[] labels = c.identity().labelValues();
       ooms.add(c.ooms(), labels);
       starts.add(c.starts(), labels);

@@ -222,17 +222,17 @@ public final class EventState {
   // ---------------------------------------------------------------- the exposition
 
   /** An immutable copy for rendering. Also drops series whose container has been gone for longer than retention. */
-  public synchronized EventSnapshot snapshot() {
+  public synchronized EventCounts counts() {
     Instant now = clock.instant();
     expire(now);
-    List<EventSnapshot.ContainerSeries> series = new ArrayList<>(containers.size());
+    List<EventCounts.ContainerSeries> series = new ArrayList<>(containers.size());
     for (ContainerCounters c : containers.values()) {
-      series.add(new EventSnapshot.ContainerSeries(c.identity, c.ooms, c.starts, Map.copyOf(c.exitsByCode),
+      series.add(new EventCounts.ContainerSeries(c.identity, c.ooms, c.starts, Map.copyOf(c.exitsByCode),
           Optional.ofNullable(c.lastExitCode), Optional.ofNullable(c.lastExitAt)));
     }
     Map<RestartKey, Long> restartCounts = new LinkedHashMap<>();
     restarts.forEach((k, v) -> restartCounts.put(k, v.restarts));
-    return new EventSnapshot(series, restartCounts, Map.copyOf(events), Map.copyOf(imageEvents),
+    return new EventCounts(series, restartCounts, Map.copyOf(events), Map.copyOf(imageEvents),
         Map.copyOf(decodeErrors), Map.copyOf(recovered), streamUp, reconnects, Optional.ofNullable(lastEvent));
   }
 

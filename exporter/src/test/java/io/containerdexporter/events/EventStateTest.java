@@ -46,8 +46,8 @@ class EventStateTest {
         io.containerdexporter.model.NetworkNamespace.PRIVATE);
   }
 
-  private EventSnapshot.ContainerSeries series(String id) {
-    return state.snapshot().containers().stream().filter(s -> s.identity().name().equals(id)).findFirst()
+  private EventCounts.ContainerSeries series(String id) {
+    return state.counts().containers().stream().filter(s -> s.identity().name().equals(id)).findFirst()
         .orElseThrow(() -> new AssertionError(id + " has no series"));
   }
 
@@ -112,7 +112,7 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "exec-9", 1, t.plusSeconds(1)), now); // an exec
     assertEquals(false, state.reconcileExit("k8s.io", "c1", 137, t), "already counted");
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 42, t.plusSeconds(5)), now);
-    EventSnapshot.ContainerSeries c1 = series("c1");
+    EventCounts.ContainerSeries c1 = series("c1");
     assertEquals(Map.of("137", 1L, "other", 1L), c1.exitsByCode());
     assertEquals(Optional.of(42), c1.lastExitCode());
     assertEquals(Optional.of(t.plusSeconds(5)), c1.lastExitAt());
@@ -128,7 +128,7 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
     index.put(container("a2", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("a2"), now);
-    assertEquals(Map.of(new EventState.RestartKey("shop", "web-0", "app"), 2L), state.snapshot().restarts());
+    assertEquals(Map.of(new EventState.RestartKey("shop", "web-0", "app"), 2L), state.counts().restarts());
   }
 
   @Test
@@ -143,7 +143,7 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
     index.put(container("b0", second)); // the StatefulSet rolled: a new pod web-0
     state.apply("k8s.io", new ContainerEvent.TaskStart("b0"), now);
-    assertEquals(1L, state.snapshot().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+    assertEquals(1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
   }
 
   @Test
@@ -153,7 +153,7 @@ class EventStateTest {
     index.put(container("old", app));
     index.put(container("new", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("new"), now);
-    assertEquals(1L, state.snapshot().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+    assertEquals(1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
   }
 
   @Test
@@ -165,7 +165,7 @@ class EventStateTest {
     now = now.plus(Duration.ofMinutes(14));
     assertEquals(1, series("c1").ooms(), "still there within the retention");
     now = now.plus(Duration.ofMinutes(2));
-    assertTrue(state.snapshot().containers().isEmpty(), "gone after it");
+    assertTrue(state.counts().containers().isEmpty(), "gone after it");
   }
 
   @Test
@@ -174,7 +174,7 @@ class EventStateTest {
       state.envelope("ns", "/custom/topic" + i);
     }
     state.envelope("ns", "garbage topic with spaces");
-    Map<java.util.List<String>, Long> events = state.snapshot().events();
+    Map<java.util.List<String>, Long> events = state.counts().events();
     assertEquals(EventState.MAX_UNKNOWN_TOPICS + 1, events.size());
     assertEquals(11L, events.get(java.util.List.of("ns", "other")));
   }
