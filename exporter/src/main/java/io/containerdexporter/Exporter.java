@@ -1,6 +1,7 @@
 package io.containerdexporter;
 
-import io.containerdexporter.cgroup.OomKillCounter;
+import io.containerdexporter.cgroup.CgroupReadErrors;
+import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.collect.CollectorCatalog;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.collect.PollerMetrics;
@@ -64,10 +65,11 @@ public final class Exporter implements AutoCloseable {
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
-    EventState events = new EventState(clock, config.eventsRetention(), index,
-        (ns, id) -> EventSubscriber.identify(client, index, ns, id));
-    EventSubscriber subscriber = EventSubscriber.create(client, index, events, new OomKillCounter(config.cgroupfs()),
-        namespaces, config.poll().namespaces()::accepts, clock);
+    EventState events = new EventState(clock, config.eventsRetention(), index);
+    // The event path reads only the OOM-kill counters, through the same readers (and path checks) as task stats.
+    EventSubscriber subscriber = EventSubscriber.create(client, index, events,
+        CgroupReaders.detect(config.cgroupfs(), new CgroupReadErrors()), namespaces,
+        config.poll().namespaces()::accepts, clock, config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(exposition(monitor::status, poller, events, build));
