@@ -209,7 +209,8 @@ public final class EventState {
       return c;
     }
     Optional<ContainerInfo> known = index.get(namespace, id);
-    ContainerInfo source = known.orElse(fallback != null ? fallback : ContainerInfo.fromCreateEvent(namespace, id, "", ""));
+    ContainerInfo source = known.orElse(
+        fallback != null ? fallback : ContainerInfo.fromCreateEvent(namespace, id, "", ""));
     c = new ContainerCounters(index.identity(source));
     c.identitySource = known.orElse(null);
     if (known.isPresent() && known.get().createdAt().isAfter(watchingSince)) {

@@ -65,7 +65,8 @@ class OomKillCountingTest {
   }
 
   private static void writeV1(Path dir, long oomKills) throws Exception {
-    Files.writeString(dir.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill " + oomKills + "\n");
+    Files.writeString(dir.resolve("memory.oom_control"),
+        "oom_kill_disable 0\nunder_oom 0\noom_kill " + oomKills + "\n");
   }
 
   /** Runs on the event thread, as the subscriber does, and waits until every read (retries too) is done. */

@@ -57,11 +57,13 @@ class EventReconcileFakeTest {
           "--containerd.timeout=1s", "--path.cgroupfs=" + cgroupfs)) {
         exporter.awaitScrape(Duration.ofSeconds(10), "the subscription",
             m -> m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0)));
-        exporter.awaitScrape(Duration.ofSeconds(10), "a reconcile to have failed", m -> containerd.calls(TASKS_LIST) >= 3);
+        exporter.awaitScrape(Duration.ofSeconds(10), "a reconcile to have failed",
+            m -> containerd.calls(TASKS_LIST) >= 3);
 
         writeOomKills(c1, 2); // an OOM, seen live: the kernel says 2
         containerd.publish("default", "/tasks/oom", TaskOOM.newBuilder().setContainerId("c1").build());
-        exporter.awaitScrape(Duration.ofSeconds(3), "the live OOM counted once", m -> ooms(m, "c1").equals(Optional.of(1.0)));
+        exporter.awaitScrape(Duration.ofSeconds(3), "the live OOM counted once",
+            m -> ooms(m, "c1").equals(Optional.of(1.0)));
 
         containerd.clearFailures(); // containerd answers again
         ns.stoppedTask("c2", 3, Instant.now()); // and c2 exits, with no event: only a reconcile can tell
@@ -87,7 +89,8 @@ class EventReconcileFakeTest {
     Path c1 = v2Cgroup(scope, 0);
     try (FakeContainerd containerd = new FakeContainerd()) {
       containerd.namespace("k8s.io").container("c1", "busybox", Map.of(),
-          FakeNamespace.spec("kubepods-burstable-pod1.slice:cri-containerd:c1", Map.of())).task("c1", 42, Status.RUNNING);
+          FakeNamespace.spec("kubepods-burstable-pod1.slice:cri-containerd:c1", Map.of()))
+          .task("c1", 42, Status.RUNNING);
       containerd.start();
       try (InProcessExporter exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h",
           "--path.cgroupfs=" + cgroupfs)) {

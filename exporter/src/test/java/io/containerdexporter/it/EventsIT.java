@@ -205,7 +205,8 @@ class EventsIT {
       sleep(Duration.ofSeconds(7)); // the second reconcile pass, 5 s after the first
       m = late.scrape();
       assertEquals(Optional.of(1.0), m.value("container_oom_events_total", "name", "oom-early"), "once");
-      assertEquals(Optional.of(1.0), m.value("containerd_task_exits_total", "name", "exit-early", "exit_code", "other"));
+      assertEquals(Optional.of(1.0),
+          m.value("containerd_task_exits_total", "name", "exit-early", "exit_code", "other"));
       assertEquals(Optional.of(1.0), ooms("oom-early"), "and once by the exporter that watched it live");
     } finally {
       Files.deleteIfExists(socket);
