@@ -1,6 +1,6 @@
 package io.containerdexporter;
 
-import io.containerdexporter.cgroup.OomKillCounter;
+import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.collect.CollectorCatalog;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.collect.PollerMetrics;
@@ -19,6 +19,7 @@ import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.index.ContainerLabelFilter;
 import io.containerdexporter.metrics.MetricSource;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -61,15 +62,18 @@ public final class Exporter implements AutoCloseable {
     Supplier<List<String>> namespaces =
         () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
     RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
-    Poller poller = new Poller(CollectorCatalog.build(client, config, index), rounds::list,
+    ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
+    Poller poller = new Poller(CollectorCatalog.build(client, config, index, cgroupErrors), rounds::list,
         config.poll().interval(), config.poll().timeout(), config.poll().maxStaleness(), clock);
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
-    EventState events = new EventState(clock, config.eventsRetention(), index,
-        (ns, id) -> EventSubscriber.identify(client, index, ns, id));
-    EventSubscriber subscriber = EventSubscriber.create(client, index, events, new OomKillCounter(config.cgroupfs()),
-        namespaces, config.poll().namespaces()::accepts, clock);
+    EventState events = new EventState(clock, config.eventsRetention(), index);
+    // The event path reads only the OOM-kill counters, through the same readers (and path checks, and error counter)
+    // as task stats.
+    EventSubscriber subscriber = EventSubscriber.create(client, index, events,
+        CgroupReaders.detect(config.cgroupfs(), cgroupErrors), namespaces,
+        config.poll().namespaces()::accepts, clock, config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(exposition(monitor::status, poller, events, build));

@@ -2,6 +2,7 @@ package io.containerdexporter.cgroup;
 
 import io.containerdexporter.metrics.ReadErrors;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Reads one task's cgroup into {@link CgroupStats}. Implementations are thread-safe and hold no per-task state. */
 public interface CgroupReader {
@@ -14,6 +15,15 @@ public interface CgroupReader {
    *     unusable files are counted in {@link ReadErrors}.
    */
   Optional<CgroupStats> read(String cgroupPath);
+
+  /**
+   * Only the kernel's count of processes the OOM killer killed in this cgroup ({@code oom_kill} of v1
+   * {@code memory.oom_control}, v2 {@code memory.events}): the event path reads it on every {@code /tasks/oom}, and
+   * one file is all it needs. The same path checks and error counting as {@link #read}.
+   *
+   * @return empty when the cgroup or the file is not there, or the path or the value is unusable
+   */
+  OptionalLong oomKills(String cgroupPath);
 
   /** Whether this reads the unified (v2) hierarchy. */
   boolean unified();

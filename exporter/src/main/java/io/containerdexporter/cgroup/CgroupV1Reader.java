@@ -121,6 +121,23 @@ public final class CgroupV1Reader implements CgroupReader {
     return Optional.of(b.build());
   }
 
+  @Override
+  public OptionalLong oomKills(String cgroupPath) {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    if (relative.isEmpty() || memory == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return oomKills(dir(memory, relative.get()));
+    } catch (InvalidPathException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private static OptionalLong oomKills(CgroupDir memoryDir) {
+    return key(memoryDir.flat("memory.oom_control"), "oom_kill");
+  }
+
   private CgroupDir dir(Path controllerRoot, String relative) {
     return controllerRoot == null ? null : new CgroupDir(controllerRoot.resolve(relative), errors);
   }
@@ -148,7 +165,7 @@ public final class CgroupV1Reader implements CgroupReader {
     b.memoryUsageBytes = dir.value("memory.usage_in_bytes");
     b.memoryMaxUsageBytes = dir.value("memory.max_usage_in_bytes");
     b.memoryFailcnt = dir.value("memory.failcnt");
-    b.oomKills = key(dir.flat("memory.oom_control"), "oom_kill");
+    b.oomKills = oomKills(dir);
     Optional<FlatKeyed> stat = dir.flat("memory.stat");
     if (stat.isPresent()) {
       FlatKeyed s = stat.get();

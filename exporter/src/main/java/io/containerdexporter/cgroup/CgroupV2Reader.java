@@ -66,6 +66,19 @@ public final class CgroupV2Reader implements CgroupReader {
     return Optional.of(b.build());
   }
 
+  @Override
+  public OptionalLong oomKills(String cgroupPath) {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    if (relative.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return key(new CgroupDir(root.resolve(relative.get()), errors).flat("memory.events"), "oom_kill");
+    } catch (InvalidPathException e) {
+      return OptionalLong.empty();
+    }
+  }
+
   private static void readCpu(CgroupDir dir, CgroupStatsBuilder b) {
     Optional<FlatKeyed> stat = dir.flat("cpu.stat");
     b.cpuUsageSeconds = seconds(key(stat, "usage_usec"), 1e6);

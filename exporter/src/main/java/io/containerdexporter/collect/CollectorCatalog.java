@@ -24,10 +24,10 @@ public final class CollectorCatalog {
   /** What a collector may need; built once per process. */
   private record Dependencies(
       ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer,
-      SnapshotUsage snapshotUsage) {
+      SnapshotUsage snapshotUsage, ReadErrors cgroupErrors) {
 
     TaskStatsCollector taskStats() {
-      ReadErrors errors = new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
+      ReadErrors errors = cgroupErrors;
       CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors);
       ApiStatsConverter converter = new ApiStatsConverter(errors);
       return new TaskStatsCollector(index, reader, errors, new BlockDevices(config.sysfs()),
@@ -71,10 +71,21 @@ public final class CollectorCatalog {
     return ENTRIES.stream().map(Entry::flag).toList();
   }
 
+  /** The counter of unusable cgroup files, shared by task stats and the event path's OOM-kill reads. */
+  public static ReadErrors cgroupReadErrors() {
+    return new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
+  }
+
   /** The enabled collectors, in catalog order. */
   public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index) {
-    Dependencies deps = new Dependencies(client, config, index,
-        new ImageSizer(client::read, HostPlatform.current()), new SnapshotUsage(client, config.writableLayerInterval()));
+    return build(client, config, index, cgroupReadErrors());
+  }
+
+  /** @param cgroupErrors where task stats count unusable cgroup files (see {@link #cgroupReadErrors()}) */
+  public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index,
+      ReadErrors cgroupErrors) {
+    Dependencies deps = new Dependencies(client, config, index, new ImageSizer(client::read, HostPlatform.current()),
+        new SnapshotUsage(client, config.writableLayerInterval()), cgroupErrors);
     Set<String> enabled = config.poll().enabledCollectors();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))

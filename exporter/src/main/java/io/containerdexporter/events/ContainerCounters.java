@@ -1,6 +1,7 @@
 package io.containerdexporter.events;
 
 import io.containerdexporter.index.ContainerIdentity;
+import io.containerdexporter.model.ContainerInfo;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,26 +11,28 @@ import java.util.TreeMap;
  */
 final class ContainerCounters {
 
+  /**
+   * The labels its series carry: taken from the container index whenever the index has (a newer entry for) the
+   * container, so a container first seen without labels (its lookup failed) gets them as soon as the poll learns it.
+   */
   ContainerIdentity identity;
+  /** The index entry {@link #identity} was built from; null while it is a fallback (id and namespace only). */
+  ContainerInfo identitySource;
   long ooms;
   long starts;
   final Map<String, Long> exitsByCode = new TreeMap<>();
   Integer lastExitCode;
   Instant lastExitAt;
 
-  /** The kernel's oom_kill count when counting began (0 for a container born while we watched). */
-  long oomKillBaseline;
   /**
-   * {@link #ooms} when counting began for the current cgroup: a container id can be reused after a delete, and the
-   * series (same labels) keeps counting up while the new cgroup's kernel counter starts from 0.
+   * The kernel's {@code oom_kill} of the container's current cgroup that {@link #ooms} already accounts for: a newer
+   * kernel value adds the difference, an equal one (a duplicate event, a second reconcile) adds nothing. Null until
+   * known: the reconciler takes it from the kernel (history before we watched is not counted), a container created
+   * while we watch starts at 0.
    */
-  long oomsAtBaseline;
-  /**
-   * OOMs the reconciler added for events it believes were lost while disconnected. If the shim delivers such an
-   * event late (it retries publishing), the event consumes a credit instead of counting twice.
-   */
-  long oomCredits;
-  Instant reconciledAt = Instant.EPOCH;
+  Long oomKillsAccounted;
+  /** A {@code /containers/delete} was seen: a create under the same id afterwards is a new container (new cgroup). */
+  boolean deleteSeen;
   /** The newest exit counted: a replayed /tasks/exit with an exited_at not after it is a duplicate. */
   Instant lastCountedExit = Instant.EPOCH;
   /** When the container was last seen gone; its series are dropped --events.retention later. */
@@ -39,16 +42,22 @@ final class ContainerCounters {
     this.identity = identity;
   }
 
-  /** The kernel counter a reconcile compares with covers OOMs since the baseline only. */
-  long oomsSinceBaseline() {
-    return ooms - oomsAtBaseline;
-  }
-
   /** A new container under this id (created again after a delete): its cgroup counts from zero. */
   void newCgroup() {
-    oomKillBaseline = 0;
-    oomsAtBaseline = ooms;
-    oomCredits = 0;
+    oomKillsAccounted = 0L;
+    deleteSeen = false;
+    goneSince = null;
+  }
+
+  /** Adds what the kernel counted beyond what is accounted for; returns how many. */
+  long accountOomKills(long kernel) {
+    long added = kernel - oomKillsAccounted;
+    if (added <= 0) {
+      return 0;
+    }
+    ooms += added;
+    oomKillsAccounted = kernel;
+    return added;
   }
 
   void countExit(int exitStatus, Instant exitedAt) {

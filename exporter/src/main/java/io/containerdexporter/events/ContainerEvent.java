@@ -28,6 +28,12 @@ public sealed interface ContainerEvent {
   /** {@code action} is create, update or delete. */
   record ImageChanged(String action, String name) implements ContainerEvent {}
 
+  /** A containerd namespace was created (again): its event counts are kept. */
+  record NamespaceCreated(String name) implements ContainerEvent {}
+
+  /** A containerd namespace was deleted: its event counts go after --events.retention. */
+  record NamespaceDeleted(String name) implements ContainerEvent {}
+
   /** A known topic the exporter only counts. */
   record Other() implements ContainerEvent {}
 }

@@ -101,9 +101,11 @@ public final class EventDecoder {
       counted("/snapshot/prepare", SnapshotPrepare.getDescriptor(), SnapshotPrepare.parser()),
       counted("/snapshot/commit", SnapshotCommit.getDescriptor(), SnapshotCommit.parser()),
       counted("/snapshot/remove", SnapshotRemove.getDescriptor(), SnapshotRemove.parser()),
-      counted("/namespaces/create", NamespaceCreate.getDescriptor(), NamespaceCreate.parser()),
+      Map.entry("/namespaces/create", topic(NamespaceCreate.getDescriptor(), NamespaceCreate.parser(),
+          m -> new ContainerEvent.NamespaceCreated(((NamespaceCreate) m).getName()))),
       counted("/namespaces/update", NamespaceUpdate.getDescriptor(), NamespaceUpdate.parser()),
-      counted("/namespaces/delete", NamespaceDelete.getDescriptor(), NamespaceDelete.parser()),
+      Map.entry("/namespaces/delete", topic(NamespaceDelete.getDescriptor(), NamespaceDelete.parser(),
+          m -> new ContainerEvent.NamespaceDeleted(((NamespaceDelete) m).getName()))),
       counted("/sandboxes/create", SandboxCreate.getDescriptor(), SandboxCreate.parser()),
       counted("/sandboxes/start", SandboxStart.getDescriptor(), SandboxStart.parser()),
       counted("/sandboxes/exit", SandboxExit.getDescriptor(), SandboxExit.parser()));

@@ -17,9 +17,10 @@ public final class EventMetrics implements MetricSource {
   private static final String[] CONTAINER = ContainerIdentity.LABEL_NAMES.toArray(String[]::new);
 
   static final FamilySpec OOMS = new FamilySpec("container_oom_events_total", MetricType.COUNTER,
-      "OOM kills in the container's cgroup, one per containerd /tasks/oom event (also when only a child process was "
-          + "killed and PID 1 survived); OOMs missed while the event stream was down are recovered from the kernel's "
-          + "oom_kill counter.", null, ContainerIdentity.LABEL_NAMES);
+      "Processes in the container's cgroup killed by the kernel's OOM killer (the kernel's oom_kill counter, read on "
+          + "each /tasks/oom event and after the event stream was down, so every kill counts once; one OOM of a "
+          + "memory.oom.group cgroup kills all its processes). Where the cgroup cannot be read (gone already, or not "
+          + "on this host, e.g. Kata), each /tasks/oom event counts 1.", null, ContainerIdentity.LABEL_NAMES);
   static final FamilySpec EXITS = new FamilySpec("containerd_task_exits_total", MetricType.COUNTER,
       "Exits of the task's init process by exit code (0, 1, 2, 126, 127, 137, 139, 143, other). Exec'd processes are "
           + "not counted.", null, labels("exit_code"));
@@ -46,7 +47,8 @@ public final class EventMetrics implements MetricSource {
   static final FamilySpec DECODE_ERRORS = FamilySpec.counter("containerd_exporter_events_decode_errors_total",
       "Events that could not be decoded (unknown_topic, unknown_type, malformed); they are skipped.", "reason");
   static final FamilySpec RECOVERED = FamilySpec.counter("containerd_exporter_events_recovered_total",
-      "OOMs and exits the reconciler counted after a reconnect because their events were lost.", "event");
+      "OOM kills and exits the reconciler counted because no event told of them (the stream was down, or not yet "
+          + "established after start).", "event");
 
   static final List<FamilySpec> FAMILIES = List.of(OOMS, EXITS, STARTS, LAST_EXIT_CODE, LAST_EXIT_TIME, RESTARTS,
       EVENTS, IMAGE_EVENTS, STREAM_UP, RECONNECTS, LAST_EVENT, DECODE_ERRORS, RECOVERED);
@@ -68,13 +70,13 @@ public final class EventMetrics implements MetricSource {
 
   @Override
   public List<MetricSnapshot> render() {
-    EventSnapshot s = state.snapshot();
+    EventCounts s = state.counts();
     FamilyBuilder ooms = OOMS.builder();
     FamilyBuilder exits = EXITS.builder();
     FamilyBuilder starts = STARTS.builder();
     FamilyBuilder lastCode = LAST_EXIT_CODE.builder();
     FamilyBuilder lastTime = LAST_EXIT_TIME.builder();
-    for (EventSnapshot.ContainerSeries c : s.containers()) {
+    for (EventCounts.ContainerSeries c : s.containers()) {
       String[] labels = c.identity().labelValues();
       ooms.add(c.ooms(), labels);
       starts.add(c.starts(), labels);

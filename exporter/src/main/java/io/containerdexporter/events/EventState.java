@@ -2,31 +2,39 @@ package io.containerdexporter.events;
 
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.Set;
 
 /**
  * The counters the event path keeps, updated as events arrive (an OOM shows on the next scrape, not the next poll)
  * and read by the exposition. Counters only go up for as long as the process lives; series of containers that are
- * gone stay for {@code retention}, so Prometheus sees their last increment, and are then dropped.
+ * gone stay for {@code retention}, so Prometheus sees their last increment, and are then dropped by {@link #prune},
+ * which the subscriber runs on a timer (whether anyone scrapes or not).
  *
- * <p>One lock guards everything: the event thread holds it for microseconds per event, a scrape for one copy.
+ * <p>One lock guards everything, and nothing under it does I/O: every containerd lookup and cgroup read happens on
+ * the event thread before a method here is called, and the container index (read for labels) never blocks. So a
+ * scrape waits at most for one event's bookkeeping, never for containerd.
+ *
+ * <p>OOM kills are counted in one unit, processes killed by the kernel's OOM killer, as the kernel's {@code oom_kill}
+ * counter of the container's cgroup says: the live path and the reconciler both add what the kernel counted beyond
+ * {@link ContainerCounters#oomKillsAccounted}, so a duplicate event or a second reconcile adds nothing.
  */
 public final class EventState {
 
   /** Distinct unknown topics counted under their own name before the rest are counted as "other". */
   static final int MAX_UNKNOWN_TOPICS = 32;
-
-  /** How long a reconciler credit may wait for a late, duplicate OOM event. */
-  static final Duration CREDIT_WINDOW = Duration.ofMinutes(5);
 
   record RestartKey(String podNamespace, String pod, String container) {}
 
@@ -38,11 +46,14 @@ public final class EventState {
     Instant goneSince;
   }
 
+  /** What {@link #reconcile} recovered. */
+  public record Recovered(long ooms, long exits) {}
+
   private final Clock clock;
   private final Duration retention;
   private final ContainerIndex index;
-  /** Looks a container's identity up (index, else containerd with a deadline, else what we have). */
-  private final BiFunction<String, String, ContainerIdentity> identify;
+  /** When the exporter began to watch: a container created after it has no history we may ignore. */
+  private final Instant watchingSince;
 
   private final Map<ContainerIndex.Key, ContainerCounters> containers = new LinkedHashMap<>();
   private final Map<RestartKey, RestartCounter> restarts = new LinkedHashMap<>();
@@ -50,17 +61,20 @@ public final class EventState {
   private final Map<List<String>, Long> imageEvents = new HashMap<>();
   private final Map<String, Long> decodeErrors = new HashMap<>();
   private final Map<String, Long> recovered = new HashMap<>();
-  private final java.util.Set<String> unknownTopics = new java.util.HashSet<>();
+  private final Set<String> unknownTopics = new HashSet<>();
+  /** (failure, topic) pairs already logged; topics outside containerd's set share one key, so this stays small. */
+  private final Set<String> loggedDecodeFailures = new HashSet<>();
+  /** containerd namespaces deleted (or no longer listed), and since when: their event counts go after retention. */
+  private final Map<String, Instant> namespacesGoneSince = new HashMap<>();
   private boolean streamUp;
   private long reconnects;
   private Instant lastEvent;
 
-  public EventState(Clock clock, Duration retention, ContainerIndex index,
-      BiFunction<String, String, ContainerIdentity> identify) {
+  public EventState(Clock clock, Duration retention, ContainerIndex index) {
     this.clock = clock;
     this.retention = retention;
     this.index = index;
-    this.identify = identify;
+    this.watchingSince = clock.instant();
     for (EventDecoder.Failure f : EventDecoder.Failure.values()) {
       decodeErrors.put(f.label(), 0L);
     }
@@ -68,36 +82,45 @@ public final class EventState {
     recovered.put("exit", 0L);
   }
 
+  /** When this state began to count; the first reconcile treats the time since as a gap in the stream. */
+  public Instant watchingSince() {
+    return watchingSince;
+  }
+
   // ---------------------------------------------------------------- the event path
 
   /** Every envelope, decoded or not. Topics outside containerd's set are bounded to keep cardinality in check. */
   public synchronized void envelope(String namespace, String topic) {
-    String label = topic;
-    if (!EventDecoder.isKnownTopic(topic) && !unknownTopics.contains(topic)) {
-      if (unknownTopics.size() < MAX_UNKNOWN_TOPICS && topic.matches("/[a-z0-9_./-]{1,64}")) {
-        unknownTopics.add(topic);
-      } else {
-        label = "other";
-      }
-    }
-    events.merge(List.of(namespace, label), 1L, Long::sum);
+    namespacesGoneSince.remove(namespace); // an event proves it is there (a /namespaces/delete marks it again)
+    events.merge(List.of(namespace, topicLabel(topic)), 1L, Long::sum);
     lastEvent = clock.instant();
   }
 
-  public synchronized void decodeError(EventDecoder.Failure failure) {
-    decodeErrors.merge(failure.label(), 1L, Long::sum);
+  private String topicLabel(String topic) {
+    if (EventDecoder.isKnownTopic(topic) || unknownTopics.contains(topic)) {
+      return topic;
+    }
+    if (unknownTopics.size() < MAX_UNKNOWN_TOPICS && topic.matches("/[a-z0-9_./-]{1,64}")) {
+      unknownTopics.add(topic);
+      return topic;
+    }
+    return "other";
   }
 
-  /** Applies one decoded event. {@code published} is the envelope's timestamp (when the shim published it). */
+  /** Counts an event that could not be decoded; returns whether this kind of failure is new (to be logged once). */
+  public synchronized boolean decodeError(EventDecoder.Failure failure, String topic) {
+    decodeErrors.merge(failure.label(), 1L, Long::sum);
+    return loggedDecodeFailures.add(failure.label() + " " + (EventDecoder.isKnownTopic(topic) ? topic : "*"));
+  }
+
+  /**
+   * Applies one decoded event. {@code published} is the envelope's timestamp (when the shim published it). OOMs are
+   * not counted here but by the {@code oom*} methods, once the event thread has read the kernel's counter.
+   */
   public synchronized void apply(String namespace, ContainerEvent event, Instant published) {
     // Java 17: no pattern matching for switch yet, so a chain of instanceof.
     if (event instanceof ContainerEvent.TaskOom oom) {
-      ContainerCounters c = counters(namespace, oom.containerId());
-      if (c.oomCredits > 0 && published.isBefore(c.reconciledAt)) {
-        c.oomCredits--; // the reconciler already counted this one while the stream was down
-      } else {
-        c.ooms++;
-      }
+      counters(namespace, oom.containerId());
     } else if (event instanceof ContainerEvent.TaskExit exit) {
       if (exit.isInit()) {
         ContainerCounters c = counters(namespace, exit.containerId());
@@ -110,22 +133,32 @@ public final class EventState {
       c.starts++;
       countRestart(namespace, start.containerId(), c.identity);
     } else if (event instanceof ContainerEvent.ContainerCreated created) {
-      ContainerCounters c = counters(namespace, created.id());
-      c.goneSince = null;
-      c.newCgroup();
-    } else if (event instanceof ContainerEvent.ContainerUpdated updated) {
-      ContainerCounters c = containers.get(new ContainerIndex.Key(namespace, updated.id()));
-      if (c != null) {
-        c.identity = identify.apply(namespace, updated.id());
+      ContainerCounters existing = containers.get(new ContainerIndex.Key(namespace, created.id()));
+      if (existing == null) {
+        ContainerCounters c = counters(namespace, created.id(),
+            ContainerInfo.fromCreateEvent(namespace, created.id(), created.image(), created.runtime()));
+        c.newCgroup();
+      } else if (existing.deleteSeen) {
+        existing.newCgroup();
       }
+      // else: a reconcile already listed this very container (its create event was queued behind the reconcile),
+      // and what it accounted for stays.
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       ContainerCounters c = containers.get(new ContainerIndex.Key(namespace, deleted.id()));
-      if (c != null && c.goneSince == null) {
-        c.goneSince = clock.instant();
+      if (c != null) {
+        c.deleteSeen = true;
+        if (c.goneSince == null) {
+          c.goneSince = clock.instant();
+        }
       }
     } else if (event instanceof ContainerEvent.ImageChanged image) {
       imageEvents.merge(List.of(namespace, image.action()), 1L, Long::sum);
+    } else if (event instanceof ContainerEvent.NamespaceCreated created) {
+      namespacesGoneSince.remove(created.name());
+    } else if (event instanceof ContainerEvent.NamespaceDeleted deleted) {
+      namespacesGoneSince.putIfAbsent(deleted.name(), clock.instant());
     }
+    // ContainerUpdated: the subscriber refreshed the index, and the series take their labels from it.
   }
 
   /**
@@ -160,8 +193,82 @@ public final class EventState {
   }
 
   private ContainerCounters counters(String namespace, String id) {
-    return containers.computeIfAbsent(new ContainerIndex.Key(namespace, id),
-        k -> new ContainerCounters(identify.apply(namespace, id)));
+    return counters(namespace, id, null);
+  }
+
+  /**
+   * The container's counters, created on first use. Labels come from the index (never blocks), else from
+   * {@code fallback}, else id and namespace only; they are refreshed from the index later. A container the index
+   * says was created after we began watching has no OOM history: its kernel counter is all ours to count.
+   */
+  private ContainerCounters counters(String namespace, String id, ContainerInfo fallback) {
+    ContainerIndex.Key key = new ContainerIndex.Key(namespace, id);
+    ContainerCounters c = containers.get(key);
+    if (c != null) {
+      refreshIdentity(key, c);
+      return c;
+    }
+    Optional<ContainerInfo> known = index.get(namespace, id);
+    ContainerInfo source = known.orElse(
+        fallback != null ? fallback : ContainerInfo.fromCreateEvent(namespace, id, "", ""));
+    c = new ContainerCounters(index.identity(source));
+    c.identitySource = known.orElse(null);
+    if (known.isPresent() && known.get().createdAt().isAfter(watchingSince)) {
+      c.oomKillsAccounted = 0L;
+    }
+    containers.put(key, c);
+    return c;
+  }
+
+  /** Labels are not frozen at the first event: a newer index entry (the poll learned the container) replaces them. */
+  private void refreshIdentity(ContainerIndex.Key key, ContainerCounters c) {
+    Optional<ContainerInfo> known = index.get(key.namespace(), key.id());
+    if (known.isPresent() && known.get() != c.identitySource) {
+      c.identitySource = known.get();
+      c.identity = index.identity(known.get());
+    }
+  }
+
+  // ---------------------------------------------------------------- OOMs, on the event thread
+
+  /** Whether we know how much of the container's kernel OOM-kill counter is accounted for (creates its series). */
+  synchronized boolean oomKillsKnown(String namespace, String id) {
+    return counters(namespace, id).oomKillsAccounted != null;
+  }
+
+  /** For a container with no baseline yet: the kernel's counter as first read for an OOM event is the baseline. */
+  synchronized void assumeOomKillsAccounted(String namespace, String id, long kernel) {
+    ContainerCounters c = counters(namespace, id);
+    if (c.oomKillsAccounted == null) {
+      c.oomKillsAccounted = kernel;
+    }
+  }
+
+  /** The kernel's counter read for an OOM event: adds what it counted beyond what is accounted for. */
+  synchronized long countOomKills(String namespace, String id, long kernel) {
+    ContainerCounters c = counters(namespace, id);
+    return c.oomKillsAccounted == null ? 0 : c.accountOomKills(kernel);
+  }
+
+  /**
+   * An OOM event whose cgroup cannot be read (gone already, or not on this host, e.g. Kata):
+   * the event is the one kill we know of. It is accounted as a kernel kill too, so a reconcile that can read the
+   * cgroup later does not count it again.
+   */
+  synchronized void countUnreadableOom(String namespace, String id) {
+    ContainerCounters c = counters(namespace, id);
+    c.ooms++;
+    if (c.oomKillsAccounted != null) {
+      c.oomKillsAccounted++;
+    }
+  }
+
+  /**
+   * An OOM event for a container with no baseline whose kernel counter did not move while we looked: it had already
+   * moved (the baseline taken includes this kill), so the event counts as the one kill we can be sure of.
+   */
+  synchronized void countOomWithoutBaseline(String namespace, String id) {
+    counters(namespace, id).ooms++;
   }
 
   // ---------------------------------------------------------------- the stream
@@ -176,88 +283,128 @@ public final class EventState {
 
   // ---------------------------------------------------------------- the reconciler
 
-  /** Starts counting a container the reconciler found: OOMs before now are history, not ours to count. */
-  public synchronized void baseline(String namespace, String id, long kernelOomKills, Optional<Instant> lastExit) {
-    if (containers.containsKey(new ContainerIndex.Key(namespace, id))) {
-      return;
+  /**
+   * Applies one complete reconcile (everything was listed and read before; a reconcile that failed part-way applies
+   * nothing). For every task: OOM kills the kernel counted beyond what is accounted for are added once; a container
+   * with no baseline yet takes the kernel's value as its baseline (history), unless it was created after
+   * {@code gapStart}, in which case all its kills happened while we could not see them. Exits after {@code gapStart}
+   * newer than the last one counted are counted. Idempotent: applying the same observations twice adds nothing.
+   *
+   * @param listedNamespaces every (watched) namespace containerd has now: event counts of the others age out
+   */
+  synchronized Recovered reconcile(List<Reconciler.TaskObservation> tasks, Collection<String> listedNamespaces,
+      Instant gapStart) {
+    long ooms = 0;
+    long exits = 0;
+    for (Reconciler.TaskObservation t : tasks) {
+      ContainerCounters c = counters(t.namespace(), t.containerId(), t.container().orElse(null));
+      boolean bornInGap = t.container().map(info -> info.createdAt().isAfter(gapStart)).orElse(false);
+      if (t.kernelOomKills().isPresent()) {
+        long kernel = t.kernelOomKills().getAsLong();
+        if (c.oomKillsAccounted == null || kernel < c.oomKillsAccounted) {
+          // No baseline yet, or a count below what is accounted for (a cgroup under this id we never saw created):
+          // a container created in the gap had all its kills unseen; otherwise its count so far is history.
+          c.oomKillsAccounted = bornInGap ? 0L : kernel;
+        }
+        ooms += c.accountOomKills(kernel);
+      }
+      if (t.task().status() == TaskStatus.STOPPED && t.task().exitedAt().isPresent()) {
+        Instant exitedAt = t.task().exitedAt().get();
+        if (exitedAt.isAfter(gapStart) && exitedAt.isAfter(c.lastCountedExit)) {
+          c.countExit(t.task().exitStatus(), exitedAt);
+          exits++;
+        }
+      }
     }
-    ContainerCounters c = counters(namespace, id);
-    c.oomKillBaseline = kernelOomKills;
-    lastExit.ifPresent(at -> c.lastCountedExit = at);
+    recovered.merge("oom", ooms, Long::sum);
+    recovered.merge("exit", exits, Long::sum);
+    Set<String> listed = Set.copyOf(listedNamespaces);
+    Instant now = clock.instant();
+    for (String ns : countedNamespaces()) {
+      if (listed.contains(ns)) {
+        namespacesGoneSince.remove(ns);
+      } else {
+        namespacesGoneSince.putIfAbsent(ns, now);
+      }
+    }
+    return new Recovered(ooms, exits);
   }
+
+  private Set<String> countedNamespaces() {
+    Set<String> namespaces = new HashSet<>();
+    events.keySet().forEach(k -> namespaces.add(k.get(0)));
+    imageEvents.keySet().forEach(k -> namespaces.add(k.get(0)));
+    return namespaces;
+  }
+
+  // ---------------------------------------------------------------- housekeeping
 
   /**
-   * After a reconnect: the kernel says the cgroup saw {@code kernelOomKills} OOM kills. Whatever we did not count is
-   * added once, and remembered as credits against late duplicates. Returns how many were added.
+   * Drops what has been gone for longer than the retention: series of containers no longer in the index, restart
+   * counters of (pod, container) pairs with no container left, event counts of deleted namespaces.
    */
-  public synchronized long reconcileOoms(String namespace, String id, long kernelOomKills, boolean bornWhileAway) {
-    ContainerCounters c = containers.get(new ContainerIndex.Key(namespace, id));
-    if (c == null) {
-      c = counters(namespace, id);
-      // Born while we were away: every OOM it had is one we missed. Otherwise its past is history.
-      c.oomKillBaseline = bornWhileAway ? 0 : kernelOomKills;
-    }
-    long missed = kernelOomKills - c.oomKillBaseline - c.oomsSinceBaseline();
-    if (missed <= 0) {
-      return 0;
-    }
-    c.ooms += missed;
-    c.oomCredits = missed;
-    c.reconciledAt = clock.instant();
-    recovered.merge("oom", missed, Long::sum);
-    return missed;
-  }
-
-  /** After a reconnect: a task that exited while we were away, if its exit is newer than any we counted. */
-  public synchronized boolean reconcileExit(String namespace, String id, int exitStatus, Instant exitedAt) {
-    ContainerCounters c = counters(namespace, id);
-    if (!exitedAt.isAfter(c.lastCountedExit)) {
-      return false;
-    }
-    c.countExit(exitStatus, exitedAt);
-    recovered.merge("exit", 1L, Long::sum);
-    return true;
-  }
-
-  // ---------------------------------------------------------------- the exposition
-
-  /** An immutable copy for rendering. Also drops series whose container has been gone for longer than retention. */
-  public synchronized EventSnapshot snapshot() {
+  public synchronized void prune() {
     Instant now = clock.instant();
-    expire(now);
-    List<EventSnapshot.ContainerSeries> series = new ArrayList<>(containers.size());
-    for (ContainerCounters c : containers.values()) {
-      series.add(new EventSnapshot.ContainerSeries(c.identity, c.ooms, c.starts, Map.copyOf(c.exitsByCode),
-          Optional.ofNullable(c.lastExitCode), Optional.ofNullable(c.lastExitAt)));
-    }
-    Map<RestartKey, Long> restartCounts = new LinkedHashMap<>();
-    restarts.forEach((k, v) -> restartCounts.put(k, v.restarts));
-    return new EventSnapshot(series, restartCounts, Map.copyOf(events), Map.copyOf(imageEvents),
-        Map.copyOf(decodeErrors), Map.copyOf(recovered), streamUp, reconnects, Optional.ofNullable(lastEvent));
-  }
-
-  private void expire(Instant now) {
     containers.forEach((key, c) -> {
-      boolean present = index.contains(key.namespace(), key.id());
-      if (present) {
+      if (index.contains(key.namespace(), key.id()) && !c.deleteSeen) {
         c.goneSince = null;
       } else if (c.goneSince == null) {
         c.goneSince = now;
       }
     });
-    containers.values().removeIf(c -> c.goneSince != null && Duration.between(c.goneSince, now).compareTo(retention) > 0);
+    containers.values().removeIf(c -> expired(c.goneSince, now));
+    Set<RestartKey> present = new HashSet<>();
+    containers.values().stream().filter(c -> c.goneSince == null && c.identity.isKubernetesContainer())
+        .forEach(c -> present.add(new RestartKey(c.identity.podNamespace(), c.identity.pod(), c.identity.container())));
     restarts.forEach((key, r) -> {
-      boolean present = containers.values().stream().anyMatch(c -> c.goneSince == null && sameKey(c.identity, key));
-      if (present) {
+      if (present.contains(key)) {
         r.goneSince = null;
       } else if (r.goneSince == null) {
         r.goneSince = now;
       }
     });
-    restarts.values().removeIf(r -> r.goneSince != null && Duration.between(r.goneSince, now).compareTo(retention) > 0);
-    // Credits for duplicates that never came are void after a while: a later event is a new OOM.
-    containers.values().stream()
-        .filter(c -> c.oomCredits > 0 && Duration.between(c.reconciledAt, now).compareTo(CREDIT_WINDOW) > 0)
-        .forEach(c -> c.oomCredits = 0);
+    restarts.values().removeIf(r -> expired(r.goneSince, now));
+    namespacesGoneSince.entrySet().removeIf(gone -> {
+      if (!expired(gone.getValue(), now)) {
+        return false;
+      }
+      events.keySet().removeIf(k -> k.get(0).equals(gone.getKey()));
+      imageEvents.keySet().removeIf(k -> k.get(0).equals(gone.getKey()));
+      return true;
+    });
+  }
+
+  private boolean expired(Instant goneSince, Instant now) {
+    return goneSince != null && Duration.between(goneSince, now).compareTo(retention) > 0;
+  }
+
+  /** How many entries each structure holds, for tests that hold them bounded under churn. */
+  public synchronized Map<String, Integer> sizes() {
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    sizes.put("containers", containers.size());
+    sizes.put("restarts", restarts.size());
+    sizes.put("events", events.size());
+    sizes.put("imageEvents", imageEvents.size());
+    sizes.put("decodeErrors", decodeErrors.size());
+    sizes.put("loggedDecodeFailures", loggedDecodeFailures.size());
+    sizes.put("unknownTopics", unknownTopics.size());
+    sizes.put("namespacesGone", namespacesGoneSince.size());
+    return sizes;
+  }
+
+  // ---------------------------------------------------------------- the exposition
+
+  /** An immutable copy for rendering; labels as the index knows them now. Only reads memory. */
+  public synchronized EventCounts counts() {
+    List<EventCounts.ContainerSeries> series = new ArrayList<>(containers.size());
+    containers.forEach((key, c) -> {
+      refreshIdentity(key, c);
+      series.add(new EventCounts.ContainerSeries(c.identity, c.ooms, c.starts, Map.copyOf(c.exitsByCode),
+          Optional.ofNullable(c.lastExitCode), Optional.ofNullable(c.lastExitAt)));
+    });
+    Map<RestartKey, Long> restartCounts = new LinkedHashMap<>();
+    restarts.forEach((k, v) -> restartCounts.put(k, v.restarts));
+    return new EventCounts(series, restartCounts, Map.copyOf(events), Map.copyOf(imageEvents),
+        Map.copyOf(decodeErrors), Map.copyOf(recovered), streamUp, reconnects, Optional.ofNullable(lastEvent));
   }
 }

@@ -1,41 +1,51 @@
 package io.containerdexporter.events;
 
+import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.containerd.Backoff;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.containerd.api.services.events.v1.Envelope;
-import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Holds one Events.Subscribe stream for all namespaces. Every envelope is counted, decoded by type URL and applied to
  * {@link EventState} on the subscriber's own thread. When the stream is lost (containerd restarts: "transport is
- * closing") it resubscribes with backoff (100 ms doubling to 5 s), then lets the {@link Reconciler} recover what
- * happened in between. Everything here runs on one thread, so the state machine needs no locks.
+ * closing") it resubscribes with backoff (100 ms doubling to 5 s). Each time the stream is established, the first
+ * time included, the {@link Reconciler} recovers what happened in the gap; a reconcile that fails is retried with
+ * backoff until one succeeds, and a second pass a few seconds later covers the moments before containerd registered
+ * the subscription. Everything here runs on one thread, so the state machine needs no locks; containerd lookups and
+ * cgroup reads happen here, before {@link EventState}'s lock is taken, so a scrape never waits on them.
  */
 public final class EventSubscriber implements AutoCloseable {
 
   static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+  static final Backoff RECONCILE_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
   /**
    * containerd sends nothing on a new stream until an event happens, so a stream that is on the wire and has not
    * failed this long after is taken as established (containerd registers it as it reads the request).
    */
   static final Duration ESTABLISHED_AFTER = Duration.ofMillis(300);
+
+  /**
+   * The reconcile runs again this long after the stream was established: an event published before containerd had
+   * really registered the subscription (we only guess when it did) is then still recovered. Reconciling is
+   * idempotent, so this adds nothing when nothing was missed.
+   */
+  static final Duration CONFIRM_AFTER = Duration.ofSeconds(5);
 
   private static final Logger LOG = Logger.getLogger(EventSubscriber.class.getName());
 
@@ -45,53 +55,63 @@ public final class EventSubscriber implements AutoCloseable {
   private final Reconciler reconciler;
   private final Predicate<String> watched;
   private final Clock clock;
+  private final Duration pruneEvery;
   private final ScheduledExecutorService thread;
-  private final Set<String> loggedDecodeFailures = ConcurrentHashMap.newKeySet();
+  private final OomKillCounting oomKills;
 
   private int generation;
   private boolean established;
   private boolean everEstablished;
   private int failures;
-  private Instant lostAt;
+  private int reconcileFailures;
+  /** Since when events may have been missed and not yet reconciled: the start, then each loss. Null when none. */
+  private Instant gapStart;
   private Runnable cancel = () -> { };
   /** Set before our own cancel, so the stream's end is not taken for a loss (and nothing is scheduled any more). */
   private volatile boolean closed;
 
-  public EventSubscriber(ContainerdClient client, ContainerIndex index, EventState state, Reconciler reconciler,
-      Predicate<String> watched, Clock clock) {
+  EventSubscriber(ContainerdClient client, ContainerIndex index, EventState state, CgroupReader cgroups,
+      Supplier<List<String>> namespaces, Predicate<String> watched, Clock clock, Duration retention) {
     this.client = client;
     this.index = index;
     this.state = state;
-    this.reconciler = reconciler;
+    this.reconciler = new Reconciler(client, namespaces, cgroups, state);
     this.watched = watched;
     this.clock = clock;
+    this.pruneEvery = pruneInterval(retention);
+    this.gapStart = state.watchingSince();
     AtomicInteger n = new AtomicInteger();
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "events-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-  }
-
-  /** Wires the whole event path: state, reconciler, subscriber. */
-  public static EventSubscriber create(ContainerdClient client, ContainerIndex index, EventState state,
-      io.containerdexporter.cgroup.OomKillCounter oomKills, java.util.function.Supplier<List<String>> namespaces,
-      Predicate<String> watched, Clock clock) {
-    Reconciler reconciler = new Reconciler(client, namespaces, index, oomKills, state);
-    return new EventSubscriber(client, index, state, reconciler, watched, clock);
+    this.oomKills = new OomKillCounting(cgroups, index, state, thread);
   }
 
   /**
-   * The labels of a container, for a series the event path creates: from the index, else asked of containerd (with
-   * the client's deadline), else just its id and namespace.
+   * Wires the whole event path: subscriber, reconciler, OOM counting.
+   *
+   * @param cgroups reads the kernel's OOM-kill counters (the same readers as task stats)
+   * @param retention how long gone containers' series stay; also sets how often they are pruned
    */
-  public static ContainerIdentity identify(ContainerdClient client, ContainerIndex index, String ns, String id) {
-    return index.identity(index.getOrLookUp(ns, id, client::container)
-        .orElseGet(() -> ContainerInfo.fromCreateEvent(ns, id, "", "")));
+  public static EventSubscriber create(ContainerdClient client, ContainerIndex index, EventState state,
+      CgroupReader cgroups, Supplier<List<String>> namespaces, Predicate<String> watched, Clock clock,
+      Duration retention) {
+    return new EventSubscriber(client, index, state, cgroups, namespaces, watched, clock, retention);
+  }
+
+  /** A quarter of the retention, within 100 ms and 1 min: a gone series outlives the retention by at most that. */
+  static Duration pruneInterval(Duration retention) {
+    Duration quarter = retention.dividedBy(4);
+    Duration min = Duration.ofMillis(100);
+    Duration max = Duration.ofMinutes(1);
+    return quarter.compareTo(min) < 0 ? min : quarter.compareTo(max) > 0 ? max : quarter;
   }
 
   public void start() {
     thread.execute(this::subscribe);
+    thread.scheduleWithFixedDelay(state::prune, pruneEvery.toMillis(), pruneEvery.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void subscribe() {
@@ -100,7 +120,7 @@ public final class EventSubscriber implements AutoCloseable {
     cancel = client.subscribe(List.of(), thread, new io.containerdexporter.containerd.EventStream.Listener() {
       @Override
       public void onStarted() {
-        thread.schedule(() -> establish(gen), ESTABLISHED_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        schedule(() -> establish(gen), ESTABLISHED_AFTER);
       }
 
       @Override
@@ -126,14 +146,34 @@ public final class EventSubscriber implements AutoCloseable {
       state.reconnected();
       LOG.info("event stream subscribed again");
     }
-    try {
-      reconciler.reconcile(Optional.ofNullable(lostAt));
-      lostAt = null;
-    } catch (RuntimeException e) {
-      // containerd went away again mid-way; the stream fails too, and the next subscription reconciles.
-      LOG.log(Level.WARNING, "reconciling after (re)subscribing failed: " + e, e.getCause());
-    }
     everEstablished = true;
+    reconcileFailures = 0;
+    reconcile(gen, 2);
+  }
+
+  /**
+   * One reconcile pass of the gap; on success the next pass ({@code passes} left) follows {@link #CONFIRM_AFTER}
+   * later, on failure the same pass is retried with backoff. A lost stream ends the chain: the next one reconciles.
+   */
+  private void reconcile(int gen, int passes) {
+    if (gen != generation || closed || gapStart == null) {
+      return;
+    }
+    try {
+      reconciler.reconcile(gapStart);
+    } catch (RuntimeException e) {
+      Duration retryIn = RECONCILE_BACKOFF.delay(++reconcileFailures);
+      LOG.log(Level.WARNING, "reconciling after (re)subscribing failed: " + e + "; retrying in "
+          + retryIn.toMillis() + "ms", e.getCause());
+      schedule(() -> reconcile(gen, passes), retryIn);
+      return;
+    }
+    reconcileFailures = 0;
+    if (passes > 1) {
+      schedule(() -> reconcile(gen, passes - 1), CONFIRM_AFTER);
+    } else {
+      gapStart = null;
+    }
   }
 
   private void handle(int gen, Envelope envelope) {
@@ -148,20 +188,26 @@ public final class EventSubscriber implements AutoCloseable {
     state.envelope(ns, envelope.getTopic());
     EventDecoder.Result result = EventDecoder.decode(envelope.getTopic(), envelope.getEvent());
     if (result instanceof EventDecoder.Failed failed) {
-      state.decodeError(failed.failure());
-      if (loggedDecodeFailures.add(failed.failure() + ":" + envelope.getTopic())) {
+      if (state.decodeError(failed.failure(), envelope.getTopic())) {
         LOG.warning("skipping an event that could not be decoded (" + failed.failure().label() + "): "
             + failed.detail());
       }
       return;
     }
     ContainerEvent event = ((EventDecoder.Decoded) result).event();
-    keepIndexCurrent(ns, event);
+    keepIndexCurrent(ns, event); // containerd lookups: here, before the state's lock
     Instant published = Instant.ofEpochSecond(envelope.getTimestamp().getSeconds(), envelope.getTimestamp().getNanos());
     state.apply(ns, event, published);
+    if (event instanceof ContainerEvent.TaskOom oom) {
+      oomKills.onOom(ns, oom.containerId());
+    }
   }
 
-  /** A container born between two polls gets its labels now, while it still exists. */
+  /**
+   * A container born between two polls gets its labels now, while it still exists; a task event of a container the
+   * index does not know yet looks it up once (with the client's deadline). A lookup that fails leaves the series
+   * with id and namespace only until the poll learns the container.
+   */
   private void keepIndexCurrent(String ns, ContainerEvent event) {
     if (event instanceof ContainerEvent.ContainerCreated created) {
       try {
@@ -179,6 +225,12 @@ public final class EventSubscriber implements AutoCloseable {
       }
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       index.remove(ns, deleted.id());
+    } else if (event instanceof ContainerEvent.TaskOom oom) {
+      index.getOrLookUp(ns, oom.containerId(), client::container);
+    } else if (event instanceof ContainerEvent.TaskExit exit) {
+      index.getOrLookUp(ns, exit.containerId(), client::container);
+    } else if (event instanceof ContainerEvent.TaskStart start) {
+      index.getOrLookUp(ns, start.containerId(), client::container);
     }
   }
 
@@ -188,17 +240,21 @@ public final class EventSubscriber implements AutoCloseable {
     }
     generation++; // callbacks of the dead stream are ignored from here on
     state.streamUp(false);
-    if (lostAt == null) {
-      lostAt = clock.instant();
+    if (gapStart == null) {
+      gapStart = clock.instant();
     }
     failures++;
     Duration retryIn = BACKOFF.delay(failures);
     LOG.warning("event stream lost (" + (error == null ? "closed by containerd" : error.getMessage())
         + "); resubscribing in " + retryIn.toMillis() + "ms");
+    schedule(this::subscribe, retryIn);
+  }
+
+  private void schedule(Runnable task, Duration in) {
     try {
-      thread.schedule(this::subscribe, retryIn.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-      // close() raced us; nothing to resubscribe
+      thread.schedule(task, in.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      // close() raced us; nothing more to do
     }
   }
 
@@ -207,7 +263,7 @@ public final class EventSubscriber implements AutoCloseable {
     closed = true;
     try {
       thread.execute(() -> cancel.run());
-    } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+    } catch (RejectedExecutionException alreadyClosed) {
       return;
     }
     thread.shutdown();

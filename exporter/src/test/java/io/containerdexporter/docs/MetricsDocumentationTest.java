@@ -48,8 +48,7 @@ class MetricsDocumentationTest {
         Poller poller = new Poller(CollectorCatalog.build(new ContainerdClient(channel, config.containerdTimeout()),
             config, new ContainerIndex()), io.containerdexporter.model.RoundView::empty, config.poll().interval(),
             config.poll().timeout(), config.poll().maxStaleness(), Clock.systemUTC())) {
-      EventState events = new EventState(Clock.systemUTC(), Duration.ofMinutes(1), new ContainerIndex(),
-          (ns, id) -> { throw new AssertionError("not called"); });
+      EventState events = new EventState(Clock.systemUTC(), Duration.ofMinutes(1), new ContainerIndex());
       return Exporter.exposition(() -> ContainerdStatus.initial(Instant.EPOCH), poller, events,
           new BuildInfo("test", "test", "17")).allFamilies();
     }

@@ -3,17 +3,20 @@ package io.containerdexporter.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.SpecResources;
+import io.containerdexporter.model.TaskInfo;
+import io.containerdexporter.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class EventStateTest {
@@ -36,71 +39,135 @@ class EventStateTest {
     }
   };
   private final ContainerIndex index = new ContainerIndex();
-  private final EventState state = new EventState(clock, Duration.ofMinutes(15), index,
-      (ns, id) -> index.get(ns, id).map(ContainerIdentity::of)
-          .orElse(ContainerIdentity.of(ContainerInfo.fromCreateEvent(ns, id, "", ""))));
+  private final Instant exporterStart = now;
+  private final EventState state = new EventState(clock, Duration.ofMinutes(15), index);
 
+  /** A container created before the exporter started (its kernel counters are history). */
   private static ContainerInfo container(String id, Map<String, String> labels) {
+    return container(id, labels, Instant.parse("2025-12-31T00:00:00Z"));
+  }
+
+  private static ContainerInfo container(String id, Map<String, String> labels, Instant createdAt) {
     return new ContainerInfo("k8s.io", id, "busybox", labels, "io.containerd.runc.v2", "overlayfs", id,
-        Instant.parse("2026-01-01T00:00:00Z"), "/k8s.io/" + id, Map.of(), SpecResources.NONE,
+        createdAt, "/k8s.io/" + id, Map.of(), SpecResources.NONE,
         io.containerdexporter.model.NetworkNamespace.PRIVATE);
   }
 
-  private EventSnapshot.ContainerSeries series(String id) {
-    return state.snapshot().containers().stream().filter(s -> s.identity().name().equals(id)).findFirst()
+  private static Reconciler.TaskObservation running(ContainerInfo c, long kernelOomKills) {
+    return new Reconciler.TaskObservation("k8s.io", c.id(), Optional.of(c), OptionalLong.of(kernelOomKills),
+        new TaskInfo("k8s.io", c.id(), 42, TaskStatus.RUNNING, 0, Optional.empty()));
+  }
+
+  private EventState.Recovered reconcile(Instant gapStart, Reconciler.TaskObservation... tasks) {
+    return state.reconcile(List.of(tasks), List.of("k8s.io"), gapStart);
+  }
+
+  private EventCounts.ContainerSeries series(String id) {
+    return state.counts().containers().stream().filter(s -> s.identity().name().equals(id)).findFirst()
         .orElseThrow(() -> new AssertionError(id + " has no series"));
   }
 
   @Test
-  void everyOomEventCountsOnce() {
-    index.put(container("c1", Map.of()));
-    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
-    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
-    assertEquals(2, series("c1").ooms());
-    assertEquals("/k8s.io/c1", series("c1").identity().cgroupPath());
+  void oomKillsCountTheKernelsIncreaseSoADuplicateEventAddsNothing() {
+    ContainerInfo c1 = container("c1", Map.of());
+    index.put(c1);
+    reconcile(exporterStart, running(c1, 2)); // two kills before we watched: history
+    assertEquals(0, series("c1").ooms());
+    assertEquals(3, state.countOomKills("k8s.io", "c1", 5), "one OOM event, a group kill of 3 processes");
+    assertEquals(0, state.countOomKills("k8s.io", "c1", 5), "the same event again");
+    assertEquals(3, series("c1").ooms());
+    assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 5)), "a reconnect with no OOM");
+    assertEquals(3, series("c1").ooms());
   }
 
   @Test
-  void anOomRecoveredByTheReconcilerIsNotCountedAgainWhenItsEventArrivesLate() {
-    index.put(container("c1", Map.of()));
-    state.baseline("k8s.io", "c1", 0, Optional.empty());
-    Instant oomHappened = now;
+  void aKillWhileTheStreamWasDownIsRecoveredOnceHoweverOftenWeReconcile() {
+    ContainerInfo c1 = container("c1", Map.of());
+    index.put(c1);
+    reconcile(exporterStart, running(c1, 0));
     now = now.plusSeconds(10);
-    assertEquals(1, state.reconcileOoms("k8s.io", "c1", 1, false), "kernel says 1, we counted 0");
-    assertEquals(0, state.reconcileOoms("k8s.io", "c1", 1, false), "reconciling twice adds nothing");
-    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), oomHappened); // the shim's retried publish
+    Instant lost = now;
+    assertEquals(new EventState.Recovered(1, 0), reconcile(lost, running(c1, 1)), "kernel says 1, we counted 0");
+    assertEquals(new EventState.Recovered(0, 0), reconcile(lost, running(c1, 1)), "the confirming pass");
+    assertEquals(0, state.countOomKills("k8s.io", "c1", 1), "the shim's late /tasks/oom");
     assertEquals(1, series("c1").ooms());
-    now = now.plusSeconds(1);
-    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now); // a new OOM after the reconcile
+    assertEquals(1, state.counts().recovered().get("oom"));
+    assertEquals(1, state.countOomKills("k8s.io", "c1", 2), "a new OOM after the reconcile");
     assertEquals(2, series("c1").ooms());
   }
 
   @Test
-  void historyBeforeTheBaselineIsNotCounted() {
-    index.put(container("c1", Map.of()));
-    state.baseline("k8s.io", "c1", 5, Optional.empty());
-    assertEquals(0, state.reconcileOoms("k8s.io", "c1", 5, false));
-    assertEquals(1, state.reconcileOoms("k8s.io", "c1", 6, false));
+  void withoutABaselineAnOomEventCountsOneAndTheNextReconcileAddsNoPhantom() {
+    // Issue 18: the first reconcile failed, so c1 has no baseline; it had OOMed once before we started (kernel 1).
+    ContainerInfo c1 = container("c1", Map.of());
+    index.put(c1);
+    assertEquals(false, state.oomKillsKnown("k8s.io", "c1"));
+    state.assumeOomKillsAccounted("k8s.io", "c1", 2); // the live OOM: the kernel already says 2
+    assertEquals(0, state.countOomKills("k8s.io", "c1", 2));
+    state.countOomWithoutBaseline("k8s.io", "c1");
     assertEquals(1, series("c1").ooms());
+    now = now.plusSeconds(30);
+    assertEquals(new EventState.Recovered(0, 0), reconcile(exporterStart, running(c1, 2)), "the retried reconcile");
+    assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 2)), "an outage with no OOM");
+    assertEquals(1, series("c1").ooms());
+  }
+
+  @Test
+  void aContainerCreatedAfterTheStartHasAllItsKillsCounted() {
+    ContainerInfo born = container("born", Map.of(), exporterStart.plusSeconds(1));
+    index.put(born);
+    now = now.plusSeconds(2);
+    // It OOMed twice before the stream was live: the first reconcile treats the start as a gap.
+    assertEquals(new EventState.Recovered(2, 0), reconcile(exporterStart, running(born, 2)));
+    ContainerInfo late = container("late", Map.of(), exporterStart.plusSeconds(3));
+    index.put(late);
+    assertEquals(true, state.oomKillsKnown("k8s.io", "late"), "born while we watch: starts at 0");
+    assertEquals(1, state.countOomKills("k8s.io", "late", 1));
+  }
+
+  @Test
+  void anUnreadableCgroupCountsOnePerEventAndAReconcileThatCanReadItDoesNotCountItAgain() {
+    ContainerInfo c1 = container("c1", Map.of());
+    index.put(c1);
+    reconcile(exporterStart, running(c1, 0));
+    state.countUnreadableOom("k8s.io", "c1");
+    assertEquals(1, series("c1").ooms());
+    assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 1)));
+    assertEquals(new EventState.Recovered(2, 0), reconcile(now, running(c1, 3)), "the other two kills of a group");
+    assertEquals(3, series("c1").ooms());
   }
 
   @Test
   void aContainerIdUsedAgainCountsItsNewCgroupFromZero() {
-    index.put(container("job", Map.of()));
-    state.baseline("k8s.io", "job", 0, Optional.empty());
-    state.apply("k8s.io", new ContainerEvent.TaskOom("job"), now);
+    ContainerInfo job = container("job", Map.of());
+    index.put(job);
+    reconcile(exporterStart, running(job, 4));
+    assertEquals(1, state.countOomKills("k8s.io", "job", 5));
     state.apply("k8s.io", new ContainerEvent.ContainerDeleted("job"), now);
     state.apply("k8s.io", new ContainerEvent.ContainerCreated("job", "busybox", "runc"), now);
-    // The new cgroup was OOM-killed once while the stream was down: the kernel says 1, we counted 0 of those.
-    now = now.plusSeconds(5);
-    assertEquals(1, state.reconcileOoms("k8s.io", "job", 1, false));
+    assertEquals(1, state.countOomKills("k8s.io", "job", 1), "the new cgroup's first kill");
     assertEquals(2, series("job").ooms(), "the series keeps counting up across the two containers");
   }
 
   @Test
-  void aContainerBornWhileAwayHasAllItsOomsCounted() {
-    index.put(container("c2", Map.of()));
-    assertEquals(2, state.reconcileOoms("k8s.io", "c2", 2, true));
+  void aCreateEventQueuedBehindTheReconcileKeepsWhatTheReconcileAccountedFor() {
+    ContainerInfo c = container("c", Map.of(), exporterStart.plusSeconds(1));
+    now = now.plusSeconds(2);
+    assertEquals(new EventState.Recovered(1, 0), reconcile(exporterStart, running(c, 1)));
+    state.apply("k8s.io", new ContainerEvent.ContainerCreated("c", "busybox", "runc"), now);
+    assertEquals(0, state.countOomKills("k8s.io", "c", 1), "the kill the reconcile already counted");
+    assertEquals(1, series("c").ooms());
+  }
+
+  @Test
+  void labelsAreNotFrozenAtTheFirstEvent() {
+    state.apply("k8s.io", new ContainerEvent.TaskStart("late"), now); // the lookup failed: id and namespace only
+    assertEquals("", series("late").identity().image());
+    assertEquals("", series("late").identity().cgroupPath());
+    index.put(container("late", Map.of())); // the poll learned it
+    assertEquals("busybox", series("late").identity().image());
+    assertEquals("/k8s.io/late", series("late").identity().cgroupPath());
+    assertEquals(1, series("late").starts());
   }
 
   @Test
@@ -110,9 +177,11 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, t), now);
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, t), now); // replayed
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "exec-9", 1, t.plusSeconds(1)), now); // an exec
-    assertEquals(false, state.reconcileExit("k8s.io", "c1", 137, t), "already counted");
+    Reconciler.TaskObservation stopped = new Reconciler.TaskObservation("k8s.io", "c1", Optional.empty(),
+        OptionalLong.empty(), new TaskInfo("k8s.io", "c1", 0, TaskStatus.STOPPED, 137, Optional.of(t)));
+    assertEquals(new EventState.Recovered(0, 0), reconcile(t.minusSeconds(60), stopped), "already counted");
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 42, t.plusSeconds(5)), now);
-    EventSnapshot.ContainerSeries c1 = series("c1");
+    EventCounts.ContainerSeries c1 = series("c1");
     assertEquals(Map.of("137", 1L, "other", 1L), c1.exitsByCode());
     assertEquals(Optional.of(42), c1.lastExitCode());
     assertEquals(Optional.of(t.plusSeconds(5)), c1.lastExitAt());
@@ -128,7 +197,7 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
     index.put(container("a2", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("a2"), now);
-    assertEquals(Map.of(new EventState.RestartKey("shop", "web-0", "app"), 2L), state.snapshot().restarts());
+    assertEquals(Map.of(new EventState.RestartKey("shop", "web-0", "app"), 2L), state.counts().restarts());
   }
 
   @Test
@@ -143,7 +212,7 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
     index.put(container("b0", second)); // the StatefulSet rolled: a new pod web-0
     state.apply("k8s.io", new ContainerEvent.TaskStart("b0"), now);
-    assertEquals(1L, state.snapshot().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+    assertEquals(1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
   }
 
   @Test
@@ -153,19 +222,59 @@ class EventStateTest {
     index.put(container("old", app));
     index.put(container("new", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("new"), now);
-    assertEquals(1L, state.snapshot().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+    assertEquals(1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
   }
 
   @Test
-  void seriesOfAGoneContainerStayForTheRetentionThenGo() {
+  void seriesOfAGoneContainerStayForTheRetentionThenArePrunedWithoutAScrape() {
     index.put(container("c1", Map.of()));
-    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskStart("c1"), now);
     index.remove("k8s.io", "c1");
     state.apply("k8s.io", new ContainerEvent.ContainerDeleted("c1"), now);
     now = now.plus(Duration.ofMinutes(14));
-    assertEquals(1, series("c1").ooms(), "still there within the retention");
+    state.prune();
+    assertEquals(1, state.sizes().get("containers"), "still there within the retention");
     now = now.plus(Duration.ofMinutes(2));
-    assertTrue(state.snapshot().containers().isEmpty(), "gone after it");
+    state.prune();
+    assertEquals(0, state.sizes().get("containers"), "gone after it");
+  }
+
+  @Test
+  void eventCountsOfADeletedNamespaceGoAfterTheRetention() {
+    state.envelope("gone", "/namespaces/create");
+    state.apply("gone", new ContainerEvent.ImageChanged("create", "busybox"), now);
+    state.envelope("kept", "/images/create");
+    state.apply("gone", new ContainerEvent.NamespaceDeleted("gone"), now);
+    now = now.plus(Duration.ofMinutes(16));
+    state.prune();
+    assertEquals(Map.of(List.of("kept", "/images/create"), 1L), state.counts().events());
+    assertEquals(Map.of(), state.counts().imageEvents());
+    assertEquals(0, state.sizes().get("namespacesGone"));
+  }
+
+  @Test
+  void aNamespaceNoLongerListedAgesOutTooUnlessItComesBack() {
+    state.envelope("a", "/images/create");
+    state.envelope("b", "/images/create");
+    state.envelope("c", "/images/create");
+    state.reconcile(List.of(), List.of("b"), now); // "a" was deleted while the stream was down, "c" was not
+    state.envelope("c", "/images/create"); // an event proves it
+    now = now.plus(Duration.ofMinutes(16));
+    state.reconcile(List.of(), List.of("b", "c"), now);
+    state.prune();
+    assertEquals(Map.of(List.of("b", "/images/create"), 1L, List.of("c", "/images/create"), 2L),
+        state.counts().events());
+  }
+
+  @Test
+  void decodeFailuresAreLoggedOncePerKindAndKnownTopicHoweverManyTopicsThereAre() {
+    for (int i = 0; i < 1000; i++) {
+      state.decodeError(EventDecoder.Failure.UNKNOWN_TOPIC, "/made/up/" + i);
+    }
+    assertEquals(true, state.decodeError(EventDecoder.Failure.MALFORMED, "/tasks/oom"));
+    assertEquals(false, state.decodeError(EventDecoder.Failure.MALFORMED, "/tasks/oom"));
+    assertEquals(2, state.sizes().get("loggedDecodeFailures"));
+    assertEquals(1000L, state.counts().decodeErrors().get("unknown_topic"));
   }
 
   @Test
@@ -174,7 +283,7 @@ class EventStateTest {
       state.envelope("ns", "/custom/topic" + i);
     }
     state.envelope("ns", "garbage topic with spaces");
-    Map<java.util.List<String>, Long> events = state.snapshot().events();
+    Map<java.util.List<String>, Long> events = state.counts().events();
     assertEquals(EventState.MAX_UNKNOWN_TOPICS + 1, events.size());
     assertEquals(11L, events.get(java.util.List.of("ns", "other")));
   }

@@ -45,6 +45,20 @@ final class EventsService extends EventsGrpc.EventsImplBase {
         .build());
   }
 
+  /** Ends every open subscription with the error a containerd that goes away gives ("transport is closing"). */
+  void dropSubscribers() {
+    for (ServerCallStreamObserver<Envelope> stream : subscribers) {
+      synchronized (stream) {
+        try {
+          stream.onError(io.grpc.Status.UNAVAILABLE.withDescription("transport is closing").asRuntimeException());
+        } catch (RuntimeException alreadyCancelled) {
+          // the client went first
+        }
+      }
+      subscribers.remove(stream);
+    }
+  }
+
   /** Sends an envelope exactly as given (any payload bytes, any type URL), for decode-error tests. */
   void send(Envelope envelope) {
     for (ServerCallStreamObserver<Envelope> stream : subscribers) {

@@ -132,6 +132,11 @@ public final class FakeContainerd implements AutoCloseable {
     events.send(envelope);
   }
 
+  /** Ends every Events.Subscribe stream as a containerd restart does; the clients' next Subscribe is served again. */
+  public void dropEventStreams() {
+    events.dropSubscribers();
+  }
+
   public int subscribers() {
     return events.subscribers();
   }

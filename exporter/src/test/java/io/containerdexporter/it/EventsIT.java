@@ -157,6 +157,63 @@ class EventsIT {
   }
 
   @Test
+  void aReconnectWithNoOomMeanwhileAddsNothingToAContainerWithOomHistory() {
+    containerd.run(NS, "oom-history", BUSYBOX, EIGHT_MIB, "sh", "-c", "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
+    Await.until(Duration.ofSeconds(20), "the kernel to OOM-kill the child", () -> kernelOomKills("oom-history"),
+        n -> n == 1);
+    Await.until(Duration.ofSeconds(1), "the OOM on /metrics within 1 s", () -> ooms("oom-history"),
+        v -> v.equals(Optional.of(1.0)));
+    MetricsText before = exporter.scrape();
+
+    containerd.killDaemon();
+    sleep(Duration.ofSeconds(2));
+    containerd.restartDaemon();
+    Await.until(Duration.ofSeconds(15), "the stream back", exporter::scrape,
+        m -> m.value("containerd_exporter_event_stream_reconnects_total")
+            .equals(Optional.of(before.value("containerd_exporter_event_stream_reconnects_total").orElseThrow() + 1))
+            && m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0)));
+    sleep(Duration.ofSeconds(7)); // the reconcile, and its second pass 5 s later
+    MetricsText after = exporter.scrape();
+    assertEquals(Optional.of(1.0), after.value("container_oom_events_total", "name", "oom-history"));
+    assertEquals(before.value("containerd_exporter_events_recovered_total", "event", "oom"),
+        after.value("containerd_exporter_events_recovered_total", "event", "oom"), "nothing recovered");
+  }
+
+  @Test
+  void anOomAndAnExitBeforeTheFirstSubscriptionAreCountedOnce() throws IOException {
+    // A second exporter that cannot reach containerd yet: its socket path appears only later.
+    Path socket = containerd.tempDir().resolve("late-exporter.sock");
+    try (ExporterProcess late = ExporterProcess.start(socket, "--poll.interval=1s", "--poll.timeout=1s")) {
+      containerd.run(NS, "oom-early", BUSYBOX, EIGHT_MIB, "sh", "-c",
+          "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
+      containerd.run(NS, "exit-early", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 3");
+      Await.until(Duration.ofSeconds(20), "the kernel to OOM-kill the child", () -> kernelOomKills("oom-early"),
+          n -> n == 1);
+      containerd.awaitTaskStatus(NS, "exit-early", "STOPPED", Duration.ofSeconds(20));
+      assertEquals(Optional.of(0.0), late.scrape().value("containerd_exporter_event_stream_up"));
+
+      Files.createSymbolicLink(socket, containerd.socket());
+      MetricsText m = Await.until(Duration.ofSeconds(30), "both recovered by the first reconcile", late::scrape,
+          s -> s.value("container_oom_events_total", "name", "oom-early").equals(Optional.of(1.0))
+              && s.value("containerd_task_exits_total", "name", "exit-early", "exit_code", "other")
+                  .equals(Optional.of(1.0)));
+      assertEquals(Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
+      assertEquals(Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "exit"));
+      assertEquals(Optional.of(0.0), m.value("containerd_exporter_event_stream_reconnects_total"),
+          "the first subscription, not a reconnect");
+
+      sleep(Duration.ofSeconds(7)); // the second reconcile pass, 5 s after the first
+      m = late.scrape();
+      assertEquals(Optional.of(1.0), m.value("container_oom_events_total", "name", "oom-early"), "once");
+      assertEquals(Optional.of(1.0),
+          m.value("containerd_task_exits_total", "name", "exit-early", "exit_code", "other"));
+      assertEquals(Optional.of(1.0), ooms("oom-early"), "and once by the exporter that watched it live");
+    } finally {
+      Files.deleteIfExists(socket);
+    }
+  }
+
+  @Test
   void aBurstOfAThousandEventsIsCountedExactly() {
     String ns = "burst";
     containerd.createNamespace(ns);

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** An immutable copy of {@link EventState}, which the exposition renders. */
-public record EventSnapshot(
+/** An immutable copy of {@link EventState}'s counters, which the exposition renders. */
+public record EventCounts(
     List<ContainerSeries> containers,
     Map<EventState.RestartKey, Long> restarts,
     Map<List<String>, Long> events,
