@@ -21,6 +21,7 @@ import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -71,7 +72,12 @@ public final class Exporter implements AutoCloseable {
 
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(exposition(monitor::status, poller, events, build));
-    JvmMetrics.builder().register(registry);
+    if (config.jvmMetrics()) {
+      JvmMetrics.builder().register(registry);
+    } else {
+      // --no-metrics.jvm drops jvm_*; process_* stays, as the exporter's memory and CPU are what people alert on.
+      ProcessMetrics.builder().register(registry);
+    }
 
     WebServer web;
     try {
