@@ -2,6 +2,7 @@ package io.containerdexporter;
 
 import io.containerdexporter.cgroup.OomKillCounter;
 import io.containerdexporter.collect.CollectorCatalog;
+import io.containerdexporter.collect.DebugLoggedCollector;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.collect.PollerMetrics;
 import io.containerdexporter.config.BuildInfo;
@@ -60,8 +61,8 @@ public final class Exporter implements AutoCloseable {
     ContainerIndex index = new ContainerIndex(new ContainerLabelFilter(config.containerLabels()));
     Supplier<List<String>> namespaces =
         () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
-    Poller poller = new Poller(CollectorCatalog.build(client, config, index), namespaces,
-        config.poll().interval(), config.poll().timeout(), clock);
+    Poller poller = new Poller(DebugLoggedCollector.wrapIfDebug(CollectorCatalog.build(client, config, index)),
+        debugLoggedRounds(namespaces), config.poll().interval(), config.poll().timeout(), clock);
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
@@ -95,6 +96,16 @@ public final class Exporter implements AutoCloseable {
     LOG.info(build.versionLine() + " listening on " + config.listenAddress() + config.telemetryPath()
         + ", watching containerd at " + config.containerdAddress());
     return new Exporter(channel, monitor, poller, subscriber, web);
+  }
+
+  /** Each poll round starts by listing the namespaces: at debug level, that is where a round says it begins. */
+  private static Supplier<List<String>> debugLoggedRounds(Supplier<List<String>> namespaces) {
+    Logger poll = Logger.getLogger(Poller.class.getName());
+    return () -> {
+      List<String> listed = namespaces.get();
+      poll.fine(() -> "poll round: containerd namespaces " + listed);
+      return listed;
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ package io.containerdexporter.events;
 
 import io.containerdexporter.containerd.Backoff;
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.containerd.ContainerdUnreachable;
 import io.containerdexporter.containerd.api.services.events.v1.Envelope;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
@@ -97,6 +98,7 @@ public final class EventSubscriber implements AutoCloseable {
   private void subscribe() {
     int gen = ++generation;
     established = false;
+    LOG.fine("subscribing to containerd's events (all namespaces)");
     cancel = client.subscribe(List.of(), thread, new ContainerdClient.EventStreamListener() {
       @Override
       public void onStarted() {
@@ -125,13 +127,20 @@ public final class EventSubscriber implements AutoCloseable {
     if (everEstablished) {
       state.reconnected();
       LOG.info("event stream subscribed again");
+    } else {
+      LOG.fine("event stream established");
     }
     try {
+      long start = System.nanoTime();
       reconciler.reconcile(Optional.ofNullable(lostAt));
+      LOG.fine(() -> "reconciled the event counters with containerd's tasks " + (lostAt == null
+          ? "(first subscription: baseline)" : "(stream was down since " + lostAt + ")") + " in "
+          + (System.nanoTime() - start) / 1_000_000 + "ms");
       lostAt = null;
     } catch (RuntimeException e) {
       // containerd went away again mid-way; the stream fails too, and the next subscription reconciles.
-      LOG.log(Level.WARNING, "reconciling after (re)subscribing failed: " + e, e.getCause());
+      LOG.log(ContainerdUnreachable.levelFor(e, Level.WARNING), "reconciling after (re)subscribing failed: " + e,
+          e.getCause());
     }
     everEstablished = true;
   }
@@ -166,6 +175,7 @@ public final class EventSubscriber implements AutoCloseable {
     if (event instanceof ContainerEvent.ContainerCreated created) {
       try {
         index.put(client.container(ns, created.id()));
+        LOG.fine(() -> "container " + ns + "/" + created.id() + " created: looked up its labels");
       } catch (RuntimeException gone) {
         index.put(ContainerInfo.fromCreateEvent(ns, created.id(), created.image(), created.runtime()));
       }
@@ -193,8 +203,10 @@ public final class EventSubscriber implements AutoCloseable {
     }
     failures++;
     Duration retryIn = BACKOFF.delay(failures);
-    LOG.warning("event stream lost (" + (error == null ? "closed by containerd" : error.getMessage())
-        + "); resubscribing in " + retryIn.toMillis() + "ms");
+    // "lost" only for a stream that was up; a subscription that never came up is the connection monitor's to report.
+    LOG.log(established ? Level.WARNING : Level.FINE, (established ? "event stream lost (" : "subscribing failed (")
+        + (error == null ? "closed by containerd" : error.getMessage()) + "); resubscribing in " + retryIn.toMillis()
+        + "ms");
     try {
       thread.schedule(this::subscribe, retryIn.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {

@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  */
 public final class ContainerIndex {
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(ContainerIndex.class.getName());
+
   public record Key(String namespace, String id) {}
 
   private final Map<Key, ContainerInfo> containers = new ConcurrentHashMap<>();
@@ -75,8 +78,10 @@ public final class ContainerIndex {
     try {
       ContainerInfo c = lookUp.apply(namespace, id);
       put(c);
+      LOG.fine(() -> "looked up the labels of " + namespace + "/" + id + " (not in the index yet)");
       return Optional.of(c);
     } catch (RuntimeException gone) {
+      LOG.fine(() -> "cannot look up the labels of " + namespace + "/" + id + ": " + gone);
       return Optional.empty();
     }
   }
