@@ -115,7 +115,10 @@ class LogsIT {
       assertTrue(m.samples("container_fs_limit_bytes").stream().anyMatch(s -> "/".equals(s.labels().get("id"))),
           "the node's filesystems, read by oshi");
       assertTrue(Files.isDirectory(jna), "JNA unpacked its library under " + jna + " (and deleted it once loaded)");
-      assertEquals(List.of(), warnings(exporter.log()), "no warning under a read-only root");
+      // A first poll can overrun its timeout on a loaded machine: that is load, not the read-only root.
+      assertEquals(List.of(), warnings(exporter.log()).stream()
+          .filter(l -> !l.contains("did not finish within --poll.timeout")).toList(),
+          "no warning under a read-only root");
       assertLogfmtOnly(exporter.log());
     }
   }
