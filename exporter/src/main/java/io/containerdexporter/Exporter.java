@@ -2,6 +2,7 @@ package io.containerdexporter;
 
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.collect.CollectorCatalog;
+import io.containerdexporter.collect.DebugLoggedCollector;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.collect.PollerMetrics;
 import io.containerdexporter.collect.RoundLister;
@@ -21,8 +22,10 @@ import io.containerdexporter.index.ContainerLabelFilter;
 import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerdStatus;
+import io.containerdexporter.model.RoundView;
 import io.containerdexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -63,8 +66,10 @@ public final class Exporter implements AutoCloseable {
         () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
     RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
     ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
-    Poller poller = new Poller(CollectorCatalog.build(client, config, index, cgroupErrors), rounds::list,
-        config.poll().interval(), config.poll().timeout(), config.poll().maxStaleness(), clock);
+    Poller poller = new Poller(
+        DebugLoggedCollector.wrapIfDebug(CollectorCatalog.build(client, config, index, cgroupErrors)),
+        debugLoggedRounds(rounds::list), config.poll().interval(), config.poll().timeout(),
+        config.poll().maxStaleness(), clock);
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
@@ -77,7 +82,12 @@ public final class Exporter implements AutoCloseable {
 
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(exposition(monitor::status, poller, events, build));
-    JvmMetrics.builder().register(registry);
+    if (config.jvmMetrics()) {
+      JvmMetrics.builder().register(registry);
+    } else {
+      // --no-metrics.jvm drops jvm_*; process_* stays, as the exporter's memory and CPU are what people alert on.
+      ProcessMetrics.builder().register(registry);
+    }
 
     WebServer web;
     try {
@@ -95,6 +105,17 @@ public final class Exporter implements AutoCloseable {
     LOG.info(build.versionLine() + " listening on " + config.listenAddress() + config.telemetryPath()
         + ", watching containerd at " + config.containerdAddress());
     return new Exporter(channel, monitor, poller, subscriber, web);
+  }
+
+  /** Each poll round starts by listing the namespaces: at debug level, that is where a round says it begins. */
+  private static Poller.RoundSource debugLoggedRounds(Poller.RoundSource rounds) {
+    Logger poll = Logger.getLogger(Poller.class.getName());
+    return now -> {
+      RoundView view = rounds.list(now);
+      poll.fine(() -> "poll round: containerd namespaces " + view.namespaces() + ", " + view.liveTasks().size()
+          + " live tasks");
+      return view;
+    };
   }
 
   /**

@@ -10,6 +10,7 @@ import io.containerdexporter.logging.Logging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
@@ -22,6 +23,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    keepNativeLibrariesUnderTmp();
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CommandLineParser.Outcome outcome = CommandLineParser.parse(args, CollectorCatalog.switches(), out, err);
@@ -51,6 +53,23 @@ public final class Main {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * oshi's JNA unpacks its native library into {@code ~/.cache/JNA} unless told otherwise, which a read-only root
+   * filesystem (a hardened DaemonSet) or an unwritable HOME refuses; netty unpacks its epoll library into
+   * java.io.tmpdir already. So both go to java.io.tmpdir (/tmp), the one place the exporter writes, and JNA uses its
+   * own bundled library rather than a system one of another version. Set before anything loads JNA; a value given
+   * with -D wins.
+   */
+  static void keepNativeLibrariesUnderTmp() {
+    String tmp = System.getProperty("java.io.tmpdir", "/tmp");
+    if (System.getProperty("jna.tmpdir") == null) {
+      System.setProperty("jna.tmpdir", Path.of(tmp, "containerd-exporter-jna").toString());
+    }
+    if (System.getProperty("jna.nosys") == null) {
+      System.setProperty("jna.nosys", "true");
     }
   }
 }

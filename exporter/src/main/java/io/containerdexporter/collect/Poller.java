@@ -1,5 +1,6 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.containerd.ContainerdUnreachable;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -208,6 +209,10 @@ public final class Poller implements AutoCloseable {
 
   /** One log line per distinct failure until the collector succeeds again: a dead containerd must not flood logs. */
   private void logOnce(String key, String message, Throwable cause) {
+    if (ContainerdUnreachable.is(cause)) {
+      LOG.log(Level.FINE, message, cause); // the connection monitor reports an unreachable containerd
+      return;
+    }
     if (loggedFailures.add(key)) {
       LOG.log(Level.WARNING, message, cause);
     }

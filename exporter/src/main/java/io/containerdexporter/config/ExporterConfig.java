@@ -23,6 +23,8 @@ import java.util.Set;
  * @param statsSource where task-stats reads each task's resource usage
  * @param containerLabels container labels (keys matching in full) to add to every per-container series as
  *     {@code container_label_*}; empty for none
+ * @param writableLayerInterval how often each container's writable-layer usage is asked of containerd
+ * @param jvmMetrics whether the exporter's own {@code jvm_*} families are exposed ({@code process_*} always are)
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -36,7 +38,9 @@ public record ExporterConfig(
     Path sysfs,
     Path procfs,
     StatsSource statsSource,
-    Optional<Pattern> containerLabels) {
+    Optional<Pattern> containerLabels,
+    Duration writableLayerInterval,
+    boolean jvmMetrics) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -60,13 +64,14 @@ public record ExporterConfig(
           return s;
         }
       }
-      throw new IllegalArgumentException("--stats.source: '" + value + "' is not one of auto, cgroupfs, api");
+      throw new IllegalArgumentException("not a stats source; expected auto, cgroupfs or api");
     }
   }
 
   /**
    * @param interval time between the starts of two polls
    * @param timeout how long one collector may take in one poll
+   * @param maxStaleness how long a failed collector's last values are served before its families are dropped
    * @param namespaces which containerd namespaces are read
    * @param contentStallAfter an ingest with no progress for longer than this counts as stalled
    * @param enabledCollectors names of the collectors that run
@@ -74,6 +79,7 @@ public record ExporterConfig(
   public record PollSettings(
       Duration interval,
       Duration timeout,
+      Duration maxStaleness,
       NamespaceFilter namespaces,
       Duration contentStallAfter,
       Set<String> enabledCollectors) {
@@ -81,24 +87,19 @@ public record ExporterConfig(
     public PollSettings {
       requirePositive(interval, "--poll.interval");
       requirePositive(timeout, "--poll.timeout");
+      requirePositive(maxStaleness, "--poll.max-staleness");
       requirePositive(contentStallAfter, "--content.stall-after");
       if (timeout.compareTo(interval) > 0) {
-        throw new IllegalArgumentException("--poll.timeout (" + PrometheusDuration.format(timeout)
-            + ") must not be longer than --poll.interval (" + PrometheusDuration.format(interval) + ")");
+        throw new IllegalArgumentException(flagValue("--poll.timeout", timeout)
+            + ": must not be longer than --poll.interval (" + PrometheusDuration.format(interval) + ")");
+      }
+      if (maxStaleness.compareTo(interval) < 0) {
+        throw new IllegalArgumentException(flagValue("--poll.max-staleness", maxStaleness)
+            + ": must not be shorter than --poll.interval (" + PrometheusDuration.format(interval) + ")");
       }
       Objects.requireNonNull(namespaces, "namespaces");
       enabledCollectors = Set.copyOf(enabledCollectors);
     }
-
-    /** How long a failing collector's last values are served before its families are dropped: 3 rounds. */
-    public Duration maxStaleness() {
-      return interval.multipliedBy(3);
-    }
-  }
-
-  /** How often a container's writable-layer usage is asked of containerd (cAdvisor's fs housekeeping: 1m). */
-  public Duration writableLayerInterval() {
-    return Duration.ofMinutes(1);
   }
 
   public ExporterConfig {
@@ -113,15 +114,22 @@ public record ExporterConfig(
     Objects.requireNonNull(procfs, "procfs");
     Objects.requireNonNull(statsSource, "statsSource");
     Objects.requireNonNull(containerLabels, "containerLabels");
+    requirePositive(writableLayerInterval, "--collector.writable-layer.interval");
     if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
-          "--web.telemetry-path '" + telemetryPath + "' must start with / and not be / or under /-/");
+          "--web.telemetry-path=" + telemetryPath + ": must start with / and not be / or under /-/");
     }
   }
 
   private static void requirePositive(Duration d, String flag) {
+    Objects.requireNonNull(d, flag);
     if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(flag + " must be positive");
+      throw new IllegalArgumentException(flagValue(flag, d) + ": must be positive");
     }
+  }
+
+  /** {@code --flag=value}, the way an error line names what was wrong. */
+  static String flagValue(String flag, Duration value) {
+    return flag + "=" + PrometheusDuration.format(value);
   }
 }

@@ -9,24 +9,25 @@ import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The command line, in the Prometheus exporters' style ({@code --area.name=value}). Values are converted and checked
- * here; {@link #toConfig(Set)} builds the record the rest of the program uses.
+ * here; {@code --help} is {@link HelpText}'s layout of these descriptions; {@link #toConfig(Set, boolean)} builds the record the rest of the program uses.
  */
 @Command(
     name = "containerd-exporter",
     mixinStandardHelpOptions = true,
     versionProvider = BuildInfo.VersionProvider.class,
-    sortOptions = false,
-    usageHelpWidth = 110,
-    description = "Prometheus exporter for containerd: events, inventory and cgroup statistics of every task.")
+    sortOptions = false)
 public final class Flags {
 
   @Option(
       names = "--containerd.address",
       paramLabel = "PATH",
-      description = "Unix socket of containerd's gRPC API. Default: ${DEFAULT-VALUE}.")
+      converter = ContainerdAddressConverter.class,
+      description = "Unix socket of containerd's gRPC API, as a path or unix:///path (kubelet's and crictl's form). "
+          + "Default: /run/containerd/containerd.sock.")
   Path containerdAddress = Path.of("/run/containerd/containerd.sock");
 
   @Option(
@@ -80,9 +81,25 @@ public final class Flags {
       names = "--poll.timeout",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long one collector may take in one poll; one that takes longer keeps its last values. "
-          + "Default: 10s.")
-  Duration pollTimeout = Duration.ofSeconds(10);
+      description = "How long one collector may take in one poll (at most --poll.interval); one that takes longer "
+          + "keeps its last values. Default: 10s, or --poll.interval if that is shorter.")
+  Duration pollTimeout; // null: not set, follows the interval
+
+  @Option(
+      names = "--poll.max-staleness",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long a failing collector's last values are served (at least --poll.interval); then its "
+          + "families are dropped until it succeeds again. Default: 3 x --poll.interval.")
+  Duration pollMaxStaleness; // null: not set, follows the interval
+
+  @Option(
+      names = "--collector.writable-layer.interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How often each container's writable-layer disk usage is asked of containerd (a walk of its "
+          + "files on the snapshotter's side, like cAdvisor's fs housekeeping). Default: 1m.")
+  Duration writableLayerInterval = Duration.ofMinutes(1);
 
   @Option(
       names = "--content.stall-after",
@@ -136,51 +153,90 @@ public final class Flags {
           + "every per-container series, as cAdvisor's allow-list. Default: none (label values are unbounded).")
   String containerLabels = "";
 
-  /** Throws IllegalArgumentException with a message fit for a one-line error. */
-  public ExporterConfig toConfig(Set<String> enabledCollectors) {
+  /** The default of --poll.timeout when it is not set: 10s, but never longer than the interval. */
+  static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The default of --poll.max-staleness when it is not set, in intervals (node_exporter-like: a few missed rounds). */
+  static final int DEFAULT_STALENESS_INTERVALS = 3;
+
+  /**
+   * Throws IllegalArgumentException with a message fit for a one-line error.
+   *
+   * @param jvmMetrics the value of {@code --[no-]metrics.jvm}, a switch the parser reads like the collectors'
+   */
+  public ExporterConfig toConfig(Set<String> enabledCollectors, boolean jvmMetrics) {
     NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
         namespacesExclude.isEmpty()
             ? Optional.empty() : Optional.of(regex("--containerd.namespaces.exclude", namespacesExclude)));
+    // Only a value the user set is checked against the interval; the defaults follow it.
+    Duration timeout = pollTimeout != null ? pollTimeout
+        : (pollInterval.compareTo(DEFAULT_POLL_TIMEOUT) < 0 ? pollInterval : DEFAULT_POLL_TIMEOUT);
+    Duration maxStaleness = pollMaxStaleness != null ? pollMaxStaleness
+        : pollInterval.multipliedBy(DEFAULT_STALENESS_INTERVALS);
     return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
         new ExporterConfig.PollSettings(
-            pollInterval, pollTimeout, namespaces, contentStallAfter, enabledCollectors),
+            pollInterval, timeout, maxStaleness, namespaces, contentStallAfter, enabledCollectors),
         eventsRetention, cgroupfs, sysfs, procfs, statsSource,
-        containerLabels.isEmpty() ? Optional.empty() : Optional.of(regex("--labels.container-labels", containerLabels)));
+        containerLabels.isEmpty() ? Optional.empty() : Optional.of(regex("--labels.container-labels", containerLabels)),
+        writableLayerInterval, jvmMetrics);
   }
 
   private static Pattern regex(String flag, String value) {
     try {
       return Pattern.compile(value);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(flag + ": '" + value + "' is not a regex (" + e.getDescription() + ")");
+      throw new IllegalArgumentException(flag + "=" + value + ": not a regex (" + e.getDescription() + ")");
+    }
+  }
+
+  /**
+   * Lets a converter's IllegalArgumentException reach the user as its message alone: picocli wraps any other
+   * exception as "cannot convert 'x' to Type (java.lang....)", a TypeConversionException it passes on as is.
+   */
+  private static <T> T converted(java.util.function.Function<String, T> parser, String value) {
+    try {
+      return parser.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
     }
   }
 
   static final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      return PrometheusDuration.parse(value);
+      Duration d = converted(PrometheusDuration::parse, value);
+      if (d.isZero()) {
+        throw new TypeConversionException("must be positive");
+      }
+      return d;
+    }
+  }
+
+  static final class ContainerdAddressConverter implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      return converted(ContainerdAddress::parse, value);
     }
   }
 
   static final class ListenAddressConverter implements ITypeConverter<ListenAddress> {
     @Override
     public ListenAddress convert(String value) {
-      return ListenAddress.parse(value);
+      return converted(ListenAddress::parse, value);
     }
   }
 
   static final class StatsSourceConverter implements ITypeConverter<ExporterConfig.StatsSource> {
     @Override
     public ExporterConfig.StatsSource convert(String value) {
-      return ExporterConfig.StatsSource.parse(value);
+      return converted(ExporterConfig.StatsSource::parse, value);
     }
   }
 
   static final class LogLevelConverter implements ITypeConverter<LogLevel> {
     @Override
     public LogLevel convert(String value) {
-      return LogLevel.parse(value);
+      return converted(LogLevel::parse, value);
     }
   }
 }

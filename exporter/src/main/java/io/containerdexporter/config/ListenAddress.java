@@ -14,24 +14,24 @@ public record ListenAddress(String host, int port) {
     }
   }
 
-  /** Parses {@code [host]:port}; the message of the exception is meant for a one-line error. */
+  /** Parses {@code [host]:port}; the exception's message says what is wrong, without repeating the value. */
   public static ListenAddress parse(String text) {
     int colon = text.lastIndexOf(':');
     if (colon < 0) {
-      throw new IllegalArgumentException("'" + text + "' is not [host]:port (for example :9338 or 127.0.0.1:9338)");
+      throw new IllegalArgumentException("not [host]:port; expected e.g. :9338 or 127.0.0.1:9338");
     }
     String host = text.substring(0, colon);
     String portText = text.substring(colon + 1);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     } else if (host.contains(":")) {
-      throw new IllegalArgumentException("'" + text + "': write an IPv6 host in brackets, e.g. [::1]:9338");
+      throw new IllegalArgumentException("write an IPv6 host in brackets, e.g. [::1]:9338");
     }
     int port;
     try {
       port = Integer.parseInt(portText);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'" + text + "': '" + portText + "' is not a port number");
+      throw new IllegalArgumentException("'" + portText + "' is not a port number");
     }
     return new ListenAddress(host, port);
   }

@@ -24,7 +24,7 @@ public enum LogLevel {
     try {
       return valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a log level (debug, info, warn, error)");
+      throw new IllegalArgumentException("not a log level; expected debug, info, warn or error");
     }
   }
 

@@ -15,10 +15,19 @@ public final class PrometheusDuration {
 
   private PrometheusDuration() {}
 
+  /** What a valid value looks like, for error messages. */
+  public static final String EXPECTED = "a number and a unit (ms, s, m, h, d, w, y), e.g. 15s or 1m30s";
+
+  /**
+   * Parses a non-negative duration; the exception's message says what is wrong without repeating the value, so a
+   * caller can put the flag and the value in front of it.
+   */
   public static Duration parse(String text) {
+    if (text != null && text.startsWith("-") && WHOLE.matcher(text.substring(1)).matches()) {
+      throw new IllegalArgumentException("must be positive");
+    }
     if (text == null || !WHOLE.matcher(text).matches()) {
-      throw new IllegalArgumentException(
-          "'" + text + "' is not a duration (use a number and a unit: ms, s, m, h, d, w, y; e.g. 15s or 1m30s)");
+      throw new IllegalArgumentException("not a duration; expected " + EXPECTED);
     }
     Duration total = Duration.ZERO;
     Matcher part = PART.matcher(text);

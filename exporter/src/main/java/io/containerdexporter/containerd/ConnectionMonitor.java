@@ -3,6 +3,7 @@ package io.containerdexporter.containerd;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.ContainerdVersion;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -134,6 +135,10 @@ public final class ConnectionMonitor implements AutoCloseable {
     if (!Files.exists(socket)) {
       return "socket " + socket + " does not exist (is containerd running? is --containerd.address right?)";
     }
+    String notASocket = notASocket(socket);
+    if (notASocket != null) {
+      return socket + " is " + notASocket + ", not a socket (is --containerd.address right?)";
+    }
     for (Throwable c = e; c != null; c = c.getCause()) {
       String message = String.valueOf(c.getMessage());
       if (message.contains("Permission denied") || message.contains("EACCES")) {
@@ -149,6 +154,34 @@ public final class ConnectionMonitor implements AutoCloseable {
     }
     return String.valueOf(e);
   }
+
+  /** What the file at {@code path} is, if it exists and is not a unix socket; null for a socket or if unknown. */
+  static String notASocket(Path path) {
+    if (Files.isDirectory(path)) {
+      return "a directory";
+    }
+    if (Files.isRegularFile(path)) {
+      return "a regular file";
+    }
+    try {
+      int type = (Integer) Files.getAttribute(path, "unix:mode") & S_IFMT;
+      return switch (type) {
+        case S_IFSOCK -> null;
+        case S_IFIFO -> "a named pipe";
+        case S_IFCHR, S_IFBLK -> "a device";
+        default -> "an unknown kind of file";
+      };
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+      return null; // can't tell: let the connection error speak
+    }
+  }
+
+  // File type bits of st_mode (sys/stat.h).
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
+  private static final int S_IFIFO = 0010000;
+  private static final int S_IFCHR = 0020000;
+  private static final int S_IFBLK = 0060000;
 
   @Override
   public void close() {

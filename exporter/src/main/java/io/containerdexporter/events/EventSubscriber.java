@@ -3,6 +3,7 @@ package io.containerdexporter.events;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.containerd.Backoff;
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.containerd.ContainerdUnreachable;
 import io.containerdexporter.containerd.api.services.events.v1.Envelope;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
@@ -117,6 +118,7 @@ public final class EventSubscriber implements AutoCloseable {
   private void subscribe() {
     int gen = ++generation;
     established = false;
+    LOG.fine("subscribing to containerd's events (all namespaces)");
     cancel = client.subscribe(List.of(), thread, new io.containerdexporter.containerd.EventStream.Listener() {
       @Override
       public void onStarted() {
@@ -145,6 +147,8 @@ public final class EventSubscriber implements AutoCloseable {
     if (everEstablished) {
       state.reconnected();
       LOG.info("event stream subscribed again");
+    } else {
+      LOG.fine("event stream established");
     }
     everEstablished = true;
     reconcileFailures = 0;
@@ -160,11 +164,14 @@ public final class EventSubscriber implements AutoCloseable {
       return;
     }
     try {
+      long start = System.nanoTime();
       reconciler.reconcile(gapStart);
+      LOG.fine(() -> "reconciled the event counters with containerd's tasks since " + gapStart + " in "
+          + (System.nanoTime() - start) / 1_000_000 + "ms");
     } catch (RuntimeException e) {
       Duration retryIn = RECONCILE_BACKOFF.delay(++reconcileFailures);
-      LOG.log(Level.WARNING, "reconciling after (re)subscribing failed: " + e + "; retrying in "
-          + retryIn.toMillis() + "ms", e.getCause());
+      LOG.log(ContainerdUnreachable.levelFor(e, Level.WARNING), "reconciling after (re)subscribing failed: " + e
+          + "; retrying in " + retryIn.toMillis() + "ms", e.getCause());
       schedule(() -> reconcile(gen, passes), retryIn);
       return;
     }
@@ -212,6 +219,7 @@ public final class EventSubscriber implements AutoCloseable {
     if (event instanceof ContainerEvent.ContainerCreated created) {
       try {
         index.put(client.container(ns, created.id()));
+        LOG.fine(() -> "container " + ns + "/" + created.id() + " created: looked up its labels");
       } catch (RuntimeException gone) {
         index.put(ContainerInfo.fromCreateEvent(ns, created.id(), created.image(), created.runtime()));
       }
@@ -245,8 +253,10 @@ public final class EventSubscriber implements AutoCloseable {
     }
     failures++;
     Duration retryIn = BACKOFF.delay(failures);
-    LOG.warning("event stream lost (" + (error == null ? "closed by containerd" : error.getMessage())
-        + "); resubscribing in " + retryIn.toMillis() + "ms");
+    // "lost" only for a stream that was up; a subscription that never came up is the connection monitor's to report.
+    LOG.log(established ? Level.WARNING : Level.FINE, (established ? "event stream lost (" : "subscribing failed (")
+        + (error == null ? "closed by containerd" : error.getMessage()) + "); resubscribing in " + retryIn.toMillis()
+        + "ms");
     schedule(this::subscribe, retryIn);
   }
 

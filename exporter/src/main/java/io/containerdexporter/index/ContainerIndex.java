@@ -22,6 +22,9 @@ import java.util.function.BiFunction;
  */
 public final class ContainerIndex {
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(ContainerIndex.class.getName());
+
   public record Key(String namespace, String id) {}
 
   /** {@code container} is null for a tombstone: deleted by an event newer than the last round. */
@@ -101,8 +104,10 @@ public final class ContainerIndex {
     try {
       ContainerInfo c = lookUp.apply(namespace, id);
       put(c);
+      LOG.fine(() -> "looked up the labels of " + namespace + "/" + id + " (not in the index yet)");
       return Optional.of(c);
     } catch (RuntimeException gone) {
+      LOG.fine(() -> "cannot look up the labels of " + namespace + "/" + id + ": " + gone);
       return Optional.empty();
     }
   }

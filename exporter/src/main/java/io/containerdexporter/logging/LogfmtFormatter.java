@@ -10,8 +10,8 @@ import java.util.logging.LogRecord;
 
 /**
  * One logfmt line per record ({@code time=… level=info source=Poller msg="…"}), the format Prometheus' own exporters
- * write, so one log pipeline parses them all. Exceptions are only printed in full at debug level: at info the message
- * of the cause is on the line and a stack trace would only hide it.
+ * write, so one log pipeline parses them all, and nothing else. Exceptions are only printed in full at debug level, as
+ * a quoted {@code stack} field: at info the message of the cause is on the line and a stack trace would only hide it.
  */
 public final class LogfmtFormatter extends Formatter {
 
@@ -26,12 +26,13 @@ public final class LogfmtFormatter extends Formatter {
     if (thrown != null) {
       line.append(" err=").append(quote(String.valueOf(thrown)));
     }
-    line.append('\n');
     if (thrown != null && record.getLevel().intValue() <= Level.FINE.intValue()) {
+      // Still one logfmt line: the trace is a quoted field, its line breaks escaped.
       StringWriter trace = new StringWriter();
       thrown.printStackTrace(new PrintWriter(trace));
-      line.append(trace);
+      line.append(" stack=").append(quote(trace.toString().strip()));
     }
+    line.append('\n');
     return line.toString();
   }
 

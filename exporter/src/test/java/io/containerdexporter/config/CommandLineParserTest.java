@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -105,13 +106,125 @@ class CommandLineParserTest {
     assertTrue(config.poll().namespaces().accepts("k8s.io"));
     assertTrue(!config.poll().namespaces().accepts("k8sxio"));
     assertEquals(2, assertInstanceOf(Exit.class, parse("--poll.interval=5s", "--poll.timeout=10s")).code());
-    assertTrue(err.toString().contains("--poll.timeout"), err.toString());
+    assertEquals("containerd-exporter: error: --poll.timeout=10s: must not be longer than --poll.interval (5s) "
+        + "(see --help)\n", err.toString());
+  }
+
+  @Test
+  void theTimeoutAndTheStalenessFollowTheIntervalUnlessSet() {
+    ExporterConfig.PollSettings fast = assertInstanceOf(Run.class, parse("--poll.interval=5s")).config().poll();
+    assertEquals(Duration.ofSeconds(5), fast.timeout(), "min(10s, interval)");
+    assertEquals(Duration.ofSeconds(15), fast.maxStaleness(), "3 x interval");
+    ExporterConfig.PollSettings slow = assertInstanceOf(Run.class, parse("--poll.interval=1m")).config().poll();
+    assertEquals(Duration.ofSeconds(10), slow.timeout());
+    assertEquals(Duration.ofMinutes(3), slow.maxStaleness());
+    ExporterConfig.PollSettings defaults = assertInstanceOf(Run.class, parse()).config().poll();
+    assertEquals(Duration.ofSeconds(15), defaults.interval());
+    assertEquals(Duration.ofSeconds(10), defaults.timeout());
+    assertEquals(Duration.ofSeconds(45), defaults.maxStaleness());
+    assertEquals(Duration.ofSeconds(20), assertInstanceOf(Run.class,
+        parse("--poll.interval=20s", "--poll.max-staleness=20s")).config().poll().maxStaleness());
+  }
+
+  @Test
+  void aStalenessShorterThanTheIntervalIsRefused() {
+    assertEquals(2, assertInstanceOf(Exit.class, parse("--poll.max-staleness=10s")).code());
+    assertEquals("containerd-exporter: error: --poll.max-staleness=10s: must not be shorter than --poll.interval "
+        + "(15s) (see --help)\n", err.toString());
+  }
+
+  @Test
+  void writableLayerIntervalDefaultsToAMinute() {
+    assertEquals(Duration.ofMinutes(1), assertInstanceOf(Run.class, parse()).config().writableLayerInterval());
+    assertEquals(Duration.ofSeconds(30), assertInstanceOf(Run.class,
+        parse("--collector.writable-layer.interval=30s")).config().writableLayerInterval());
+    assertEquals(2, assertInstanceOf(Exit.class, parse("--collector.writable-layer.interval=0s")).code());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "/run/containerd/containerd.sock",
+      "unix:///run/containerd/containerd.sock",
+      "unix:/run/containerd/containerd.sock"})
+  void theAddressIsAPathOrAUnixUrl(String address) {
+    assertEquals(Path.of("/run/containerd/containerd.sock"), assertInstanceOf(Run.class,
+        parse("--containerd.address=" + address)).config().containerdAddress());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tcp://127.0.0.1:1234", "npipe:////./pipe/containerd", "unix://run/containerd.sock", ""})
+  void anAddressThatIsNoUnixSocketIsRefused(String address) {
+    assertEquals(2, assertInstanceOf(Exit.class, parse("--containerd.address=" + address)).code());
+    assertTrue(err.toString().startsWith("containerd-exporter: error: --containerd.address=" + address + ": "),
+        err.toString());
+  }
+
+  /** Exactly what a user reads: the flag, the value, what is wrong or expected, and no Java in it. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--containerd.timeout=5|--containerd.timeout=5: not a duration; expected a number and a unit (ms, s, m, h, d, "
+          + "w, y), e.g. 15s or 1m30s",
+      "--poll.interval=-5s|--poll.interval=-5s: must be positive",
+      "--poll.interval=0s|--poll.interval=0s: must be positive",
+      "--events.retention=soon|--events.retention=soon: not a duration; expected a number and a unit (ms, s, m, h, "
+          + "d, w, y), e.g. 15s or 1m30s",
+      "--web.listen-address=9338|--web.listen-address=9338: not [host]:port; expected e.g. :9338 or 127.0.0.1:9338",
+      "--log.level=loud|--log.level=loud: not a log level; expected debug, info, warn or error",
+      "--stats.source=disk|--stats.source=disk: not a stats source; expected auto, cgroupfs or api",
+      "--containerd.namespaces.include=(|--containerd.namespaces.include=(: not a regex (Unclosed group)"})
+  void aBadValueIsNamedWithItsFlagAndTheExpectedForm(String arg, String expected) {
+    assertEquals(2, assertInstanceOf(Exit.class, parse(arg)).code());
+    assertEquals("containerd-exporter: error: " + expected + " (see --help)\n", err.toString());
+  }
+
+  @Test
+  void theJvmMetricsSwitch() {
+    assertTrue(assertInstanceOf(Run.class, parse()).config().jvmMetrics());
+    assertTrue(!assertInstanceOf(Run.class, parse("--no-metrics.jvm")).config().jvmMetrics());
+    assertEquals(2, assertInstanceOf(Exit.class, parse("--metrics.jvm", "--no-metrics.jvm")).code());
   }
 
   @Test
   void aBadRegexIsOneLine() {
     assertEquals(2, assertInstanceOf(Exit.class, parse("--containerd.namespaces.include=(")).code());
     assertEquals(1, err.toString().lines().count(), err.toString());
+  }
+
+  @Test
+  void helpShowsBothFormsOfEverySwitchAndHowToTurnOnWhatIsOff() {
+    assertEquals(0, assertInstanceOf(Exit.class, parseWithCollectors("--help")).code());
+    String help = out.toString().replaceAll("\\s+", " "); // descriptions wrap
+    assertTrue(help.contains("--[no-]collector.tasks "), help);
+    assertTrue(help.contains("--no-collector.tasks turns it off."), help);
+    assertTrue(help.contains("--[no-]collector.image-info "), help);
+    assertTrue(help.contains("Disabled by default; --collector.image-info turns it on."), help);
+    assertTrue(help.contains("--[no-]metrics.jvm "), help);
+  }
+
+  /** A flag name is never cut at a line end: every "--word" on every line of --help is a whole, real flag. */
+  @Test
+  void helpNeverBreaksAFlagName() {
+    parseWithCollectors("--help");
+    String help = out.toString();
+    java.util.Set<String> flags = new java.util.HashSet<>();
+    for (String name : new String[] {"containerd.address", "containerd.timeout", "web.listen-address",
+        "web.telemetry-path", "log.level", "containerd.namespaces.include", "containerd.namespaces.exclude",
+        "poll.interval", "poll.timeout", "poll.max-staleness", "collector.writable-layer.interval",
+        "content.stall-after", "events.retention", "path.cgroupfs", "path.sysfs", "path.procfs", "stats.source",
+        "labels.container-labels", "help", "version", "metrics.jvm", "collector.tasks", "collector.image-info"}) {
+      flags.add("--" + name);
+      flags.add("--no-" + name);
+      flags.add("--[no-]" + name);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("--[\\w.\\[\\]-]*").matcher("");
+    for (String line : help.split("\n")) {
+      assertTrue(line.length() <= HelpText.WIDTH, "wider than " + HelpText.WIDTH + ": " + line);
+      m.reset(line);
+      while (m.find()) {
+        String token = m.group().replaceAll("[.]+$", "");
+        assertTrue(flags.contains(token), "'" + token + "' is not a whole flag name, in: " + line);
+      }
+    }
   }
 
   @Test

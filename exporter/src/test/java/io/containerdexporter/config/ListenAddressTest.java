@@ -23,7 +23,7 @@ class ListenAddressTest {
 
   @Test
   void rejectsWithAReason() {
-    assertEquals("'9338' is not [host]:port (for example :9338 or 127.0.0.1:9338)",
+    assertEquals("not [host]:port; expected e.g. :9338 or 127.0.0.1:9338",
         assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("9338")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(":http"));
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(":65536"));

@@ -125,7 +125,11 @@ class ConnectionMonitorTest {
     assertTrue(ConnectionMonitor.describe(Status.UNAVAILABLE.asRuntimeException(), missing)
         .startsWith("socket " + missing + " does not exist"));
 
-    Path present = java.nio.file.Files.createFile(dir.resolve("present.sock"));
+    Path present = dir.resolve("present.sock");
+    try (java.nio.channels.ServerSocketChannel stale =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      stale.bind(java.net.UnixDomainSocketAddress.of(present)); // a real socket file, left behind when closed
+    }
     RuntimeException denied = Status.UNAVAILABLE.withCause(
         new java.io.IOException("connect(..) failed: Permission denied")).asRuntimeException();
     assertTrue(ConnectionMonitor.describe(denied, present).startsWith("permission denied on " + present));
@@ -136,5 +140,21 @@ class ConnectionMonitorTest {
 
     assertEquals("DEADLINE_EXCEEDED: deadline exceeded after 5s", ConnectionMonitor.describe(
         Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after 5s").asRuntimeException(), present));
+  }
+
+  /** A path that exists but is no socket says what it is, whatever the connection error was. */
+  @Test
+  void aFileOrDirectoryWhereTheSocketShouldBeIsNamedForWhatItIs(@TempDir Path dir) throws Exception {
+    RuntimeException refused = Status.UNAVAILABLE.withCause(
+        new java.io.IOException("connect(..) failed: Connection refused")).asRuntimeException();
+    Path file = java.nio.file.Files.writeString(dir.resolve("containerd.sock"), "not a socket");
+    assertEquals(file + " is a regular file, not a socket (is --containerd.address right?)",
+        ConnectionMonitor.describe(refused, file));
+    assertEquals(dir + " is a directory, not a socket (is --containerd.address right?)",
+        ConnectionMonitor.describe(refused, dir));
+    Path fifo = dir.resolve("fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    assertEquals(fifo + " is a named pipe, not a socket (is --containerd.address right?)",
+        ConnectionMonitor.describe(refused, fifo));
   }
 }

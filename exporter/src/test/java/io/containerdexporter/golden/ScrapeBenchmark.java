@@ -42,6 +42,12 @@ public final class ScrapeBenchmark {
         state) plus exposition; reading cgroup files adds a few small file reads per task per poll. The heap figure
         is the whole JVM's, the fake server's inventory included, so it is an upper bound for the exporter's.
 
+        **Its series count is not realistic.** The cgroupfs here is empty, so the per-task cAdvisor families (CPU,
+        memory, threads, block I/O, network, writable layer: dozens of series per task on a real node) are not in these
+        scrapes; a real node's exposition is several times larger than the "series" and "exposition" columns say, and its
+        scrape latency grows with it. docs/performance.md (the performance issue) replaces this page with figures from
+        real cgroups.
+
         | tasks | start to first full scrape (s) | scrape p50 (ms) | scrape p99 (ms) | exposition (KiB) | series | heap after GC (MiB) |
         |---|---|---|---|---|---|---|
         %s

@@ -62,4 +62,46 @@ class CommandLineIT {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void aBadValueNamesTheFlagTheValueAndTheExpectedFormWithNoJavaInIt() throws Exception {
+    Run notADuration = run("--containerd.timeout=5");
+    assertEquals(2, notADuration.exitCode());
+    assertEquals("containerd-exporter: error: --containerd.timeout=5: not a duration; expected a number and a unit "
+        + "(ms, s, m, h, d, w, y), e.g. 15s or 1m30s (see --help)\n", notADuration.stderr());
+    Run negative = run("--poll.interval=-5s");
+    assertEquals("containerd-exporter: error: --poll.interval=-5s: must be positive (see --help)\n",
+        negative.stderr());
+  }
+
+  @Test
+  void helpShowsEverySwitchWhole() throws Exception {
+    String help = run("--help").stdout();
+    for (String flag : new String[] {"--[no-]collector.task-stats ", "--[no-]collector.network ",
+        "--[no-]collector.writable-layer ", "--[no-]collector.image-info ", "--[no-]metrics.jvm ",
+        "--poll.max-staleness=DURATION ", "--collector.writable-layer.interval=DURATION "}) {
+      assertTrue(help.contains(flag), flag + " in:\n" + help);
+    }
+    assertTrue(help.replaceAll("\\s+", " ").contains("Disabled by default; --collector.image-info turns it on."), help);
+  }
+
+  /** A shorter interval alone is fine (the timeout follows it); the unix:// form names the same socket. */
+  @Test
+  void aFiveSecondIntervalAndAUnixUrlStartAndSayWhatIsWrongOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("containerd.sock"), "");
+    try (ExporterProcess exporter = ExporterProcess.start(java.nio.file.Path.of("unix://" + file),
+        "--poll.interval=5s")) {
+      Await.until(java.time.Duration.ofSeconds(15), "two retries logged", exporter::log,
+          log -> log.contains("; retry 2 in "));
+      String log = exporter.log();
+      assertTrue(log.contains("containerd at " + file + " is not reachable: " + file
+          + " is a regular file, not a socket"), log);
+      List<String> warnings = log.lines().filter(l -> l.contains(" level=warn ") || l.contains(" level=error "))
+          .toList();
+      assertTrue(warnings.stream().allMatch(l -> l.contains(" source=ConnectionMonitor ")),
+          "while containerd is not there, only the connection monitor speaks: " + log);
+      assertTrue(log.lines().allMatch(l -> l.startsWith("time=")), "logfmt only: " + log);
+    }
+  }
 }

@@ -41,8 +41,14 @@ public final class ExporterProcess implements AutoCloseable {
   }
 
   public static ExporterProcess start(Path containerdSocket, String... extraArgs) {
+    return startUnder(List.of(), containerdSocket, extraArgs);
+  }
+
+  /** The jar run by {@code wrapper} (e.g. {@code unshare -m sh -c '... exec "$@"' sh}), which must exec it. */
+  public static ExporterProcess startUnder(List<String> wrapper, Path containerdSocket, String... extraArgs) {
     int port = freePort();
-    List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseSerialGC", "-Xmx64m", "-jar",
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(javaBin(), "-XX:+UseSerialGC", "-Xmx64m", "-jar",
         jar().toString(), "--containerd.address=" + containerdSocket, "--web.listen-address=127.0.0.1:" + port));
     command.addAll(List.of(extraArgs));
     try {

@@ -323,6 +323,18 @@ public final class ContainerdSandbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- teardown
 
+    /**
+     * For an owner with its own shutdown hook that closes the sandbox (the demo): without this, the sandbox's hook
+     * would race the owner's teardown on SIGTERM.
+     */
+    public void leaveShutdownToOwner() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs already, and closes the sandbox
+        }
+    }
+
     /** Removes everything this sandbox created. Safe to call twice; never throws; reports leftovers on stderr. */
     @Override
     public void close() {
@@ -347,7 +359,7 @@ public final class ContainerdSandbox implements AutoCloseable {
             }
             closed = true;
         }
-        System.err.println("[testkit] JVM exiting with an open sandbox: tearing down " + layout.tempDir());
+        System.err.println("[testkit] JVM exiting: removing the containerd sandbox in " + layout.tempDir());
         teardown();
     }
 

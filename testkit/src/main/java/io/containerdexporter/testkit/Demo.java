@@ -19,7 +19,10 @@ public final class Demo {
     static final Duration OOM_INTERVAL = Duration.ofSeconds(30);
     private static final long MIB = 1024 * 1024;
 
+    static final String NETWORKED_TASK = "pinger";
+
     private final ContainerdSandbox sandbox;
+    private volatile VethPair veth = VethPair.NONE;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -40,6 +43,7 @@ public final class Demo {
         }
         Demo demo = new Demo(sandbox);
         CountDownLatch finished = new CountDownLatch(1);
+        sandbox.leaveShutdownToOwner(); // our hook stops the main thread, whose finally tears down, in order
         Runtime.getRuntime().addShutdownHook(new Thread(() -> demo.stopAndWait(finished), "demo-stop"));
         int exitCode = 0;
         try {
@@ -60,6 +64,7 @@ public final class Demo {
             }
         } finally {
             progress("tearing down");
+            demo.veth.close();
             sandbox.close();
             progress("done");
             finished.countDown();
@@ -84,6 +89,14 @@ public final class Demo {
                 "sh", "-c", "head -c 16777216 /dev/zero > /dev/shm/hold; exec sleep 2147483647");
         start(BATCH_NAMESPACE, "batch-worker", RunOptions.builder().label("app", "batch").env("JOB", "demo").build(),
                 "sh", "-c", "while :; do date; sleep 5; done");
+        // A network namespace of its own with a real interface, so the network families have something to show:
+        // the task pings the host end of a veth pair every second (ctr gives a task only "lo" without a CNI).
+        start(NAMESPACE, NETWORKED_TASK, RunOptions.builder().label("app", "pinger").build(),
+                "sh", "-c", "while :; do ping -c 1 -W 1 " + VethPair.HOST_ADDRESS + " >/dev/null 2>&1; sleep 1; done");
+        long pid = sandbox.tasks(NAMESPACE).stream().filter(t -> t.id().equals(NETWORKED_TASK)).findFirst()
+                .orElseThrow().pid();
+        progress("giving " + NAMESPACE + "/" + NETWORKED_TASK + " an eth0: a veth pair to the host");
+        veth = VethPair.into(pid);
     }
 
     private void start(String namespace, String id, RunOptions options, String... args) {
