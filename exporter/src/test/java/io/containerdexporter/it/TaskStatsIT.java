@@ -38,8 +38,12 @@ class TaskStatsIT {
 
   /** This host is cgroup v1 (hybrid); the cgroup v2 reader is proven on fixtures and in the QEMU guest. */
   private static long cgroupValue(String controller, String file) {
+    return cgroupValue("worker", controller, file);
+  }
+
+  private static long cgroupValue(String container, String controller, String file) {
     for (String dir : new String[] {controller, "cpu,cpuacct", "cpuacct,cpu"}) {
-      Path p = Path.of("/sys/fs/cgroup", dir, NS, "worker", file);
+      Path p = Path.of("/sys/fs/cgroup", dir, NS, container, file);
       if (Files.exists(p)) {
         try {
           return Long.parseLong(Files.readString(p).trim());
@@ -84,6 +88,8 @@ class TaskStatsIT {
         RunOptions.builder().memoryLimitBytes(LIMIT).cpuQuota(50_000, 100_000).build(), "sh", "-c",
         "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; head -c 16777216 /dev/zero > /dev/shm/hold; "
             + "touch /tmp/done; exec sleep 100000");
+    // No CPU limit: ctr writes no period into the spec, the kernel has one all the same (issue 18 §3).
+    containerd.run(NS, "idle", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
     Await.until(Duration.ofSeconds(60), "the worker to finish burning", () -> containerd.exec(NS, "worker",
         "probe", "test", "-f", "/tmp/done").exitCode(), code -> code == 0);
 
@@ -114,6 +120,9 @@ class TaskStatsIT {
       assertEquals(Optional.of((double) LIMIT), m.value("container_spec_memory_limit_bytes", "name", "worker"));
       assertEquals(Optional.of(50_000.0), m.value("container_spec_cpu_quota", "name", "worker"));
       assertEquals(Optional.of(100_000.0), m.value("container_spec_cpu_period", "name", "worker"));
+      assertEquals(Optional.empty(), m.value("container_spec_cpu_quota", "name", "idle"), "no limit, no quota");
+      assertEquals(Optional.of((double) cgroupValue("idle", "cpu", "cpu.cfs_period_us")),
+          m.value("container_spec_cpu_period", "name", "idle"), "no period in the spec: the kernel's, as cAdvisor");
       MetricsText.Sample labels = m.samples("container_memory_usage_bytes").stream()
           .filter(s -> s.labels().get("name").equals("worker")).findFirst().orElseThrow();
       assertEquals("/" + NS + "/worker", labels.labels().get("id"));
