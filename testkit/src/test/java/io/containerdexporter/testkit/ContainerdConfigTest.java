@@ -45,6 +45,16 @@ class ContainerdConfigTest {
     }
 
     @Test
+    void everyReleaseAsksForThePauseImageTheSandboxImports() {
+        String v2 = ContainerdConfig.render(layout, "127.0.0.1:4321", 2, "");
+        String v3 = ContainerdConfig.render(layout, "127.0.0.1:4321", 3, "");
+
+        assertTrue(v2.contains("  sandbox_image = \"registry.k8s.io/pause:3.6\"\n"), v2);
+        assertTrue(v3.contains("[plugins.\"io.containerd.cri.v1.images\".pinned_images]\n"
+                + "  sandbox = \"registry.k8s.io/pause:3.6\"\n"), v3);
+    }
+
+    @Test
     void extraTomlIsAppended() {
         String toml = ContainerdConfig.render(layout, "127.0.0.1:4321", 2, "[timeouts]\n  \"io.containerd.timeout.shim.cleanup\" = \"5s\"\n");
 
