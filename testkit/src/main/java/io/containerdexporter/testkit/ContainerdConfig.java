@@ -46,7 +46,8 @@ final class ContainerdConfig {
         toml
                 .append('\n')
                 .append("[plugins.\"").append(cri).append("\".cni]\n")
-                .append("  bin_dir = \"/usr/lib/cni\"\n")
+                // 2.1 deprecates bin_dir (removed in 2.3) for the list bin_dirs.
+                .append(configVersion >= 3 ? "  bin_dirs = [\"/usr/lib/cni\"]\n" : "  bin_dir = \"/usr/lib/cni\"\n")
                 .append("  conf_dir = ").append(quote(layout.cniConfDir())).append('\n')
                 .append('\n')
                 // Declaring runtimes.runc replaces containerd's default entry whole: name its type, or CRI's

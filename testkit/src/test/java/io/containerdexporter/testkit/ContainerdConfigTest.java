@@ -42,6 +42,7 @@ class ContainerdConfigTest {
         assertTrue(toml.startsWith("version = 3\n"), toml);
         assertTrue(toml.contains("[plugins.\"io.containerd.cri.v1.runtime\"]\n"), toml);
         assertFalse(toml.contains("io.containerd.grpc.v1.cri"), toml);
+        assertTrue(toml.contains("  bin_dirs = [\"/usr/lib/cni\"]\n"), toml);
     }
 
     @Test
