@@ -273,15 +273,16 @@ abstract class Scenarios {
     String ns = "group";
     cell.prepareNamespace(ns);
     awaitStreamUp();
-    // Three processes: PID 1 (which eats memory once told to) and two sleepers.
+    // Exactly three processes: PID 1 and two sleepers. PID 1 waits on a FIFO (a polling loop would fork a fourth,
+    // short-lived process, and the group kill would take it too), then eats memory once the test writes to it.
     cell.run(ns, "group", SMALL_LIMIT, "sh", "-c",
-        "sleep 100000 & sleep 100000 & while [ ! -f /tmp/go ]; do sleep 0.2; done; " + EAT_MEMORY);
+        "mkfifo /tmp/go; sleep 100000 & sleep 100000 & read x < /tmp/go; " + EAT_MEMORY);
     KernelView kernel = new KernelView(cell, ns, "group");
     Await.until(cell.patience(Duration.ofSeconds(10)), "three processes in the cgroup", kernel::pids, n -> n == 3);
     // What kubelet does on cgroup v2: the whole container is killed together.
     cell.writeFile(kernel.v2Path("memory.oom.group"), "1");
     // Not through ctr exec: that would add a fourth process to the cgroup, and the group kill would take it too.
-    touchInTask(kernel, "/tmp/go");
+    touchInTask(kernel, "/tmp/go"); // opens the FIFO for writing: PID 1's read returns
     awaitStatus(ns, "group", "STOPPED", Duration.ofSeconds(20));
     long killed = kernel.oomKills();
     assertEquals(3, killed, "the kernel killed all three (memory.events oom_kill)");
