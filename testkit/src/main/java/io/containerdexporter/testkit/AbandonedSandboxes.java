@@ -40,7 +40,7 @@ final class AbandonedSandboxes {
         System.err.println("[testkit] tearing down sandbox " + dir + " abandoned by dead JVM " + record.ownerPid());
         Ctr ctr = new Ctr(Path.of(record.ctrBinary()), layout.grpcSocket(), Duration.ofSeconds(30));
         ContainerdDaemon daemon = new ContainerdDaemon(Path.of(record.containerdBinary()), layout, ctr,
-                Duration.ofSeconds(15));
+                Duration.ofSeconds(15), List.of());
         // The daemon itself survives its JVM; using it lets ctr wind down shims and snapshots the normal way.
         ProcFs.processesMentioning("--config " + layout.configFile()).stream()
                 .findFirst()

@@ -38,10 +38,16 @@ final class ContainerdConfig {
                 // This VM cannot lower oom_score_adj; without this RunPodSandbox fails with EACCES.
                 .append("  restrict_oom_score_adj = true\n")
                 // Pod network namespaces would otherwise be bind-mounted under /var/run/netns, outside the sandbox.
-                .append("  netns_mounts_under_state_dir = true\n")
+                .append("  netns_mounts_under_state_dir = true\n");
+        if (configVersion < 3) {
+            // Pinned for every release (1.7 would ask for pause:3.8, 2.1 for 3.10): the sandbox imports this one.
+            toml.append("  sandbox_image = ").append(quote(ContainerdSandbox.PAUSE_IMAGE)).append('\n');
+        }
+        toml
                 .append('\n')
                 .append("[plugins.\"").append(cri).append("\".cni]\n")
-                .append("  bin_dir = \"/usr/lib/cni\"\n")
+                // 2.1 deprecates bin_dir (removed in 2.3) for the list bin_dirs.
+                .append(configVersion >= 3 ? "  bin_dirs = [\"/usr/lib/cni\"]\n" : "  bin_dir = \"/usr/lib/cni\"\n")
                 .append("  conf_dir = ").append(quote(layout.cniConfDir())).append('\n')
                 .append('\n')
                 // Declaring runtimes.runc replaces containerd's default entry whole: name its type, or CRI's
@@ -51,6 +57,11 @@ final class ContainerdConfig {
                 .append('\n')
                 .append("[plugins.\"").append(cri).append("\".containerd.runtimes.runc.options]\n")
                 .append("  Root = ").append(quote(layout.runcRoot())).append('\n');
+        if (configVersion >= 3) {
+            toml.append('\n')
+                    .append("[plugins.\"io.containerd.cri.v1.images\".pinned_images]\n")
+                    .append("  sandbox = ").append(quote(ContainerdSandbox.PAUSE_IMAGE)).append('\n');
+        }
         if (!extraTables.isEmpty()) {
             toml.append('\n').append("# extra configuration from SandboxOptions\n").append(extraTables).append('\n');
         }

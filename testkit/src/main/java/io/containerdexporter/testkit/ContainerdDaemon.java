@@ -21,11 +21,13 @@ final class ContainerdDaemon {
     private final SandboxLayout layout;
     private final Ctr ctr;
     private final Duration startTimeout;
+    private final List<Path> pathPrefix;
     private volatile ProcessHandle handle;
     private volatile boolean everReady;
 
-    ContainerdDaemon(Path binary, SandboxLayout layout, Ctr ctr, Duration startTimeout) {
+    ContainerdDaemon(Path binary, SandboxLayout layout, Ctr ctr, Duration startTimeout, List<Path> pathPrefix) {
         this.binary = binary;
+        this.pathPrefix = List.copyOf(pathPrefix);
         this.layout = layout;
         this.ctr = ctr;
         this.startTimeout = startTimeout;
@@ -39,7 +41,14 @@ final class ContainerdDaemon {
         try {
             // A socket file left by a SIGKILLed daemon would make "the socket exists" mean nothing.
             Files.deleteIfExists(layout.grpcSocket());
-            Process process = new ProcessBuilder(command())
+            ProcessBuilder builder = new ProcessBuilder(command());
+            if (!pathPrefix.isEmpty()) {
+                // containerd finds its shim on PATH: the release's own must come first.
+                List<String> path = new ArrayList<>(pathPrefix.stream().map(Path::toString).toList());
+                path.add(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+                builder.environment().put("PATH", String.join(":", path));
+            }
+            Process process = builder
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.daemonLog().toFile()))

@@ -60,7 +60,8 @@ public final class ContainerdSandbox implements AutoCloseable {
         this.busybox = busybox;
         this.metricsAddress = metricsAddress;
         this.ctr = new Ctr(options.ctrBinary(), layout.grpcSocket(), options.ctrTimeout());
-        this.daemon = new ContainerdDaemon(options.containerdBinary(), layout, ctr, options.startTimeout());
+        this.daemon = new ContainerdDaemon(options.containerdBinary(), layout, ctr, options.startTimeout(),
+                options.pathPrefix());
     }
 
     /** Starts the host's containerd in a fresh temp dir; throws {@link SandboxUnavailableException} if it cannot. */

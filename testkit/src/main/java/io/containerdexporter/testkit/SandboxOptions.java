@@ -2,11 +2,12 @@ package io.containerdexporter.testkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * How to start a {@link ContainerdSandbox}. The defaults run the host's containerd 1.6; other versions (unpacked from
- * other Debian suites) can be pointed at with {@link Builder#containerdBinary} and {@link Builder#configVersion}.
+ * other Debian suites) come from {@link ContainerdRelease#hostSandboxOptions()}.
  *
  * @param containerdBinary the daemon executable
  * @param ctrBinary        the client used for everything the sandbox does; should match the daemon's version
@@ -15,9 +16,11 @@ import java.util.Objects;
  * @param tempParent       where the private /tmp/ctrd-sbx-XXXX directory is created
  * @param startTimeout     bound on socket + {@code ctr version} readiness
  * @param ctrTimeout       bound on each ctr call
+ * @param pathPrefix       directories put before PATH for the daemon, so it finds its release's own shim first
  */
 public record SandboxOptions(Path containerdBinary, Path ctrBinary, int configVersion, String extraConfigToml,
-                             Path tempParent, Duration startTimeout, Duration ctrTimeout) {
+                             Path tempParent, Duration startTimeout, Duration ctrTimeout,
+                             List<Path> pathPrefix) {
 
     public static final SandboxOptions DEFAULTS = builder().build();
 
@@ -28,6 +31,7 @@ public record SandboxOptions(Path containerdBinary, Path ctrBinary, int configVe
         Objects.requireNonNull(tempParent);
         Objects.requireNonNull(startTimeout);
         Objects.requireNonNull(ctrTimeout);
+        pathPrefix = List.copyOf(pathPrefix);
     }
 
     public static Builder builder() {
@@ -42,6 +46,7 @@ public record SandboxOptions(Path containerdBinary, Path ctrBinary, int configVe
         private Path tempParent = Path.of("/tmp");
         private Duration startTimeout = Duration.ofSeconds(15);
         private Duration ctrTimeout = Duration.ofSeconds(30);
+        private List<Path> pathPrefix = List.of();
 
         private Builder() {
         }
@@ -81,9 +86,14 @@ public record SandboxOptions(Path containerdBinary, Path ctrBinary, int configVe
             return this;
         }
 
+        public Builder pathPrefix(List<Path> dirs) {
+            this.pathPrefix = dirs;
+            return this;
+        }
+
         public SandboxOptions build() {
             return new SandboxOptions(containerdBinary, ctrBinary, configVersion, extraConfigToml, tempParent,
-                    startTimeout, ctrTimeout);
+                    startTimeout, ctrTimeout, pathPrefix);
         }
     }
 }

@@ -42,6 +42,17 @@ class ContainerdConfigTest {
         assertTrue(toml.startsWith("version = 3\n"), toml);
         assertTrue(toml.contains("[plugins.\"io.containerd.cri.v1.runtime\"]\n"), toml);
         assertFalse(toml.contains("io.containerd.grpc.v1.cri"), toml);
+        assertTrue(toml.contains("  bin_dirs = [\"/usr/lib/cni\"]\n"), toml);
+    }
+
+    @Test
+    void everyReleaseAsksForThePauseImageTheSandboxImports() {
+        String v2 = ContainerdConfig.render(layout, "127.0.0.1:4321", 2, "");
+        String v3 = ContainerdConfig.render(layout, "127.0.0.1:4321", 3, "");
+
+        assertTrue(v2.contains("  sandbox_image = \"registry.k8s.io/pause:3.6\"\n"), v2);
+        assertTrue(v3.contains("[plugins.\"io.containerd.cri.v1.images\".pinned_images]\n"
+                + "  sandbox = \"registry.k8s.io/pause:3.6\"\n"), v3);
     }
 
     @Test
