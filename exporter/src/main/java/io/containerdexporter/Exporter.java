@@ -46,7 +46,11 @@ public final class Exporter implements AutoCloseable {
   private final EventSubscriber subscriber;
   private final WebServer web;
 
-  private Exporter(ContainerdChannel channel, ConnectionMonitor monitor, Poller poller, EventSubscriber subscriber,
+  private Exporter(
+      ContainerdChannel channel,
+      ConnectionMonitor monitor,
+      Poller poller,
+      EventSubscriber subscriber,
       WebServer web) {
     this.channel = channel;
     this.monitor = monitor;
@@ -63,29 +67,47 @@ public final class Exporter implements AutoCloseable {
     ConnectionMonitor monitor = ConnectionMonitor.forClient(client, clock);
     ContainerIndex index = new ContainerIndex(new ContainerLabelFilter(config.containerLabels()));
     Supplier<List<String>> namespaces =
-        () -> client.namespaces().stream().filter(config.poll().namespaces()::accepts).sorted().toList();
+        () ->
+            client.namespaces().stream()
+                .filter(config.poll().namespaces()::accepts)
+                .sorted()
+                .toList();
     RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
     ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
-    Poller poller = new Poller(
-        DebugLoggedCollector.wrapIfDebug(CollectorCatalog.build(client, config, index, cgroupErrors)),
-        debugLoggedRounds(rounds::list), config.poll().interval(), config.poll().timeout(),
-        config.poll().maxStaleness(), clock);
+    Poller poller =
+        new Poller(
+            DebugLoggedCollector.wrapIfDebug(
+                CollectorCatalog.build(client, config, index, cgroupErrors)),
+            debugLoggedRounds(rounds::list),
+            config.poll().interval(),
+            config.poll().timeout(),
+            config.poll().maxStaleness(),
+            clock);
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
     EventState events = new EventState(clock, config.eventsRetention(), index);
-    // The event path reads only the OOM-kill counters, through the same readers (and path checks, and error counter)
+    // The event path reads only the OOM-kill counters, through the same readers (and path checks,
+    // and error counter)
     // as task stats.
-    EventSubscriber subscriber = EventSubscriber.create(client, index, events,
-        CgroupReaders.detect(config.cgroupfs(), cgroupErrors), namespaces,
-        config.poll().namespaces()::accepts, clock, config.eventsRetention());
+    EventSubscriber subscriber =
+        EventSubscriber.create(
+            client,
+            index,
+            events,
+            CgroupReaders.detect(config.cgroupfs(), cgroupErrors),
+            namespaces,
+            config.poll().namespaces()::accepts,
+            clock,
+            config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(exposition(monitor::status, poller, events, build));
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
-      // --no-metrics.jvm drops jvm_*; process_* stays, as the exporter's memory and CPU are what people alert on.
+      // --no-metrics.jvm drops jvm_*; process_* stays, as the exporter's memory and CPU are what
+      // people alert on.
       ProcessMetrics.builder().register(registry);
     }
 
@@ -102,25 +124,38 @@ public final class Exporter implements AutoCloseable {
     monitor.start();
     poller.start();
     subscriber.start();
-    LOG.info(build.versionLine() + " listening on " + config.listenAddress() + config.telemetryPath()
-        + ", watching containerd at " + config.containerdAddress());
+    LOG.info(
+        build.versionLine()
+            + " listening on "
+            + config.listenAddress()
+            + config.telemetryPath()
+            + ", watching containerd at "
+            + config.containerdAddress());
     return new Exporter(channel, monitor, poller, subscriber, web);
   }
 
-  /** Each poll round starts by listing the namespaces: at debug level, that is where a round says it begins. */
+  /**
+   * Each poll round starts by listing the namespaces: at debug level, that is where a round says it
+   * begins.
+   */
   private static Poller.RoundSource debugLoggedRounds(Poller.RoundSource rounds) {
     Logger poll = Logger.getLogger(Poller.class.getName());
     return now -> {
       RoundView view = rounds.list(now);
-      poll.fine(() -> "poll round: containerd namespaces " + view.namespaces() + ", " + view.liveTasks().size()
-          + " live tasks");
+      poll.fine(
+          () ->
+              "poll round: containerd namespaces "
+                  + view.namespaces()
+                  + ", "
+                  + view.liveTasks().size()
+                  + " live tasks");
       return view;
     };
   }
 
   /**
-   * Everything of ours that /metrics shows, as one collector that declares every family up front. Tests build it the
-   * same way to hold docs/metrics.md against the declarations.
+   * Everything of ours that /metrics shows, as one collector that declares every family up front.
+   * Tests build it the same way to hold docs/metrics.md against the declarations.
    */
   public static ExporterCollector exposition(
       Supplier<ContainerdStatus> status, Poller poller, EventState events, BuildInfo build) {

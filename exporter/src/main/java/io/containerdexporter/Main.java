@@ -17,7 +17,10 @@ import java.util.logging.Logger;
 /** Entry point: parse flags, start, run until SIGTERM/SIGINT. */
 public final class Main {
 
-  /** Could not start for a reason outside the command line (for example the listen address is taken). */
+  /**
+   * Could not start for a reason outside the command line (for example the listen address is
+   * taken).
+   */
   static final int EXIT_FAILURE = 1;
 
   private Main() {}
@@ -26,7 +29,8 @@ public final class Main {
     keepNativeLibrariesUnderTmp();
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    CommandLineParser.Outcome outcome = CommandLineParser.parse(args, CollectorCatalog.switches(), out, err);
+    CommandLineParser.Outcome outcome =
+        CommandLineParser.parse(args, CollectorCatalog.switches(), out, err);
     if (outcome instanceof Exit exit) {
       System.exit(exit.code());
     }
@@ -44,11 +48,15 @@ public final class Main {
     }
 
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
-      exporter.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  exporter.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -57,11 +65,11 @@ public final class Main {
   }
 
   /**
-   * oshi's JNA unpacks its native library into {@code ~/.cache/JNA} unless told otherwise, which a read-only root
-   * filesystem (a hardened DaemonSet) or an unwritable HOME refuses; netty unpacks its epoll library into
-   * java.io.tmpdir already. So both go to java.io.tmpdir (/tmp), the one place the exporter writes, and JNA uses its
-   * own bundled library rather than a system one of another version. Set before anything loads JNA; a value given
-   * with -D wins.
+   * oshi's JNA unpacks its native library into {@code ~/.cache/JNA} unless told otherwise, which a
+   * read-only root filesystem (a hardened DaemonSet) or an unwritable HOME refuses; netty unpacks
+   * its epoll library into java.io.tmpdir already. So both go to java.io.tmpdir (/tmp), the one
+   * place the exporter writes, and JNA uses its own bundled library rather than a system one of
+   * another version. Set before anything loads JNA; a value given with -D wins.
    */
   static void keepNativeLibrariesUnderTmp() {
     String tmp = System.getProperty("java.io.tmpdir", "/tmp");

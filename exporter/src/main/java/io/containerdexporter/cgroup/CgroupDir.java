@@ -12,17 +12,22 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
- * The files of one cgroup directory, read the way every reader needs: a file that is not there is simply empty, a
- * file we cannot use is counted in {@link ReadErrors} and empty, and nothing throws.
+ * The files of one cgroup directory, read the way every reader needs: a file that is not there is
+ * simply empty, a file we cannot use is counted in {@link ReadErrors} and empty, and nothing
+ * throws.
  *
- * <p>How "vanished" is told from "broken": a task that exits takes its cgroup directory with it, and the files then
- * fail to open (ENOENT) or fail mid-read (ENODEV). So a {@link NoSuchFileException} is never an error (the controller
- * is not enabled here, or the cgroup is gone), and any other I/O error is an error only while the directory still
- * exists. Malformed text is always an error: a vanishing cgroup makes reads fail, it does not garble them.
+ * <p>How "vanished" is told from "broken": a task that exits takes its cgroup directory with it,
+ * and the files then fail to open (ENOENT) or fail mid-read (ENODEV). So a {@link
+ * NoSuchFileException} is never an error (the controller is not enabled here, or the cgroup is
+ * gone), and any other I/O error is an error only while the directory still exists. Malformed text
+ * is always an error: a vanishing cgroup makes reads fail, it does not garble them.
  */
 final class CgroupDir {
 
-  /** Far above any real cgroup file (cgroup.procs of a huge container is well under this); a guard against junk. */
+  /**
+   * Far above any real cgroup file (cgroup.procs of a huge container is well under this); a guard
+   * against junk.
+   */
   static final int MAX_FILE_BYTES = 4 << 20;
 
   /** Parses one file's text. */
@@ -47,7 +52,8 @@ final class CgroupDir {
   Optional<String> read(String name) {
     Path file = dir.resolve(name);
     try (InputStream in = Files.newInputStream(file)) {
-      // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the parsers anyway.
+      // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the
+      // parsers anyway.
       byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
       if (bytes.length > MAX_FILE_BYTES) {
         errors.record(name, file, "larger than " + MAX_FILE_BYTES + " bytes");
@@ -95,14 +101,18 @@ final class CgroupDir {
   }
 
   /**
-   * A flat-keyed file. A malformed one is counted once and still returned, so its good keys are used; empty only when
-   * the file could not be read at all.
+   * A flat-keyed file. A malformed one is counted once and still returned, so its good keys are
+   * used; empty only when the file could not be read at all.
    */
   Optional<FlatKeyed> flat(String name) {
     Optional<FlatKeyed> parsed = read(name).map(CgroupParsers::parseFlatKeyed);
     if (parsed.isPresent() && parsed.get().malformed()) {
-      errors.record(name, dir.resolve(name), parsed.get().badKeys().isEmpty()
-          ? "unreadable line(s)" : "bad value(s) for " + new TreeSet<>(parsed.get().badKeys()));
+      errors.record(
+          name,
+          dir.resolve(name),
+          parsed.get().badKeys().isEmpty()
+              ? "unreadable line(s)"
+              : "bad value(s) for " + new TreeSet<>(parsed.get().badKeys()));
     }
     return parsed;
   }

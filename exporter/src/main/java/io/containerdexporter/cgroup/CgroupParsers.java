@@ -13,35 +13,46 @@ import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
- * Pure functions from the text of one cgroup file to values. No I/O, no state: every one either returns or throws
- * {@link MalformedCgroupFileException} ({@link #parseFlatKeyed} never throws: it reports malformation in its result).
+ * Pure functions from the text of one cgroup file to values. No I/O, no state: every one either
+ * returns or throws {@link MalformedCgroupFileException} ({@link #parseFlatKeyed} never throws: it
+ * reports malformation in its result).
  *
- * <p>Strictness rules, shared by all: the kernel ends every line of every cgroup file with a newline, so text that
- * does not end in one was cut short (a truncated read) and its last line is not trusted. Values are non-negative
- * decimal integers that fit a signed 64-bit long; a sign, a fraction, or 20 digits is malformed. (libcontainer clamps
- * negative values to 0; we would rather show nothing than a made-up 0.)
+ * <p>Strictness rules, shared by all: the kernel ends every line of every cgroup file with a
+ * newline, so text that does not end in one was cut short (a truncated read) and its last line is
+ * not trusted. Values are non-negative decimal integers that fit a signed 64-bit long; a sign, a
+ * fraction, or 20 digits is malformed. (libcontainer clamps negative values to 0; we would rather
+ * show nothing than a made-up 0.)
  */
 public final class CgroupParsers {
 
-  /** USER_HZ: cpuacct.stat counts in these ticks. Fixed at 100 on Linux for user space, as libcontainer assumes. */
+  /**
+   * USER_HZ: cpuacct.stat counts in these ticks. Fixed at 100 on Linux for user space, as
+   * libcontainer assumes.
+   */
   static final long USER_HZ = 100;
 
   private CgroupParsers() {}
 
-  /** A single-value file ({@code memory.usage_in_bytes}, {@code pids.current}, {@code memory.current}, …). */
+  /**
+   * A single-value file ({@code memory.usage_in_bytes}, {@code pids.current}, {@code
+   * memory.current}, …).
+   */
   public static long parseValue(String text) throws MalformedCgroupFileException {
     return parseCount(singleLine(text));
   }
 
-  /** A limit file ({@code pids.max}): "max" (no limit) is 0, as libcontainer and cAdvisor report it. */
+  /**
+   * A limit file ({@code pids.max}): "max" (no limit) is 0, as libcontainer and cAdvisor report it.
+   */
   public static long parseLimit(String text) throws MalformedCgroupFileException {
     String line = singleLine(text);
     return line.equals("max") ? 0 : parseCount(line);
   }
 
   /**
-   * The period of a cgroup v2 {@code cpu.max}, "$MAX $PERIOD" (quota "max" when unlimited, e.g. "max 100000"), in
-   * microseconds. The quota must be "max" or a count too: a line whose first half is garbled is not trusted.
+   * The period of a cgroup v2 {@code cpu.max}, "$MAX $PERIOD" (quota "max" when unlimited, e.g.
+   * "max 100000"), in microseconds. The quota must be "max" or a count too: a line whose first half
+   * is garbled is not trusted.
    */
   public static long parseCpuMaxPeriod(String text) throws MalformedCgroupFileException {
     String[] fields = singleLine(text).split(" ", -1);
@@ -54,7 +65,10 @@ public final class CgroupParsers {
     return parseCount(fields[1]);
   }
 
-  /** A flat-keyed file ("key value" lines). Never throws: see {@link FlatKeyed} for how bad lines are reported. */
+  /**
+   * A flat-keyed file ("key value" lines). Never throws: see {@link FlatKeyed} for how bad lines
+   * are reported.
+   */
   public static FlatKeyed parseFlatKeyed(String text) {
     Map<String, Long> values = new HashMap<>();
     Set<String> bad = new HashSet<>();
@@ -108,9 +122,10 @@ public final class CgroupParsers {
   }
 
   /**
-   * One cgroup v1 blkio table ({@code blkio.throttle.io_service_bytes_recursive} and friends): lines
-   * "major:minor Op value", "major:minor value" (no op, e.g. sectors) and a closing "Total value", which is skipped.
-   * Any bad line spoils the whole table, because a device's numbers are spread over several lines.
+   * One cgroup v1 blkio table ({@code blkio.throttle.io_service_bytes_recursive} and friends):
+   * lines "major:minor Op value", "major:minor value" (no op, e.g. sectors) and a closing "Total
+   * value", which is skipped. Any bad line spoils the whole table, because a device's numbers are
+   * spread over several lines.
    */
   public static List<BlkioEntry> parseBlkio(String text) throws MalformedCgroupFileException {
     List<BlkioEntry> entries = new ArrayList<>();
@@ -138,12 +153,15 @@ public final class CgroupParsers {
   }
 
   /**
-   * Per-device I/O from the two v1 tables, the way cAdvisor reads them: bytes from the io_service_bytes table, operations
-   * from the io_serviced table, "Read" and "Write" ops (Sync, Async, Discard and Total are other cuts of the same I/O).
-   * Sorted by device; a device in only one table gets 0 for the other's numbers.
+   * Per-device I/O from the two v1 tables, the way cAdvisor reads them: bytes from the
+   * io_service_bytes table, operations from the io_serviced table, "Read" and "Write" ops (Sync,
+   * Async, Discard and Total are other cuts of the same I/O). Sorted by device; a device in only
+   * one table gets 0 for the other's numbers.
    */
-  public static List<DeviceIo> combineBlkio(List<BlkioEntry> serviceBytes, List<BlkioEntry> serviced) {
-    Map<Long, long[]> byDevice = new HashMap<>(); // {major, minor, readBytes, writeBytes, reads, writes}
+  public static List<DeviceIo> combineBlkio(
+      List<BlkioEntry> serviceBytes, List<BlkioEntry> serviced) {
+    Map<Long, long[]> byDevice =
+        new HashMap<>(); // {major, minor, readBytes, writeBytes, reads, writes}
     accumulate(byDevice, serviceBytes, 2);
     accumulate(byDevice, serviced, 4);
     return byDevice.values().stream()
@@ -152,7 +170,8 @@ public final class CgroupParsers {
         .toList();
   }
 
-  private static void accumulate(Map<Long, long[]> byDevice, List<BlkioEntry> entries, int readIndex) {
+  private static void accumulate(
+      Map<Long, long[]> byDevice, List<BlkioEntry> entries, int readIndex) {
     for (BlkioEntry e : entries) {
       int index;
       if (e.op().equals("Read")) {
@@ -162,26 +181,31 @@ public final class CgroupParsers {
       } else {
         continue;
       }
-      byDevice.computeIfAbsent(e.major() << 32 | e.minor(), k -> new long[] {e.major(), e.minor(), 0, 0, 0, 0})[index] =
+      byDevice
+              .computeIfAbsent(
+                  e.major() << 32 | e.minor(), k -> new long[] {e.major(), e.minor(), 0, 0, 0, 0})[
+              index] =
           e.value();
     }
   }
 
   /**
-   * cgroup v2 {@code io.stat}: "major:minor rbytes=… wbytes=… rios=… wios=… dbytes=… dios=…" per device. An empty
-   * file is normal (no I/O yet). Keys we do not map (dbytes, dios, cost.*, depth, …) are ignored, values unchecked, as
-   * libcontainer ignores them; a missing key counts 0, and a device with none of ours is not reported.
+   * cgroup v2 {@code io.stat}: "major:minor rbytes=… wbytes=… rios=… wios=… dbytes=… dios=…" per
+   * device. An empty file is normal (no I/O yet). Keys we do not map (dbytes, dios, cost.*, depth,
+   * …) are ignored, values unchecked, as libcontainer ignores them; a missing key counts 0, and a
+   * device with none of ours is not reported.
    *
-   * <p>Lines the kernel really writes and we skip, as libcontainer's fs2 statIo does (opencontainers/cgroups
-   * {@code fs2/io.go}): a device with no values ("11:0 " — a blkg that exists, e.g. for an io.max rule, but has
-   * seen no I/O: the kernel prints the name and a space and only then, if any, the numbers), and a key that is not
-   * "major:minor" at all ("(unknown) " for a queue whose disk has no device name). Fields are separated by runs of
-   * spaces: an I/O policy's own stats start with a space of their own ("8:0  cost.vrate=…" when there was no I/O).
+   * <p>Lines the kernel really writes and we skip, as libcontainer's fs2 statIo does
+   * (opencontainers/cgroups {@code fs2/io.go}): a device with no values ("11:0 " — a blkg that
+   * exists, e.g. for an io.max rule, but has seen no I/O: the kernel prints the name and a space
+   * and only then, if any, the numbers), and a key that is not "major:minor" at all ("(unknown) "
+   * for a queue whose disk has no device name). Fields are separated by runs of spaces: an I/O
+   * policy's own stats start with a space of their own ("8:0 cost.vrate=…" when there was no I/O).
    *
-   * <p>What still spoils the file (counted as a read error, like {@link #parseBlkio}): text cut short, a blank line,
-   * a "major:minor" key that is not a device number, a field that is not key=value, a mapped key whose value is not a
-   * count or that appears twice, a device listed twice. Those mean the text is not what the kernel writes, and then
-   * no number in it is trusted.
+   * <p>What still spoils the file (counted as a read error, like {@link #parseBlkio}): text cut
+   * short, a blank line, a "major:minor" key that is not a device number, a field that is not
+   * key=value, a mapped key whose value is not a count or that appears twice, a device listed
+   * twice. Those mean the text is not what the kernel writes, and then no number in it is trusted.
    */
   public static List<DeviceIo> parseIoStat(String text) throws MalformedCgroupFileException {
     List<DeviceIo> devices = new ArrayList<>();
@@ -207,18 +231,26 @@ public final class CgroupParsers {
         }
       }
       if (kv.isEmpty()) {
-        continue; // only a policy's own stats (cost.*, depth=…): libcontainer reports no I/O for the device either
+        continue; // only a policy's own stats (cost.*, depth=…): libcontainer reports no I/O for
+        // the device either
       }
-      devices.add(new DeviceIo(device[0], device[1], kv.getOrDefault("rbytes", 0L), kv.getOrDefault("wbytes", 0L),
-          kv.getOrDefault("rios", 0L), kv.getOrDefault("wios", 0L)));
+      devices.add(
+          new DeviceIo(
+              device[0],
+              device[1],
+              kv.getOrDefault("rbytes", 0L),
+              kv.getOrDefault("wbytes", 0L),
+              kv.getOrDefault("rios", 0L),
+              kv.getOrDefault("wios", 0L)));
     }
     devices.sort(DEVICE_ORDER);
     return List.copyOf(devices);
   }
 
   /**
-   * Whether an io.stat key names a device: exactly one colon, as libcontainer tells them apart. Such a key must then
-   * be a valid major:minor ({@link #parseDevice} throws otherwise); anything else ("(unknown)") is skipped.
+   * Whether an io.stat key names a device: exactly one colon, as libcontainer tells them apart.
+   * Such a key must then be a valid major:minor ({@link #parseDevice} throws otherwise); anything
+   * else ("(unknown)") is skipped.
    */
   private static boolean isDeviceKey(String key) {
     int colon = key.indexOf(':');
@@ -231,9 +263,9 @@ public final class CgroupParsers {
       Comparator.comparingLong(DeviceIo::major).thenComparingLong(DeviceIo::minor);
 
   /**
-   * A PSI file ({@code cpu.pressure}, {@code memory.pressure}, {@code io.pressure}): "some avg10=… avg60=… avg300=…
-   * total=<µs>" and, where the kernel has it, the same for "full". Totals become seconds. Other lines are ignored,
-   * as libcontainer ignores them; "some" is required.
+   * A PSI file ({@code cpu.pressure}, {@code memory.pressure}, {@code io.pressure}): "some avg10=…
+   * avg60=… avg300=… total=<µs>" and, where the kernel has it, the same for "full". Totals become
+   * seconds. Other lines are ignored, as libcontainer ignores them; "some" is required.
    */
   public static Pressure parsePressure(String text) throws MalformedCgroupFileException {
     Map<String, Long> totals = new LinkedHashMap<>();
@@ -252,7 +284,8 @@ public final class CgroupParsers {
       throw new MalformedCgroupFileException("no 'some' line");
     }
     Long full = totals.get("full");
-    return new Pressure(microsToSeconds(some),
+    return new Pressure(
+        microsToSeconds(some),
         full == null ? OptionalDouble.empty() : OptionalDouble.of(microsToSeconds(full)));
   }
 
@@ -283,7 +316,9 @@ public final class CgroupParsers {
   private static void parseAverage(String value) throws MalformedCgroupFileException {
     // The kernel prints "%lu.%02lu": digits, a dot, two digits.
     int dot = value.indexOf('.');
-    if (dot <= 0 || !isDigits(value.substring(0, dot)) || !isDigits(value.substring(dot + 1))
+    if (dot <= 0
+        || !isDigits(value.substring(0, dot))
+        || !isDigits(value.substring(dot + 1))
         || value.length() > 24) {
       throw new MalformedCgroupFileException("bad PSI average " + abbreviate(value));
     }
@@ -302,7 +337,8 @@ public final class CgroupParsers {
   /**
    * A non-negative decimal that fits a long: digits only, no sign, no spaces.
    *
-   * @throws MalformedCgroupFileException for anything else, including a value beyond {@link Long#MAX_VALUE}
+   * @throws MalformedCgroupFileException for anything else, including a value beyond {@link
+   *     Long#MAX_VALUE}
    */
   public static long parseCount(String s) throws MalformedCgroupFileException {
     if (!isDigits(s)) {
@@ -375,7 +411,11 @@ public final class CgroupParsers {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+      if (!(c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '_'
+          || c == '.'
           || c == '-')) {
         return false;
       }

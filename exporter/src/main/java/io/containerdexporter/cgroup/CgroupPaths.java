@@ -1,17 +1,18 @@
 package io.containerdexporter.cgroup;
 
 /**
- * Turns an OCI spec's {@code linux.cgroupsPath} into the cgroup path below the hierarchy root, the way runc does and
- * the way cAdvisor shows it in its {@code id} label.
+ * Turns an OCI spec's {@code linux.cgroupsPath} into the cgroup path below the hierarchy root, the
+ * way runc does and the way cAdvisor shows it in its {@code id} label.
  */
 public final class CgroupPaths {
 
   private CgroupPaths() {}
 
   /**
-   * {@code /default/c1} (cgroupfs driver) stays as it is; {@code kubepods-burstable-pod1.slice:cri-containerd:abc}
-   * (systemd driver: slice, prefix, name) becomes
-   * {@code /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-abc.scope}.
+   * {@code /default/c1} (cgroupfs driver) stays as it is; {@code
+   * kubepods-burstable-pod1.slice:cri-containerd:abc} (systemd driver: slice, prefix, name) becomes
+   * {@code
+   * /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-abc.scope}.
    * Returns "" for an empty or unusable path.
    */
   public static String fromSpec(String cgroupsPath) {
@@ -33,7 +34,9 @@ public final class CgroupPaths {
     return cgroupsPath.startsWith("/") ? cgroupsPath : "/" + cgroupsPath;
   }
 
-  /** systemd's slice naming: {@code a-b-c.slice} lives in {@code /a.slice/a-b.slice/a-b-c.slice}. */
+  /**
+   * systemd's slice naming: {@code a-b-c.slice} lives in {@code /a.slice/a-b.slice/a-b-c.slice}.
+   */
   static String expandSlice(String slice) {
     if (!slice.endsWith(".slice") || slice.contains("/")) {
       return null;

@@ -11,9 +11,10 @@ public final class CgroupReaders {
   private CgroupReaders() {}
 
   /**
-   * cgroup v2 when the root itself is a cgroup2 mount (it has {@code cgroup.controllers}); otherwise v1, which also
-   * covers "hybrid" hosts where cgroup2 sits at {@code <root>/unified} without the controllers we read. This is what
-   * cAdvisor does too: libcontainer's IsCgroup2UnifiedMode looks only at the root mount.
+   * cgroup v2 when the root itself is a cgroup2 mount (it has {@code cgroup.controllers});
+   * otherwise v1, which also covers "hybrid" hosts where cgroup2 sits at {@code <root>/unified}
+   * without the controllers we read. This is what cAdvisor does too: libcontainer's
+   * IsCgroup2UnifiedMode looks only at the root mount.
    *
    * @param root where the hierarchy is mounted (the host's /sys/fs/cgroup, or a fixture tree)
    */
@@ -24,9 +25,9 @@ public final class CgroupReaders {
   }
 
   /**
-   * The cgroup path relative to a hierarchy root: leading slashes dropped, "/" becoming "". Empty for a path that
-   * is empty, or could leave the root ("..", "."), or holds a NUL: it comes from a container's spec, which we do not
-   * trust to point inside /sys/fs/cgroup.
+   * The cgroup path relative to a hierarchy root: leading slashes dropped, "/" becoming "". Empty
+   * for a path that is empty, or could leave the root ("..", "."), or holds a NUL: it comes from a
+   * container's spec, which we do not trust to point inside /sys/fs/cgroup.
    */
   static Optional<String> relative(String cgroupPath) {
     if (cgroupPath == null || cgroupPath.isEmpty() || cgroupPath.indexOf('\0') >= 0) {

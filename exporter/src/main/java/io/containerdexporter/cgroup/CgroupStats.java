@@ -6,19 +6,20 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * One task's resource usage, in base units, whichever way it was read (cgroup v1 files, cgroup v2 files, or
- * containerd's Tasks.Metrics). A value the source does not have (a controller not enabled, a file that was malformed)
- * is empty, and its series is left out rather than reported as 0.
+ * One task's resource usage, in base units, whichever way it was read (cgroup v1 files, cgroup v2
+ * files, or containerd's Tasks.Metrics). A value the source does not have (a controller not
+ * enabled, a file that was malformed) is empty, and its series is left out rather than reported as
+ * 0.
  *
- * <p>Semantics follow cAdvisor, so dashboards built on it read the same: working set = usage − inactive file pages
- * (floored at 0); rss = v1 total_rss / v2 anon; cache = v1 total_cache / v2 file; swap = v1 memory.stat total_swap
- * (as cAdvisor; memsw.usage − usage, read from two files at two moments, can go negative) / v2
- * memory.swap.current; mapped file = v1
- * total_mapped_file / v2 file_mapped; failcnt = v1 memory.failcnt / v2 memory.events "max" (cAdvisor reports 0 there
- * because libcontainer leaves it unset; the kernel's count is more useful); threads max = pids.max, with "max" (no
- * limit) as 0; cpu period = the CFS bandwidth period in microseconds (v1 cpu.cfs_period_us, v2 cpu.max's second
- * field), the kernel's setting whether or not a quota is set, as cAdvisor reads it (containerd's Tasks.Metrics has
- * none).
+ * <p>Semantics follow cAdvisor, so dashboards built on it read the same: working set = usage −
+ * inactive file pages (floored at 0); rss = v1 total_rss / v2 anon; cache = v1 total_cache / v2
+ * file; swap = v1 memory.stat total_swap (as cAdvisor; memsw.usage − usage, read from two files at
+ * two moments, can go negative) / v2 memory.swap.current; mapped file = v1 total_mapped_file / v2
+ * file_mapped; failcnt = v1 memory.failcnt / v2 memory.events "max" (cAdvisor reports 0 there
+ * because libcontainer leaves it unset; the kernel's count is more useful); threads max = pids.max,
+ * with "max" (no limit) as 0; cpu period = the CFS bandwidth period in microseconds (v1
+ * cpu.cfs_period_us, v2 cpu.max's second field), the kernel's setting whether or not a quota is
+ * set, as cAdvisor reads it (containerd's Tasks.Metrics has none).
  */
 public record CgroupStats(
     OptionalDouble cpuUsageSeconds,
@@ -54,11 +55,12 @@ public record CgroupStats(
    * @param major major device number
    * @param minor minor device number
    */
-  public record DeviceIo(long major, long minor, long readBytes, long writeBytes, long reads, long writes) {}
+  public record DeviceIo(
+      long major, long minor, long readBytes, long writeBytes, long reads, long writes) {}
 
   /**
-   * Pressure stall information (cgroup v2 {@code *.pressure}): total time some, or all (full), tasks were stalled.
-   * {@code full} is empty where the kernel has none (cpu on older kernels).
+   * Pressure stall information (cgroup v2 {@code *.pressure}): total time some, or all (full),
+   * tasks were stalled. {@code full} is empty where the kernel has none (cpu on older kernels).
    */
   public record Pressure(double someSeconds, OptionalDouble fullSeconds) {}
 }

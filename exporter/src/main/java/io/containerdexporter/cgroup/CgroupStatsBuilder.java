@@ -7,7 +7,10 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
-/** Collects values as a reader finds them; everything not set stays empty. Not thread-safe, one per read. */
+/**
+ * Collects values as a reader finds them; everything not set stays empty. Not thread-safe, one per
+ * read.
+ */
 final class CgroupStatsBuilder {
 
   OptionalDouble cpuUsageSeconds = OptionalDouble.empty();
@@ -34,23 +37,44 @@ final class CgroupStatsBuilder {
   OptionalLong cpuPeriodMicros = OptionalLong.empty();
 
   CgroupStats build() {
-    return new CgroupStats(cpuUsageSeconds, cpuUserSeconds, cpuSystemSeconds, cfsPeriods, cfsThrottledPeriods,
-        cfsThrottledSeconds, memoryUsageBytes, memoryWorkingSetBytes, memoryRssBytes, memoryCacheBytes,
-        memorySwapBytes, memoryMappedFileBytes, memoryFailcnt, memoryMaxUsageBytes, oomKills, pidsCurrent, pidsMax,
-        io, cpuPressure, memoryPressure, ioPressure, cpuPeriodMicros);
+    return new CgroupStats(
+        cpuUsageSeconds,
+        cpuUserSeconds,
+        cpuSystemSeconds,
+        cfsPeriods,
+        cfsThrottledPeriods,
+        cfsThrottledSeconds,
+        memoryUsageBytes,
+        memoryWorkingSetBytes,
+        memoryRssBytes,
+        memoryCacheBytes,
+        memorySwapBytes,
+        memoryMappedFileBytes,
+        memoryFailcnt,
+        memoryMaxUsageBytes,
+        oomKills,
+        pidsCurrent,
+        pidsMax,
+        io,
+        cpuPressure,
+        memoryPressure,
+        ioPressure,
+        cpuPeriodMicros);
   }
 
   /** Seconds from a counter in some unit, keeping emptiness. */
   static OptionalDouble seconds(OptionalLong value, double unitsPerSecond) {
-    return value.isPresent() ? OptionalDouble.of(value.getAsLong() / unitsPerSecond) : OptionalDouble.empty();
+    return value.isPresent()
+        ? OptionalDouble.of(value.getAsLong() / unitsPerSecond)
+        : OptionalDouble.empty();
   }
 
   /**
-   * cAdvisor's working set: usage minus inactive file pages, floored at 0; just usage when the kernel has no such key
-   * (certainly absent); empty when either number is unknown.
+   * cAdvisor's working set: usage minus inactive file pages, floored at 0; just usage when the
+   * kernel has no such key (certainly absent); empty when either number is unknown.
    */
-  static OptionalLong workingSet(OptionalLong usage, Optional<FlatKeyed> stat, String inactiveKey,
-      String inactiveFallback) {
+  static OptionalLong workingSet(
+      OptionalLong usage, Optional<FlatKeyed> stat, String inactiveKey, String inactiveFallback) {
     if (usage.isEmpty() || stat.isEmpty()) {
       return OptionalLong.empty();
     }
@@ -58,7 +82,8 @@ final class CgroupStatsBuilder {
     if (s.absent(inactiveKey) && (inactiveFallback == null || s.absent(inactiveFallback))) {
       return usage;
     }
-    OptionalLong inactive = inactiveFallback == null ? s.get(inactiveKey) : s.getOr(inactiveKey, inactiveFallback);
+    OptionalLong inactive =
+        inactiveFallback == null ? s.get(inactiveKey) : s.getOr(inactiveKey, inactiveFallback);
     if (inactive.isEmpty()) {
       return OptionalLong.empty();
     }

@@ -13,37 +13,44 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads a cgroup of the v1 hierarchies: {@code <root>/<controller>/<cgroupPath>/}, also on "hybrid" hosts (cgroup2
- * at {@code <root>/unified} holds none of the controllers read here). Files and their meaning follow libcontainer's
- * fs manager (opencontainers/cgroups {@code fs/}) as cAdvisor maps them into its metrics (google/cadvisor
- * {@code lib/container/libcontainer/handler.go}):
+ * Reads a cgroup of the v1 hierarchies: {@code <root>/<controller>/<cgroupPath>/}, also on "hybrid"
+ * hosts (cgroup2 at {@code <root>/unified} holds none of the controllers read here). Files and
+ * their meaning follow libcontainer's fs manager (opencontainers/cgroups {@code fs/}) as cAdvisor
+ * maps them into its metrics (google/cadvisor {@code lib/container/libcontainer/handler.go}):
+ *
  * <ul>
- *   <li>cpuacct.usage (ns), cpuacct.stat user/system (USER_HZ ticks), cpu.stat nr_periods, nr_throttled,
- *       throttled_time (ns), cpu.cfs_period_us (µs);
- *   <li>memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt, memory.oom_control oom_kill, and
- *       memory.stat: with memory.use_hierarchy 1 (always, on kernels since 5.x) the hierarchical total_rss,
- *       total_cache, total_mapped_file, total_swap (each falling back to its plain key if a kernel lacks the total_),
- *       with use_hierarchy 0 the plain keys, as cAdvisor does; working set = usage − total_inactive_file;
+ *   <li>cpuacct.usage (ns), cpuacct.stat user/system (USER_HZ ticks), cpu.stat nr_periods,
+ *       nr_throttled, throttled_time (ns), cpu.cfs_period_us (µs);
+ *   <li>memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt, memory.oom_control
+ *       oom_kill, and memory.stat: with memory.use_hierarchy 1 (always, on kernels since 5.x) the
+ *       hierarchical total_rss, total_cache, total_mapped_file, total_swap (each falling back to
+ *       its plain key if a kernel lacks the total_), with use_hierarchy 0 the plain keys, as
+ *       cAdvisor does; working set = usage − total_inactive_file;
  *   <li>pids.current, pids.max ("max" = 0);
- *   <li>blkio: the first table family libcontainer finds with devices in it, see {@link #BLKIO_FAMILIES}.
+ *   <li>blkio: the first table family libcontainer finds with devices in it, see {@link
+ *       #BLKIO_FAMILIES}.
  * </ul>
  *
- * <p>Controllers may be co-mounted ({@code cpu,cpuacct}, with {@code cpu} and {@code cpuacct} symlinks on most
- * distributions, or separate mounts); each controller's directory is looked up once, here, at construction.
+ * <p>Controllers may be co-mounted ({@code cpu,cpuacct}, with {@code cpu} and {@code cpuacct}
+ * symlinks on most distributions, or separate mounts); each controller's directory is looked up
+ * once, here, at construction.
  */
 public final class CgroupV1Reader implements CgroupReader {
 
   /**
-   * libcontainer's blkio order (opencontainers/cgroups {@code fs/blkio.go} GetStats): BFQ tables, then CFQ, then the
-   * throttle tables, recursive before not; a family is used when its first table exists and lists a device (a table
-   * with only "Total 0" does not count). Of each family we need the serviced (ops) and service_bytes tables; the
-   * serviced one stands in for the family's first table, which holds devices exactly when it does.
+   * libcontainer's blkio order (opencontainers/cgroups {@code fs/blkio.go} GetStats): BFQ tables,
+   * then CFQ, then the throttle tables, recursive before not; a family is used when its first table
+   * exists and lists a device (a table with only "Total 0" does not count). Of each family we need
+   * the serviced (ops) and service_bytes tables; the serviced one stands in for the family's first
+   * table, which holds devices exactly when it does.
    */
-  static final List<List<String>> BLKIO_FAMILIES = List.of(
-      List.of("blkio.bfq.io_serviced_recursive", "blkio.bfq.io_service_bytes_recursive"),
-      List.of("blkio.io_serviced_recursive", "blkio.io_service_bytes_recursive"),
-      List.of("blkio.throttle.io_serviced_recursive", "blkio.throttle.io_service_bytes_recursive"),
-      List.of("blkio.throttle.io_serviced", "blkio.throttle.io_service_bytes"));
+  static final List<List<String>> BLKIO_FAMILIES =
+      List.of(
+          List.of("blkio.bfq.io_serviced_recursive", "blkio.bfq.io_service_bytes_recursive"),
+          List.of("blkio.io_serviced_recursive", "blkio.io_service_bytes_recursive"),
+          List.of(
+              "blkio.throttle.io_serviced_recursive", "blkio.throttle.io_service_bytes_recursive"),
+          List.of("blkio.throttle.io_serviced", "blkio.throttle.io_service_bytes"));
 
   private final Path cpu;
   private final Path cpuacct;
@@ -98,7 +105,11 @@ public final class CgroupV1Reader implements CgroupReader {
       return Optional.empty();
     }
     // The task is gone when its cgroup is gone from every controller we read.
-    if (!(exists(cpuDir) || exists(cpuacctDir) || exists(memoryDir) || exists(pidsDir) || exists(blkioDir))) {
+    if (!(exists(cpuDir)
+        || exists(cpuacctDir)
+        || exists(memoryDir)
+        || exists(pidsDir)
+        || exists(blkioDir))) {
       return Optional.empty();
     }
     CgroupStatsBuilder b = new CgroupStatsBuilder();
@@ -169,29 +180,37 @@ public final class CgroupV1Reader implements CgroupReader {
     Optional<FlatKeyed> stat = dir.flat("memory.stat");
     if (stat.isPresent()) {
       FlatKeyed s = stat.get();
-      // cAdvisor: total_* when use_hierarchy is on (libcontainer reads memory.use_hierarchy == 1), plain keys when
-      // off. A file we cannot read counts as on: the kernel has forced it on since 5.x and deprecated the knob.
+      // cAdvisor: total_* when use_hierarchy is on (libcontainer reads memory.use_hierarchy == 1),
+      // plain keys when
+      // off. A file we cannot read counts as on: the kernel has forced it on since 5.x and
+      // deprecated the knob.
       OptionalLong useHierarchy = dir.value("memory.use_hierarchy");
       boolean hierarchical = useHierarchy.isEmpty() || useHierarchy.getAsLong() != 0;
       b.memoryRssBytes = hierarchical ? s.getOr("total_rss", "rss") : s.get("rss");
       b.memoryCacheBytes = hierarchical ? s.getOr("total_cache", "cache") : s.get("cache");
-      b.memoryMappedFileBytes = hierarchical ? s.getOr("total_mapped_file", "mapped_file") : s.get("mapped_file");
-      // cAdvisor takes v1 swap from memory.stat (total_swap), not from memory.memsw.usage_in_bytes − usage: one
-      // consistent snapshot instead of two reads that can disagree (and go negative). Absent without swap accounting.
+      b.memoryMappedFileBytes =
+          hierarchical ? s.getOr("total_mapped_file", "mapped_file") : s.get("mapped_file");
+      // cAdvisor takes v1 swap from memory.stat (total_swap), not from memory.memsw.usage_in_bytes
+      // − usage: one
+      // consistent snapshot instead of two reads that can disagree (and go negative). Absent
+      // without swap accounting.
       b.memorySwapBytes = hierarchical ? s.getOr("total_swap", "swap") : s.get("swap");
     }
     // cAdvisor subtracts total_inactive_file whatever use_hierarchy says.
     b.memoryWorkingSetBytes =
-        CgroupStatsBuilder.workingSet(b.memoryUsageBytes, stat, "total_inactive_file", "inactive_file");
+        CgroupStatsBuilder.workingSet(
+            b.memoryUsageBytes, stat, "total_inactive_file", "inactive_file");
   }
 
   private static List<CgroupStats.DeviceIo> readBlkio(CgroupDir dir) {
     for (List<String> family : BLKIO_FAMILIES) {
       Optional<List<BlkioEntry>> serviced = dir.parse(family.get(0), CgroupParsers::parseBlkio);
       if (serviced.isEmpty() || serviced.get().isEmpty()) {
-        continue; // absent, only "Total 0", or unusable (counted): libcontainer moves on to the next family
+        continue; // absent, only "Total 0", or unusable (counted): libcontainer moves on to the
+        // next family
       }
-      // libcontainer fails the whole blkio read when a later table of the chosen family is missing or bad; we
+      // libcontainer fails the whole blkio read when a later table of the chosen family is missing
+      // or bad; we
       // report no I/O for the task rather than a half-filled row.
       Optional<List<BlkioEntry>> bytes = dir.parse(family.get(1), CgroupParsers::parseBlkio);
       return bytes.isEmpty() ? List.of() : CgroupParsers.combineBlkio(bytes.get(), serviced.get());

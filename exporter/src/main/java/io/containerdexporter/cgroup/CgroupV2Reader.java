@@ -11,17 +11,18 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads a cgroup of the unified (v2) hierarchy: {@code <root>/<cgroupPath>/}. Files and their meaning follow
- * libcontainer's fs2 manager (opencontainers/cgroups {@code fs2/}) as cAdvisor maps them into its metrics
- * (google/cadvisor {@code lib/container/libcontainer/handler.go}):
+ * Reads a cgroup of the unified (v2) hierarchy: {@code <root>/<cgroupPath>/}. Files and their
+ * meaning follow libcontainer's fs2 manager (opencontainers/cgroups {@code fs2/}) as cAdvisor maps
+ * them into its metrics (google/cadvisor {@code lib/container/libcontainer/handler.go}):
+ *
  * <ul>
- *   <li>cpu.stat: usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec (the last three only
- *       with the cpu controller enabled); cpu.max's period;
- *   <li>memory.current (usage), memory.peak (max usage, kernel 5.19+), memory.stat anon (rss), file (cache),
- *       file_mapped, inactive_file (working set = usage − inactive_file), memory.swap.current (swap), memory.events
- *       max (failcnt) and oom_kill;
- *   <li>pids.current and pids.max ("max" = 0); without the pids controller, the lines of cgroup.procs and 0, as
- *       libcontainer does;
+ *   <li>cpu.stat: usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec (the
+ *       last three only with the cpu controller enabled); cpu.max's period;
+ *   <li>memory.current (usage), memory.peak (max usage, kernel 5.19+), memory.stat anon (rss), file
+ *       (cache), file_mapped, inactive_file (working set = usage − inactive_file),
+ *       memory.swap.current (swap), memory.events max (failcnt) and oom_kill;
+ *   <li>pids.current and pids.max ("max" = 0); without the pids controller, the lines of
+ *       cgroup.procs and 0, as libcontainer does;
  *   <li>io.stat; cpu.pressure, memory.pressure, io.pressure (PSI totals in seconds).
  * </ul>
  */
@@ -73,7 +74,8 @@ public final class CgroupV2Reader implements CgroupReader {
       return OptionalLong.empty();
     }
     try {
-      return key(new CgroupDir(root.resolve(relative.get()), errors).flat("memory.events"), "oom_kill");
+      return key(
+          new CgroupDir(root.resolve(relative.get()), errors).flat("memory.events"), "oom_kill");
     } catch (InvalidPathException e) {
       return OptionalLong.empty();
     }
@@ -87,8 +89,10 @@ public final class CgroupV2Reader implements CgroupReader {
     b.cfsPeriods = key(stat, "nr_periods");
     b.cfsThrottledPeriods = key(stat, "nr_throttled");
     b.cfsThrottledSeconds = seconds(key(stat, "throttled_usec"), 1e6);
-    // Not at the root (the kernel has no cpu.max there), nor without the cpu controller: then empty.
-    b.cpuPeriodMicros = CgroupDir.toOptionalLong(dir.parse("cpu.max", CgroupParsers::parseCpuMaxPeriod));
+    // Not at the root (the kernel has no cpu.max there), nor without the cpu controller: then
+    // empty.
+    b.cpuPeriodMicros =
+        CgroupDir.toOptionalLong(dir.parse("cpu.max", CgroupParsers::parseCpuMaxPeriod));
   }
 
   private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {
@@ -98,8 +102,10 @@ public final class CgroupV2Reader implements CgroupReader {
     b.memoryRssBytes = key(stat, "anon");
     b.memoryCacheBytes = key(stat, "file");
     b.memoryMappedFileBytes = key(stat, "file_mapped");
-    b.memoryWorkingSetBytes = CgroupStatsBuilder.workingSet(b.memoryUsageBytes, stat, "inactive_file", null);
-    // libcontainer reports swap as memory.swap.current + memory.current, and cAdvisor subtracts memory.current
+    b.memoryWorkingSetBytes =
+        CgroupStatsBuilder.workingSet(b.memoryUsageBytes, stat, "inactive_file", null);
+    // libcontainer reports swap as memory.swap.current + memory.current, and cAdvisor subtracts
+    // memory.current
     // again: the result is memory.swap.current.
     b.memorySwapBytes = dir.value("memory.swap.current");
     Optional<FlatKeyed> events = dir.flat("memory.events");
@@ -110,11 +116,14 @@ public final class CgroupV2Reader implements CgroupReader {
   private static void readPids(CgroupDir dir, CgroupStatsBuilder b) {
     Optional<String> current = dir.read("pids.current");
     if (current.isPresent()) {
-      b.pidsCurrent = CgroupDir.toOptionalLong(dir.parse("pids.current", current.get(), CgroupParsers::parseValue));
+      b.pidsCurrent =
+          CgroupDir.toOptionalLong(
+              dir.parse("pids.current", current.get(), CgroupParsers::parseValue));
       b.pidsMax = dir.limit("pids.max");
       return;
     }
-    // No pids controller for this cgroup: libcontainer then counts the processes in cgroup.procs, with no limit.
+    // No pids controller for this cgroup: libcontainer then counts the processes in cgroup.procs,
+    // with no limit.
     Optional<Long> procs = dir.parse("cgroup.procs", CgroupParsers::countProcesses);
     if (procs.isPresent()) {
       b.pidsCurrent = OptionalLong.of(procs.get());

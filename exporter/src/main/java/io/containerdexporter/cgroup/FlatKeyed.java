@@ -5,18 +5,20 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * A flat-keyed cgroup file ("key value" per line: memory.stat, cpu.stat, memory.events, cpuacct.stat, …), parsed
- * leniently: a bad line spoils only its own key, so one odd counter does not hide the others.
+ * A flat-keyed cgroup file ("key value" per line: memory.stat, cpu.stat, memory.events,
+ * cpuacct.stat, …), parsed leniently: a bad line spoils only its own key, so one odd counter does
+ * not hide the others.
  *
  * @param values the keys whose line was well formed and appeared once
- * @param badKeys keys whose line was malformed (not a number, negative, out of range, cut short) or repeated: their
- *     value is unknown
- * @param complete false when some line's key could not even be read (garbage, a cut-short last line): then a key
- *     that does not appear may have been there, and must not be treated as absent
- * @param malformed whether anything at all was wrong with the text (including an empty file): the reader counts one
- *     error for the file when this is set
+ * @param badKeys keys whose line was malformed (not a number, negative, out of range, cut short) or
+ *     repeated: their value is unknown
+ * @param complete false when some line's key could not even be read (garbage, a cut-short last
+ *     line): then a key that does not appear may have been there, and must not be treated as absent
+ * @param malformed whether anything at all was wrong with the text (including an empty file): the
+ *     reader counts one error for the file when this is set
  */
-public record FlatKeyed(Map<String, Long> values, Set<String> badKeys, boolean complete, boolean malformed) {
+public record FlatKeyed(
+    Map<String, Long> values, Set<String> badKeys, boolean complete, boolean malformed) {
 
   public FlatKeyed {
     values = Map.copyOf(values);
@@ -35,8 +37,9 @@ public record FlatKeyed(Map<String, Long> values, Set<String> badKeys, boolean c
   }
 
   /**
-   * {@code preferred}, or {@code fallback} when {@code preferred} is certainly {@linkplain #absent absent}. A
-   * {@code preferred} that is there but unreadable stays empty: falling back would silently change the meaning.
+   * {@code preferred}, or {@code fallback} when {@code preferred} is certainly {@linkplain #absent
+   * absent}. A {@code preferred} that is there but unreadable stays empty: falling back would
+   * silently change the meaning.
    */
   public OptionalLong getOr(String preferred, String fallback) {
     return absent(preferred) ? get(fallback) : get(preferred);

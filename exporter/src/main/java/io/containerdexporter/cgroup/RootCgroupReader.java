@@ -12,18 +12,23 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The root cgroup ("/"), cAdvisor's machine-wide container behind {@code id="/"} (dashboard 13105's node panels).
- * On cgroup v1 the root has every file the reader needs (cpuacct.usage, memory.usage_in_bytes, memory.stat). On cgroup
- * v2 it has cpu.stat and memory.stat but no memory.current; there, like libcontainer's fs2 manager (opencontainers/
- * cgroups {@code fs2/memory.go} rootStatsFromMeminfo), which cAdvisor uses:
+ * The root cgroup ("/"), cAdvisor's machine-wide container behind {@code id="/"} (dashboard 13105's
+ * node panels). On cgroup v1 the root has every file the reader needs (cpuacct.usage,
+ * memory.usage_in_bytes, memory.stat). On cgroup v2 it has cpu.stat and memory.stat but no
+ * memory.current; there, like libcontainer's fs2 manager (opencontainers/ cgroups {@code
+ * fs2/memory.go} rootStatsFromMeminfo), which cAdvisor uses:
+ *
  * <ul>
  *   <li>memory usage = memory.stat anon + file (what v1's usage_in_bytes counts);
- *   <li>working set = that usage − inactive_file, floored at 0 (cAdvisor's rule for every container);
- *   <li>swap = (SwapTotal − SwapFree) from {@code <procfs>/meminfo}: libcontainer's mem+swap, minus the usage again
- *       in cAdvisor.
+ *   <li>working set = that usage − inactive_file, floored at 0 (cAdvisor's rule for every
+ *       container);
+ *   <li>swap = (SwapTotal − SwapFree) from {@code <procfs>/meminfo}: libcontainer's mem+swap, minus
+ *       the usage again in cAdvisor.
  * </ul>
- * Nothing of this when the root memory.stat cannot be read (libcontainer would fail the memory stats then). Not
- * MemTotal − MemAvailable: that is node_exporter's "used", not what cAdvisor reports for "/".
+ *
+ * Nothing of this when the root memory.stat cannot be read (libcontainer would fail the memory
+ * stats then). Not MemTotal − MemAvailable: that is node_exporter's "used", not what cAdvisor
+ * reports for "/".
  */
 public final class RootCgroupReader {
 
@@ -37,7 +42,11 @@ public final class RootCgroupReader {
   private final Path procfs;
   private final CgroupReader reader;
   private final ReadErrors errors;
-  /** For the second read of the root memory.stat: the reader has already counted (and logged) what is wrong with it. */
+
+  /**
+   * For the second read of the root memory.stat: the reader has already counted (and logged) what
+   * is wrong with it.
+   */
   private final ReadErrors alreadyCounted;
 
   /**
@@ -53,7 +62,10 @@ public final class RootCgroupReader {
     this.alreadyCounted = new ReadErrors("cgroup", errors.family());
   }
 
-  /** The root's stats; empty when the hierarchy is not there. Never throws for anything a file contains. */
+  /**
+   * The root's stats; empty when the hierarchy is not there. Never throws for anything a file
+   * contains.
+   */
   public Optional<CgroupStats> read() {
     Optional<CgroupStats> stats = reader.read(ROOT);
     if (stats.isEmpty() || !reader.unified() || stats.get().memoryUsageBytes().isPresent()) {
@@ -69,15 +81,39 @@ public final class RootCgroupReader {
     }
     OptionalLong usage = OptionalLong.of(anon.getAsLong() + file.getAsLong());
     OptionalLong workingSet = CgroupStatsBuilder.workingSet(usage, stat, "inactive_file", null);
-    OptionalLong swap = stats.get().memorySwapBytes().isPresent() ? stats.get().memorySwapBytes() : meminfoSwap();
+    OptionalLong swap =
+        stats.get().memorySwapBytes().isPresent() ? stats.get().memorySwapBytes() : meminfoSwap();
     CgroupStats s = stats.get();
-    return Optional.of(new CgroupStats(s.cpuUsageSeconds(), s.cpuUserSeconds(), s.cpuSystemSeconds(), s.cfsPeriods(),
-        s.cfsThrottledPeriods(), s.cfsThrottledSeconds(), usage, workingSet, s.memoryRssBytes(), s.memoryCacheBytes(),
-        swap, s.memoryMappedFileBytes(), s.memoryFailcnt(), s.memoryMaxUsageBytes(), s.oomKills(), s.pidsCurrent(),
-        s.pidsMax(), s.io(), s.cpuPressure(), s.memoryPressure(), s.ioPressure(), s.cpuPeriodMicros()));
+    return Optional.of(
+        new CgroupStats(
+            s.cpuUsageSeconds(),
+            s.cpuUserSeconds(),
+            s.cpuSystemSeconds(),
+            s.cfsPeriods(),
+            s.cfsThrottledPeriods(),
+            s.cfsThrottledSeconds(),
+            usage,
+            workingSet,
+            s.memoryRssBytes(),
+            s.memoryCacheBytes(),
+            swap,
+            s.memoryMappedFileBytes(),
+            s.memoryFailcnt(),
+            s.memoryMaxUsageBytes(),
+            s.oomKills(),
+            s.pidsCurrent(),
+            s.pidsMax(),
+            s.io(),
+            s.cpuPressure(),
+            s.memoryPressure(),
+            s.ioPressure(),
+            s.cpuPeriodMicros()));
   }
 
-  /** (SwapTotal − SwapFree) × 1024 from meminfo; empty when either is missing or unusable (the latter counted). */
+  /**
+   * (SwapTotal − SwapFree) × 1024 from meminfo; empty when either is missing or unusable (the
+   * latter counted).
+   */
   OptionalLong meminfoSwap() {
     Path file = procfs.resolve(MEMINFO);
     String text;
@@ -99,7 +135,10 @@ public final class RootCgroupReader {
     return OptionalLong.of((total - free) * 1024);
   }
 
-  /** "Key:   value kB" lines; lines that are not are skipped, a key whose value is not a count is left out. */
+  /**
+   * "Key: value kB" lines; lines that are not are skipped, a key whose value is not a count is left
+   * out.
+   */
   static Map<String, Long> parseMeminfo(String text) {
     Map<String, Long> out = new HashMap<>();
     for (String line : text.split("\n")) {

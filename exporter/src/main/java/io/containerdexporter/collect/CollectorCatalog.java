@@ -16,54 +16,92 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Every collector the exporter has, whether it runs by default, and how to build it: the one list that both
- * {@code --collector.NAME} flags and the poller are made from (node_exporter's registerCollector, as a table).
+ * Every collector the exporter has, whether it runs by default, and how to build it: the one list
+ * that both {@code --collector.NAME} flags and the poller are made from (node_exporter's
+ * registerCollector, as a table).
  */
 public final class CollectorCatalog {
 
   /** What a collector may need; built once per process. */
   private record Dependencies(
-      ContainerdClient client, ExporterConfig config, ContainerIndex index, ImageSizer imageSizer,
-      SnapshotUsage snapshotUsage, ReadErrors cgroupErrors) {
+      ContainerdClient client,
+      ExporterConfig config,
+      ContainerIndex index,
+      ImageSizer imageSizer,
+      SnapshotUsage snapshotUsage,
+      ReadErrors cgroupErrors) {
 
     TaskStatsCollector taskStats() {
       ReadErrors errors = cgroupErrors;
       CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors);
       ApiStatsConverter converter = new ApiStatsConverter(errors);
-      return new TaskStatsCollector(index, reader, errors, new BlockDevices(config.sysfs()),
-          config.statsSource(), namespace -> converter.convertAll(client.taskMetrics(namespace)),
+      return new TaskStatsCollector(
+          index,
+          reader,
+          errors,
+          new BlockDevices(config.sysfs()),
+          config.statsSource(),
+          namespace -> converter.convertAll(client.taskMetrics(namespace)),
           new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors));
     }
   }
 
   private record Entry(CollectorSwitch flag, Function<Dependencies, Collector> factory) {}
 
-  private static final List<Entry> ENTRIES = List.of(
-      new Entry(new CollectorSwitch("containers", true, "Containers per namespace."),
-          d -> new ContainersCollector()),
-      new Entry(new CollectorSwitch("tasks", true, "Tasks per namespace and status."),
-          d -> new TasksCollector()),
-      new Entry(new CollectorSwitch("images", true, "Images per namespace and the bytes they reference."),
-          d -> new ImagesCollector(d.client(), d.imageSizer())),
-      new Entry(new CollectorSwitch("content", true, "Content store blobs and in-flight ingests (pulls)."),
-          d -> new ContentCollector(d.client(), d.config().poll().contentStallAfter())),
-      new Entry(new CollectorSwitch("snapshots", true, "Snapshots per snapshotter and kind, and their disk usage."),
-          d -> new SnapshotsCollector(d.client(), d.snapshotUsage())),
-      new Entry(new CollectorSwitch("task-stats", true,
-          "CPU, memory, threads and block I/O of every task from its cgroup, with its spec limits (cAdvisor names)."),
-          Dependencies::taskStats),
-      new Entry(new CollectorSwitch("network", true,
-          "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
-              + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
-          d -> new NetworkCollector(d.index(), new Procfs(d.config().procfs(),
-              new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())))),
-      new Entry(new CollectorSwitch("writable-layer", true,
-          "Disk used by every task's writable layer and the capacity under it; the node's block-device filesystems."),
-          d -> new WritableLayerCollector(d.index(), d.snapshotUsage(),
-              WritableLayerCollector::nodeFilesystemsFromOshi)),
-      new Entry(new CollectorSwitch("image-info", false,
-          "One series per image with its digest and size (one series per image name: mind the cardinality)."),
-          d -> new ImageInfoCollector(d.client(), d.imageSizer())));
+  private static final List<Entry> ENTRIES =
+      List.of(
+          new Entry(
+              new CollectorSwitch("containers", true, "Containers per namespace."),
+              d -> new ContainersCollector()),
+          new Entry(
+              new CollectorSwitch("tasks", true, "Tasks per namespace and status."),
+              d -> new TasksCollector()),
+          new Entry(
+              new CollectorSwitch(
+                  "images", true, "Images per namespace and the bytes they reference."),
+              d -> new ImagesCollector(d.client(), d.imageSizer())),
+          new Entry(
+              new CollectorSwitch(
+                  "content", true, "Content store blobs and in-flight ingests (pulls)."),
+              d -> new ContentCollector(d.client(), d.config().poll().contentStallAfter())),
+          new Entry(
+              new CollectorSwitch(
+                  "snapshots", true, "Snapshots per snapshotter and kind, and their disk usage."),
+              d -> new SnapshotsCollector(d.client(), d.snapshotUsage())),
+          new Entry(
+              new CollectorSwitch(
+                  "task-stats",
+                  true,
+                  "CPU, memory, threads and block I/O of every task from its cgroup, with its spec limits (cAdvisor names)."),
+              Dependencies::taskStats),
+          new Entry(
+              new CollectorSwitch(
+                  "network",
+                  true,
+                  "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
+                      + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
+              d ->
+                  new NetworkCollector(
+                      d.index(),
+                      new Procfs(
+                          d.config().procfs(),
+                          new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())))),
+          new Entry(
+              new CollectorSwitch(
+                  "writable-layer",
+                  true,
+                  "Disk used by every task's writable layer and the capacity under it; the node's block-device filesystems."),
+              d ->
+                  new WritableLayerCollector(
+                      d.index(),
+                      d.snapshotUsage(),
+                      WritableLayerCollector::nodeFilesystemsFromOshi)),
+          new Entry(
+              new CollectorSwitch(
+                  "image-info",
+                  false,
+                  "One series per image with its digest and size (one series per image name: mind the cardinality)."),
+              d -> new ImageInfoCollector(d.client(), d.imageSizer())));
 
   private CollectorCatalog() {}
 
@@ -71,21 +109,36 @@ public final class CollectorCatalog {
     return ENTRIES.stream().map(Entry::flag).toList();
   }
 
-  /** The counter of unusable cgroup files, shared by task stats and the event path's OOM-kill reads. */
+  /**
+   * The counter of unusable cgroup files, shared by task stats and the event path's OOM-kill reads.
+   */
   public static ReadErrors cgroupReadErrors() {
     return new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
   }
 
   /** The enabled collectors, in catalog order. */
-  public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index) {
+  public static List<Collector> build(
+      ContainerdClient client, ExporterConfig config, ContainerIndex index) {
     return build(client, config, index, cgroupReadErrors());
   }
 
-  /** @param cgroupErrors where task stats count unusable cgroup files (see {@link #cgroupReadErrors()}) */
-  public static List<Collector> build(ContainerdClient client, ExporterConfig config, ContainerIndex index,
+  /**
+   * @param cgroupErrors where task stats count unusable cgroup files (see {@link
+   *     #cgroupReadErrors()})
+   */
+  public static List<Collector> build(
+      ContainerdClient client,
+      ExporterConfig config,
+      ContainerIndex index,
       ReadErrors cgroupErrors) {
-    Dependencies deps = new Dependencies(client, config, index, new ImageSizer(client::read, HostPlatform.current()),
-        new SnapshotUsage(client, config.writableLayerInterval()), cgroupErrors);
+    Dependencies deps =
+        new Dependencies(
+            client,
+            config,
+            index,
+            new ImageSizer(client::read, HostPlatform.current()),
+            new SnapshotUsage(client, config.writableLayerInterval()),
+            cgroupErrors);
     Set<String> enabled = config.poll().enabledCollectors();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))

@@ -12,9 +12,9 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * cAdvisor's per-container families that come straight from one {@link CgroupStats} value: a table of (family,
- * value) generators, kube-state-metrics style. Names, units and meaning are cAdvisor's, so dashboard 13105 and the
- * kubernetes-mixin queries work unchanged.
+ * cAdvisor's per-container families that come straight from one {@link CgroupStats} value: a table
+ * of (family, value) generators, kube-state-metrics style. Names, units and meaning are cAdvisor's,
+ * so dashboard 13105 and the kubernetes-mixin queries work unchanged.
  */
 final class ContainerStatsTable {
 
@@ -23,59 +23,131 @@ final class ContainerStatsTable {
 
   static final List<String> LABELS = ContainerIdentity.LABEL_NAMES;
 
-  static final List<StatFamily> STATS = List.of(
-      counter("container_cpu_usage_seconds_total", Unit.SECONDS,
-          "Cumulative CPU time consumed (v1 cpuacct.usage, v2 cpu.stat usage_usec).", CgroupStats::cpuUsageSeconds),
-      counter("container_cpu_user_seconds_total", Unit.SECONDS,
-          "Cumulative user CPU time consumed (v1 cpuacct.stat user, v2 cpu.stat user_usec).",
-          CgroupStats::cpuUserSeconds),
-      counter("container_cpu_system_seconds_total", Unit.SECONDS,
-          "Cumulative system CPU time consumed (v1 cpuacct.stat system, v2 cpu.stat system_usec).",
-          CgroupStats::cpuSystemSeconds),
-      counter("container_cpu_cfs_periods_total", null, "Number of elapsed enforcement period intervals (cpu.stat "
-          + "nr_periods).", s -> asDouble(s.cfsPeriods())),
-      counter("container_cpu_cfs_throttled_periods_total", null, "Number of throttled period intervals (cpu.stat "
-          + "nr_throttled).", s -> asDouble(s.cfsThrottledPeriods())),
-      counter("container_cpu_cfs_throttled_seconds_total", Unit.SECONDS,
-          "Total time duration the container has been throttled (v1 cpu.stat throttled_time, v2 throttled_usec).",
-          CgroupStats::cfsThrottledSeconds),
-      gauge("container_memory_usage_bytes", Unit.BYTES,
-          "Current memory usage, including all memory regardless of when it was accessed (v1 memory.usage_in_bytes, "
-              + "v2 memory.current).", s -> asDouble(s.memoryUsageBytes())),
-      gauge("container_memory_working_set_bytes", Unit.BYTES,
-          "Current working set: usage minus inactive file pages, floored at 0 (what kubelet's eviction looks at).",
-          s -> asDouble(s.memoryWorkingSetBytes())),
-      gauge("container_memory_rss", null, "Size of RSS in bytes (v1 total_rss, v2 anon).",
-          s -> asDouble(s.memoryRssBytes())),
-      gauge("container_memory_cache", null, "Number of bytes of page cache memory (v1 total_cache, v2 file).",
-          s -> asDouble(s.memoryCacheBytes())),
-      gauge("container_memory_swap", null, "Container swap usage in bytes (v1 memory.stat total_swap, v2 "
-          + "memory.swap.current).", s -> asDouble(s.memorySwapBytes())),
-      gauge("container_memory_mapped_file", null, "Size of memory mapped files in bytes (v1 total_mapped_file, v2 "
-          + "file_mapped).", s -> asDouble(s.memoryMappedFileBytes())),
-      gauge("container_memory_failcnt", null, "Number of memory usage hits limits (v1 memory.failcnt, v2 "
-          + "memory.events max). A gauge here: cAdvisor's name has no _total.", s -> asDouble(s.memoryFailcnt())),
-      gauge("container_memory_max_usage_bytes", Unit.BYTES, "Maximum memory usage recorded (v1 "
-          + "memory.max_usage_in_bytes, v2 memory.peak where the kernel has it).",
-          s -> asDouble(s.memoryMaxUsageBytes())),
-      gauge("container_threads", null, "Number of threads running inside the container (pids.current).",
-          s -> asDouble(s.pidsCurrent())),
-      gauge("container_threads_max", null, "Maximum number of threads allowed inside the container (pids.max), 0 if "
-          + "unlimited.", s -> asDouble(s.pidsMax())));
+  static final List<StatFamily> STATS =
+      List.of(
+          counter(
+              "container_cpu_usage_seconds_total",
+              Unit.SECONDS,
+              "Cumulative CPU time consumed (v1 cpuacct.usage, v2 cpu.stat usage_usec).",
+              CgroupStats::cpuUsageSeconds),
+          counter(
+              "container_cpu_user_seconds_total",
+              Unit.SECONDS,
+              "Cumulative user CPU time consumed (v1 cpuacct.stat user, v2 cpu.stat user_usec).",
+              CgroupStats::cpuUserSeconds),
+          counter(
+              "container_cpu_system_seconds_total",
+              Unit.SECONDS,
+              "Cumulative system CPU time consumed (v1 cpuacct.stat system, v2 cpu.stat system_usec).",
+              CgroupStats::cpuSystemSeconds),
+          counter(
+              "container_cpu_cfs_periods_total",
+              null,
+              "Number of elapsed enforcement period intervals (cpu.stat " + "nr_periods).",
+              s -> asDouble(s.cfsPeriods())),
+          counter(
+              "container_cpu_cfs_throttled_periods_total",
+              null,
+              "Number of throttled period intervals (cpu.stat " + "nr_throttled).",
+              s -> asDouble(s.cfsThrottledPeriods())),
+          counter(
+              "container_cpu_cfs_throttled_seconds_total",
+              Unit.SECONDS,
+              "Total time duration the container has been throttled (v1 cpu.stat throttled_time, v2 throttled_usec).",
+              CgroupStats::cfsThrottledSeconds),
+          gauge(
+              "container_memory_usage_bytes",
+              Unit.BYTES,
+              "Current memory usage, including all memory regardless of when it was accessed (v1 memory.usage_in_bytes, "
+                  + "v2 memory.current).",
+              s -> asDouble(s.memoryUsageBytes())),
+          gauge(
+              "container_memory_working_set_bytes",
+              Unit.BYTES,
+              "Current working set: usage minus inactive file pages, floored at 0 (what kubelet's eviction looks at).",
+              s -> asDouble(s.memoryWorkingSetBytes())),
+          gauge(
+              "container_memory_rss",
+              null,
+              "Size of RSS in bytes (v1 total_rss, v2 anon).",
+              s -> asDouble(s.memoryRssBytes())),
+          gauge(
+              "container_memory_cache",
+              null,
+              "Number of bytes of page cache memory (v1 total_cache, v2 file).",
+              s -> asDouble(s.memoryCacheBytes())),
+          gauge(
+              "container_memory_swap",
+              null,
+              "Container swap usage in bytes (v1 memory.stat total_swap, v2 "
+                  + "memory.swap.current).",
+              s -> asDouble(s.memorySwapBytes())),
+          gauge(
+              "container_memory_mapped_file",
+              null,
+              "Size of memory mapped files in bytes (v1 total_mapped_file, v2 " + "file_mapped).",
+              s -> asDouble(s.memoryMappedFileBytes())),
+          gauge(
+              "container_memory_failcnt",
+              null,
+              "Number of memory usage hits limits (v1 memory.failcnt, v2 "
+                  + "memory.events max). A gauge here: cAdvisor's name has no _total.",
+              s -> asDouble(s.memoryFailcnt())),
+          gauge(
+              "container_memory_max_usage_bytes",
+              Unit.BYTES,
+              "Maximum memory usage recorded (v1 "
+                  + "memory.max_usage_in_bytes, v2 memory.peak where the kernel has it).",
+              s -> asDouble(s.memoryMaxUsageBytes())),
+          gauge(
+              "container_threads",
+              null,
+              "Number of threads running inside the container (pids.current).",
+              s -> asDouble(s.pidsCurrent())),
+          gauge(
+              "container_threads_max",
+              null,
+              "Maximum number of threads allowed inside the container (pids.max), 0 if "
+                  + "unlimited.",
+              s -> asDouble(s.pidsMax())));
 
   static final List<String> DEVICE_LABELS = with("device");
 
-  static final FamilySpec FS_READ_BYTES = spec("container_fs_reads_bytes_total", MetricType.COUNTER, Unit.BYTES,
-      "Cumulative count of bytes read (v1 blkio io_service_bytes Read, v2 io.stat rbytes).", DEVICE_LABELS);
-  static final FamilySpec FS_WRITE_BYTES = spec("container_fs_writes_bytes_total", MetricType.COUNTER, Unit.BYTES,
-      "Cumulative count of bytes written (v1 blkio io_service_bytes Write, v2 io.stat wbytes).", DEVICE_LABELS);
-  static final FamilySpec FS_READS = spec("container_fs_reads_total", MetricType.COUNTER, null,
-      "Cumulative count of reads completed (v1 blkio io_serviced Read, v2 io.stat rios).", DEVICE_LABELS);
-  static final FamilySpec FS_WRITES = spec("container_fs_writes_total", MetricType.COUNTER, null,
-      "Cumulative count of writes completed (v1 blkio io_serviced Write, v2 io.stat wios).", DEVICE_LABELS);
+  static final FamilySpec FS_READ_BYTES =
+      spec(
+          "container_fs_reads_bytes_total",
+          MetricType.COUNTER,
+          Unit.BYTES,
+          "Cumulative count of bytes read (v1 blkio io_service_bytes Read, v2 io.stat rbytes).",
+          DEVICE_LABELS);
+  static final FamilySpec FS_WRITE_BYTES =
+      spec(
+          "container_fs_writes_bytes_total",
+          MetricType.COUNTER,
+          Unit.BYTES,
+          "Cumulative count of bytes written (v1 blkio io_service_bytes Write, v2 io.stat wbytes).",
+          DEVICE_LABELS);
+  static final FamilySpec FS_READS =
+      spec(
+          "container_fs_reads_total",
+          MetricType.COUNTER,
+          null,
+          "Cumulative count of reads completed (v1 blkio io_serviced Read, v2 io.stat rios).",
+          DEVICE_LABELS);
+  static final FamilySpec FS_WRITES =
+      spec(
+          "container_fs_writes_total",
+          MetricType.COUNTER,
+          null,
+          "Cumulative count of writes completed (v1 blkio io_serviced Write, v2 io.stat wios).",
+          DEVICE_LABELS);
 
-  /** cAdvisor's PSI families (cgroup v2 only): "waiting" is the "some" line, "stalled" the "full" line. */
+  /**
+   * cAdvisor's PSI families (cgroup v2 only): "waiting" is the "some" line, "stalled" the "full"
+   * line.
+   */
   static final FamilySpec CPU_WAITING = pressure("cpu", "waiting", "some");
+
   static final FamilySpec CPU_STALLED = pressure("cpu", "stalled", "full");
   static final FamilySpec MEMORY_WAITING = pressure("memory", "waiting", "some");
   static final FamilySpec MEMORY_STALLED = pressure("memory", "stalled", "full");
@@ -84,23 +156,37 @@ final class ContainerStatsTable {
 
   private ContainerStatsTable() {}
 
-  private static StatFamily counter(String name, Unit unit, String help, Function<CgroupStats, OptionalDouble> v) {
+  private static StatFamily counter(
+      String name, Unit unit, String help, Function<CgroupStats, OptionalDouble> v) {
     return new StatFamily(spec(name, MetricType.COUNTER, unit, help, LABELS), v);
   }
 
-  private static StatFamily gauge(String name, Unit unit, String help, Function<CgroupStats, OptionalDouble> v) {
+  private static StatFamily gauge(
+      String name, Unit unit, String help, Function<CgroupStats, OptionalDouble> v) {
     return new StatFamily(spec(name, MetricType.GAUGE, unit, help, LABELS), v);
   }
 
-  private static FamilySpec spec(String name, MetricType type, Unit unit, String help, List<String> labels) {
+  private static FamilySpec spec(
+      String name, MetricType type, Unit unit, String help, List<String> labels) {
     return new FamilySpec(name, type, help, unit, labels);
   }
 
   private static FamilySpec pressure(String resource, String what, String line) {
-    return spec("container_pressure_" + resource + "_" + what + "_seconds_total", MetricType.COUNTER, Unit.SECONDS,
-        "Total time duration " + (line.equals("some") ? "tasks in the container have been waiting for "
-            : "all tasks in the container have been stalled on ") + resource + " (cgroup v2 " + resource
-            + ".pressure, '" + line + "' total).", LABELS);
+    return spec(
+        "container_pressure_" + resource + "_" + what + "_seconds_total",
+        MetricType.COUNTER,
+        Unit.SECONDS,
+        "Total time duration "
+            + (line.equals("some")
+                ? "tasks in the container have been waiting for "
+                : "all tasks in the container have been stalled on ")
+            + resource
+            + " (cgroup v2 "
+            + resource
+            + ".pressure, '"
+            + line
+            + "' total).",
+        LABELS);
   }
 
   static List<String> with(String extra) {

@@ -8,8 +8,11 @@ import java.util.List;
 /** Containers per containerd namespace (Containers.ListStream, from the round's view). */
 public final class ContainersCollector implements Collector {
 
-  static final FamilySpec CONTAINERS = FamilySpec.gauge("containerd_containers",
-      "Containers in the containerd namespace, with or without a task.", "containerd_namespace");
+  static final FamilySpec CONTAINERS =
+      FamilySpec.gauge(
+          "containerd_containers",
+          "Containers in the containerd namespace, with or without a task.",
+          "containerd_namespace");
 
   public ContainersCollector() {}
 

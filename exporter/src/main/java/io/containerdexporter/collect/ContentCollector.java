@@ -11,21 +11,38 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The content store per namespace: committed blobs (Content.List) and in-flight writes (Content.ListStatuses), which
- * is where a pull in progress, or a stuck one, shows.
+ * The content store per namespace: committed blobs (Content.List) and in-flight writes
+ * (Content.ListStatuses), which is where a pull in progress, or a stuck one, shows.
  */
 public final class ContentCollector implements Collector {
 
-  static final FamilySpec BLOBS = FamilySpec.gauge("containerd_content_blobs",
-      "Committed blobs (layers, configs, manifests) in the namespace's content store.", "containerd_namespace");
-  static final FamilySpec SIZE = FamilySpec.gauge("containerd_content_size_bytes", Unit.BYTES,
-      "Sum of the sizes of the committed blobs in the namespace's content store.", "containerd_namespace");
-  static final FamilySpec INGESTS = FamilySpec.gauge("containerd_content_ingests",
-      "In-flight writes to the content store (e.g. layers being pulled).", "containerd_namespace");
-  static final FamilySpec INGEST_BYTES = FamilySpec.gauge("containerd_content_ingest_bytes", Unit.BYTES,
-      "Bytes written so far by the in-flight writes.", "containerd_namespace");
-  static final FamilySpec INGESTS_STALLED = FamilySpec.gauge("containerd_content_ingests_stalled",
-      "In-flight writes without progress for longer than --content.stall-after.", "containerd_namespace");
+  static final FamilySpec BLOBS =
+      FamilySpec.gauge(
+          "containerd_content_blobs",
+          "Committed blobs (layers, configs, manifests) in the namespace's content store.",
+          "containerd_namespace");
+  static final FamilySpec SIZE =
+      FamilySpec.gauge(
+          "containerd_content_size_bytes",
+          Unit.BYTES,
+          "Sum of the sizes of the committed blobs in the namespace's content store.",
+          "containerd_namespace");
+  static final FamilySpec INGESTS =
+      FamilySpec.gauge(
+          "containerd_content_ingests",
+          "In-flight writes to the content store (e.g. layers being pulled).",
+          "containerd_namespace");
+  static final FamilySpec INGEST_BYTES =
+      FamilySpec.gauge(
+          "containerd_content_ingest_bytes",
+          Unit.BYTES,
+          "Bytes written so far by the in-flight writes.",
+          "containerd_namespace");
+  static final FamilySpec INGESTS_STALLED =
+      FamilySpec.gauge(
+          "containerd_content_ingests_stalled",
+          "In-flight writes without progress for longer than --content.stall-after.",
+          "containerd_namespace");
 
   private final ContainerdClient client;
   private final Duration stallAfter;
@@ -62,7 +79,8 @@ public final class ContentCollector implements Collector {
       ingestBytes.add(writes.stream().mapToLong(Ingest::offset).sum(), namespace);
       stalled.add(writes.stream().filter(w -> isStalled(w, scope)).count(), namespace);
     }
-    return List.of(blobs.build(), size.build(), ingests.build(), ingestBytes.build(), stalled.build());
+    return List.of(
+        blobs.build(), size.build(), ingests.build(), ingestBytes.build(), stalled.build());
   }
 
   private boolean isStalled(Ingest ingest, PollScope scope) {

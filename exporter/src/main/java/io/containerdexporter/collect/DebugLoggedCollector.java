@@ -7,8 +7,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A collector that says at debug level what each of its runs did and how long it took, so {@code --log.level=debug}
- * shows the poll rounds themselves. A decorator, so no collector and not the poller need to know about it.
+ * A collector that says at debug level what each of its runs did and how long it took, so {@code
+ * --log.level=debug} shows the poll rounds themselves. A decorator, so no collector and not the
+ * poller need to know about it.
  */
 public final class DebugLoggedCollector implements Collector {
 
@@ -22,7 +23,8 @@ public final class DebugLoggedCollector implements Collector {
 
   /** Wraps each collector only when debug is on: otherwise the list is returned as is. */
   public static List<Collector> wrapIfDebug(List<Collector> collectors) {
-    return LOG.isLoggable(Level.FINE) ? collectors.stream().<Collector>map(DebugLoggedCollector::new).toList()
+    return LOG.isLoggable(Level.FINE)
+        ? collectors.stream().<Collector>map(DebugLoggedCollector::new).toList()
         : collectors;
   }
 

@@ -9,16 +9,26 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 
 /**
- * One series per image (opt-in: a node can hold hundreds of images, and image names are unbounded label values).
+ * One series per image (opt-in: a node can hold hundreds of images, and image names are unbounded
+ * label values).
  */
 public final class ImageInfoCollector implements Collector {
 
-  static final FamilySpec INFO = FamilySpec.info("containerd_image_info",
-      "1 for every image record, labelled with its name and the digest it points at.", "containerd_namespace", "image", "digest");
-  static final FamilySpec SIZE = FamilySpec.gauge("containerd_image_size_bytes", Unit.BYTES,
-      "Bytes of the blobs (index, manifest, config, layers) the image references for this host's platform; what "
-          + "`ctr images ls` shows as SIZE.",
-      "containerd_namespace", "image");
+  static final FamilySpec INFO =
+      FamilySpec.info(
+          "containerd_image_info",
+          "1 for every image record, labelled with its name and the digest it points at.",
+          "containerd_namespace",
+          "image",
+          "digest");
+  static final FamilySpec SIZE =
+      FamilySpec.gauge(
+          "containerd_image_size_bytes",
+          Unit.BYTES,
+          "Bytes of the blobs (index, manifest, config, layers) the image references for this host's platform; what "
+              + "`ctr images ls` shows as SIZE.",
+          "containerd_namespace",
+          "image");
 
   private final ContainerdClient client;
   private final ImageSizer sizer;
@@ -45,7 +55,8 @@ public final class ImageInfoCollector implements Collector {
     for (String namespace : scope.namespaces()) {
       for (ImageInfo image : client.images(namespace)) {
         info.add(1, namespace, image.name(), image.target().digest());
-        size.add(ImageSizer.totalBytes(sizer.blobs(namespace, image.target())), namespace, image.name());
+        size.add(
+            ImageSizer.totalBytes(sizer.blobs(namespace, image.target())), namespace, image.name());
       }
     }
     return List.of(info.build(), size.build());

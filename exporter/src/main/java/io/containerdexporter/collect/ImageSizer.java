@@ -14,14 +14,17 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
- * Finds the blobs an image references for this host's platform, the way containerd's {@code images.Image.Size}
- * walks them (what {@code ctr images ls} sums): the target, for an index the one best-fitting manifest, and that
- * manifest's config and layers. Indexes and manifests are read from the content store; they are immutable by digest,
- * so what a digest lists is remembered and each is read once.
+ * Finds the blobs an image references for this host's platform, the way containerd's {@code
+ * images.Image.Size} walks them (what {@code ctr images ls} sums): the target, for an index the one
+ * best-fitting manifest, and that manifest's config and layers. Indexes and manifests are read from
+ * the content store; they are immutable by digest, so what a digest lists is remembered and each is
+ * read once.
  */
 final class ImageSizer {
 
-  /** Reads a blob; throws StatusRuntimeException NOT_FOUND when the content store does not have it. */
+  /**
+   * Reads a blob; throws StatusRuntimeException NOT_FOUND when the content store does not have it.
+   */
   interface BlobReader {
     byte[] read(String namespace, String digest, long maxBytes);
   }
@@ -46,8 +49,8 @@ final class ImageSizer {
   }
 
   /**
-   * Every blob the image references for this host, by digest (each counted once). A blob the store does not have is
-   * still listed (its size comes from its referrer) but not descended into.
+   * Every blob the image references for this host, by digest (each counted once). A blob the store
+   * does not have is still listed (its size comes from its referrer) but not descended into.
    */
   Map<String, Descriptor> blobs(String namespace, Descriptor target) {
     Map<String, Descriptor> out = new LinkedHashMap<>();
@@ -91,13 +94,17 @@ final class ImageSizer {
     }
     List<Descriptor> list;
     try {
-      list = OciManifests.isIndex(d) ? bestManifest(OciManifests.parseIndex(json))
-          : OciManifests.parseManifest(json);
+      list =
+          OciManifests.isIndex(d)
+              ? bestManifest(OciManifests.parseIndex(json))
+              : OciManifests.parseManifest(json);
     } catch (IllegalArgumentException e) {
-      // Counted and logged once per blob, then sized as a leaf: one broken manifest must not hide every image.
+      // Counted and logged once per blob, then sized as a leaf: one broken manifest must not hide
+      // every image.
       if (malformed.putIfAbsent(d.digest(), Boolean.TRUE) == null) {
         malformedCount.increment();
-        LOG.warning("skipping malformed " + d.mediaType() + " " + d.digest() + ": " + e.getMessage());
+        LOG.warning(
+            "skipping malformed " + d.mediaType() + " " + d.digest() + ": " + e.getMessage());
       }
       return Optional.empty();
     }
@@ -108,11 +115,15 @@ final class ImageSizer {
     return Optional.of(list);
   }
 
-  /** Like containerd's LimitManifests(FilterPlatforms(...), host, 1): the single best fit, first wins ties. */
+  /**
+   * Like containerd's LimitManifests(FilterPlatforms(...), host, 1): the single best fit, first
+   * wins ties.
+   */
   private List<Descriptor> bestManifest(List<OciManifests.IndexEntry> entries) {
-    List<OciManifests.IndexEntry> fitting = new ArrayList<>(
-        entries.stream().filter(e -> host.fit(e.platform()) >= 0).toList());
-    fitting.sort(Comparator.comparingInt((OciManifests.IndexEntry e) -> host.fit(e.platform())).reversed());
+    List<OciManifests.IndexEntry> fitting =
+        new ArrayList<>(entries.stream().filter(e -> host.fit(e.platform()) >= 0).toList());
+    fitting.sort(
+        Comparator.comparingInt((OciManifests.IndexEntry e) -> host.fit(e.platform())).reversed());
     return fitting.isEmpty() ? List.of() : List.of(fitting.get(0).descriptor());
   }
 }

@@ -12,19 +12,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Images per namespace (Images.List) and the bytes they reference for this host's platform, each blob counted once
- * even when images share it (see {@link ImageSizer}).
+ * Images per namespace (Images.List) and the bytes they reference for this host's platform, each
+ * blob counted once even when images share it (see {@link ImageSizer}).
  */
 public final class ImagesCollector implements Collector {
 
-  static final FamilySpec IMAGES = FamilySpec.gauge("containerd_images",
-      "Image records (names) in the containerd namespace.", "containerd_namespace");
-  static final FamilySpec SIZE = FamilySpec.gauge("containerd_images_size_bytes", Unit.BYTES,
-      "Bytes of the blobs (index, manifest, config, layers) the namespace's images reference for this host's "
-          + "platform, each blob counted once even when several images share it.",
-      "containerd_namespace");
-  static final FamilySpec MALFORMED = FamilySpec.counter("containerd_exporter_malformed_manifests_total",
-      "Image indexes or manifests that could not be parsed (each counted once); such images are sized without them.");
+  static final FamilySpec IMAGES =
+      FamilySpec.gauge(
+          "containerd_images",
+          "Image records (names) in the containerd namespace.",
+          "containerd_namespace");
+  static final FamilySpec SIZE =
+      FamilySpec.gauge(
+          "containerd_images_size_bytes",
+          Unit.BYTES,
+          "Bytes of the blobs (index, manifest, config, layers) the namespace's images reference for this host's "
+              + "platform, each blob counted once even when several images share it.",
+          "containerd_namespace");
+  static final FamilySpec MALFORMED =
+      FamilySpec.counter(
+          "containerd_exporter_malformed_manifests_total",
+          "Image indexes or manifests that could not be parsed (each counted once); such images are sized without them.");
 
   private final ContainerdClient client;
   private final ImageSizer sizer;
@@ -57,6 +65,7 @@ public final class ImagesCollector implements Collector {
       images.add(list.size(), namespace);
       size.add(ImageSizer.totalBytes(blobs), namespace);
     }
-    return List.of(images.build(), size.build(), MALFORMED.builder().add(sizer.malformedManifests()).build());
+    return List.of(
+        images.build(), size.build(), MALFORMED.builder().add(sizer.malformedManifests()).build());
   }
 }

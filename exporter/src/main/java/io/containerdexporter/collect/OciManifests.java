@@ -9,15 +9,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Pure parsers of OCI and Docker image indexes and manifests: JSON bytes in, child descriptors out. */
+/**
+ * Pure parsers of OCI and Docker image indexes and manifests: JSON bytes in, child descriptors out.
+ */
 final class OciManifests {
 
-  static final Set<String> INDEX_TYPES = Set.of(
-      "application/vnd.oci.image.index.v1+json",
-      "application/vnd.docker.distribution.manifest.list.v2+json");
-  static final Set<String> MANIFEST_TYPES = Set.of(
-      "application/vnd.oci.image.manifest.v1+json",
-      "application/vnd.docker.distribution.manifest.v2+json");
+  static final Set<String> INDEX_TYPES =
+      Set.of(
+          "application/vnd.oci.image.index.v1+json",
+          "application/vnd.docker.distribution.manifest.list.v2+json");
+  static final Set<String> MANIFEST_TYPES =
+      Set.of(
+          "application/vnd.oci.image.manifest.v1+json",
+          "application/vnd.docker.distribution.manifest.v2+json");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,7 +40,9 @@ final class OciManifests {
     return MANIFEST_TYPES.contains(d.mediaType());
   }
 
-  /** The manifests an index lists. Throws IllegalArgumentException on anything that is not an index. */
+  /**
+   * The manifests an index lists. Throws IllegalArgumentException on anything that is not an index.
+   */
   static List<IndexEntry> parseIndex(byte[] json) {
     JsonNode manifests = read(json).path("manifests");
     if (!manifests.isArray()) {
@@ -45,10 +51,14 @@ final class OciManifests {
     List<IndexEntry> out = new ArrayList<>();
     for (JsonNode m : manifests) {
       JsonNode p = m.path("platform");
-      Optional<Platform> platform = p.isObject()
-          ? Optional.of(new Platform(p.path("os").asText(""), p.path("architecture").asText(""),
-              p.path("variant").asText("")))
-          : Optional.empty();
+      Optional<Platform> platform =
+          p.isObject()
+              ? Optional.of(
+                  new Platform(
+                      p.path("os").asText(""),
+                      p.path("architecture").asText(""),
+                      p.path("variant").asText("")))
+              : Optional.empty();
       out.add(new IndexEntry(descriptor(m), platform));
     }
     return out;
@@ -81,7 +91,8 @@ final class OciManifests {
     try {
       return JSON.readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException("invalid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+      throw new IllegalArgumentException(
+          "invalid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
     }
   }
 }

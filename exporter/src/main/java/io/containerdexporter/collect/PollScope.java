@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What one poll round shares with every collector: the round's one view of containerd, listed once at its start.
+ * What one poll round shares with every collector: the round's one view of containerd, listed once
+ * at its start.
  */
 public record PollScope(RoundView view) {
 

@@ -26,17 +26,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs every collector once per interval, in parallel, each under a deadline, on one view of containerd listed at
- * the start of the round ({@link RoundSource}), and publishes one immutable {@link PollResult}. A collector that
- * fails or overruns keeps its last good families for up to {@code maxStaleness} (its success gauge says so, its
- * last-success timestamp ages); the others publish fresh ones. A collector still stuck in a previous run is not
- * started again (single flight), so a hung containerd cannot pile up threads.
+ * Runs every collector once per interval, in parallel, each under a deadline, on one view of
+ * containerd listed at the start of the round ({@link RoundSource}), and publishes one immutable
+ * {@link PollResult}. A collector that fails or overruns keeps its last good families for up to
+ * {@code maxStaleness} (its success gauge says so, its last-success timestamp ages); the others
+ * publish fresh ones. A collector still stuck in a previous run is not started again (single
+ * flight), so a hung containerd cannot pile up threads.
  */
 public final class Poller implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
 
-  /** Lists the round's one view of containerd (and feeds the container index) before any collector runs. */
+  /**
+   * Lists the round's one view of containerd (and feeds the container index) before any collector
+   * runs.
+   */
   @FunctionalInterface
   public interface RoundSource {
     RoundView list(Instant now);
@@ -50,20 +54,30 @@ public final class Poller implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
+
   /**
-   * Collectors whose run has not returned. Set by the run itself (a cancelled Future reports "done" while its thread
-   * may still be stuck in the collector), so a collector that ignores interruption is never run twice at once.
+   * Collectors whose run has not returned. Set by the run itself (a cancelled Future reports "done"
+   * while its thread may still be stuck in the collector), so a collector that ignores interruption
+   * is never run twice at once.
    */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
   private final AtomicReference<PollResult> latest;
 
   /**
-   * @param rounds lists the round's view at its start; if that fails, every collector fails for the round
-   * @param maxStaleness how long a failing collector's last families are served before they are dropped
+   * @param rounds lists the round's view at its start; if that fails, every collector fails for the
+   *     round
+   * @param maxStaleness how long a failing collector's last families are served before they are
+   *     dropped
    */
-  public Poller(List<Collector> collectors, RoundSource rounds, Duration interval, Duration timeout,
-      Duration maxStaleness, Clock clock) {
+  public Poller(
+      List<Collector> collectors,
+      RoundSource rounds,
+      Duration interval,
+      Duration timeout,
+      Duration maxStaleness,
+      Clock clock) {
     this.collectors = List.copyOf(collectors);
     this.rounds = rounds;
     this.interval = interval;
@@ -105,7 +119,8 @@ public final class Poller implements AutoCloseable {
     try {
       pollOnce();
     } catch (RuntimeException e) {
-      // A bug in the poller itself must not end the schedule (a thrown exception cancels scheduleAtFixedRate).
+      // A bug in the poller itself must not end the schedule (a thrown exception cancels
+      // scheduleAtFixedRate).
       LOG.log(Level.SEVERE, "poll failed unexpectedly", e);
     }
   }
@@ -122,26 +137,36 @@ public final class Poller implements AutoCloseable {
       scope = new PollScope(rounds.list(now));
       loggedFailures.remove("round");
     } catch (RuntimeException e) {
-      logOnce("round", "listing containerd's namespaces, containers and tasks failed; every collector keeps its last "
-          + "values", e);
-      collectors.forEach(c -> next.put(c.name(), previous.collectors().get(c.name()).failed(Duration.ZERO)));
+      logOnce(
+          "round",
+          "listing containerd's namespaces, containers and tasks failed; every collector keeps its last "
+              + "values",
+          e);
+      collectors.forEach(
+          c -> next.put(c.name(), previous.collectors().get(c.name()).failed(Duration.ZERO)));
       return publish(next, roundStart, now);
     }
 
     Map<Collector, Future<Run>> started = new LinkedHashMap<>();
     for (Collector c : collectors) {
       if (!running.add(c.name())) {
-        logOnce(c.name() + ":stuck", "collector " + c.name() + " is still running its previous poll; skipped", null);
+        logOnce(
+            c.name() + ":stuck",
+            "collector " + c.name() + " is still running its previous poll; skipped",
+            null);
         continue;
       }
       try {
-        started.put(c, workers.submit(() -> {
-          try {
-            return run(c, scope);
-          } finally {
-            running.remove(c.name());
-          }
-        }));
+        started.put(
+            c,
+            workers.submit(
+                () -> {
+                  try {
+                    return run(c, scope);
+                  } finally {
+                    running.remove(c.name());
+                  }
+                }));
       } catch (RuntimeException rejected) { // the pool is shutting down
         running.remove(c.name());
       }
@@ -161,12 +186,20 @@ public final class Poller implements AutoCloseable {
         loggedFailures.removeIf(k -> k.startsWith(c.name() + ":"));
       } catch (TimeoutException e) {
         f.cancel(true);
-        logOnce(c.name() + ":timeout", "collector " + c.name() + " did not finish within --poll.timeout="
-            + timeout.toMillis() + "ms; keeping its last values", null);
+        logOnce(
+            c.name() + ":timeout",
+            "collector "
+                + c.name()
+                + " did not finish within --poll.timeout="
+                + timeout.toMillis()
+                + "ms; keeping its last values",
+            null);
         next.put(c.name(), before.failed(timeout));
       } catch (ExecutionException e) {
-        logOnce(c.name() + ":" + e.getCause().getClass().getName(),
-            "collector " + c.name() + " failed; keeping its last values", e.getCause());
+        logOnce(
+            c.name() + ":" + e.getCause().getClass().getName(),
+            "collector " + c.name() + " failed; keeping its last values",
+            e.getCause());
         next.put(c.name(), before.failed(Duration.ofNanos(System.nanoTime() - roundStart)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -192,14 +225,16 @@ public final class Poller implements AutoCloseable {
   }
 
   /**
-   * A failing collector's last families are served for at most {@code maxStaleness} after its last success, then
-   * dropped (as node_exporter drops a failed collector's): frozen counters would make rate() show busy containers as
-   * idle. Its success gauge and last-success timestamp stay, so the failure itself is visible.
+   * A failing collector's last families are served for at most {@code maxStaleness} after its last
+   * success, then dropped (as node_exporter drops a failed collector's): frozen counters would make
+   * rate() show busy containers as idle. Its success gauge and last-success timestamp stay, so the
+   * failure itself is visible.
    */
   private PollResult publishable(Map<String, CollectorState> states, Duration took, Instant now) {
     List<MetricSnapshot> rendered = new ArrayList<>();
     for (CollectorState s : states.values()) {
-      if (s.success() || s.lastSuccess().map(t -> !t.plus(maxStaleness).isBefore(now)).orElse(false)) {
+      if (s.success()
+          || s.lastSuccess().map(t -> !t.plus(maxStaleness).isBefore(now)).orElse(false)) {
         rendered.addAll(s.families());
       }
     }
@@ -207,10 +242,14 @@ public final class Poller implements AutoCloseable {
     return new PollResult(states, took, rendered);
   }
 
-  /** One log line per distinct failure until the collector succeeds again: a dead containerd must not flood logs. */
+  /**
+   * One log line per distinct failure until the collector succeeds again: a dead containerd must
+   * not flood logs.
+   */
   private void logOnce(String key, String message, Throwable cause) {
     if (ContainerdUnreachable.is(cause)) {
-      LOG.log(Level.FINE, message, cause); // the connection monitor reports an unreachable containerd
+      LOG.log(
+          Level.FINE, message, cause); // the connection monitor reports an unreachable containerd
       return;
     }
     if (loggedFailures.add(key)) {

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Lists, once per round, what every collector of the round works from: the watched namespaces, each one's containers
- * then tasks, and the snapshotters; then hands the containers to the container index, whichever collectors are
- * switched on. Containers are listed before tasks, so a task whose container is missing was created in between and
- * waits for the next round, while every listed task of a container that exists has its container.
+ * Lists, once per round, what every collector of the round works from: the watched namespaces, each
+ * one's containers then tasks, and the snapshotters; then hands the containers to the container
+ * index, whichever collectors are switched on. Containers are listed before tasks, so a task whose
+ * container is missing was created in between and waits for the next round, while every listed task
+ * of a container that exists has its container.
  */
 public final class RoundLister {
 
@@ -32,7 +33,8 @@ public final class RoundLister {
   /** Throws if containerd cannot be listed; the poller then keeps every collector's last values. */
   public RoundView list(Instant now) {
     long mark = index.mark();
-    List<String> watched = client.namespaces().stream().filter(namespaces::accepts).sorted().toList();
+    List<String> watched =
+        client.namespaces().stream().filter(namespaces::accepts).sorted().toList();
     Map<String, RoundView.NamespaceView> byNamespace = new LinkedHashMap<>();
     Map<String, List<ContainerInfo>> containers = new LinkedHashMap<>();
     for (String namespace : watched) {

@@ -10,15 +10,15 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Disk usage of snapshots, cached, because asking costs containerd: for an active snapshot (a container's writable
- * layer) Snapshots.Usage walks its whole directory. An active snapshot is asked again at most every {@code
- * refreshEvery} ({@code --collector.writable-layer.interval}, 1m by default, like cAdvisor's fs housekeeping); a
- * committed one never changes, so it is asked once for as long as it exists. Shared by the snapshots collector (usage
- * per snapshotter) and the writable-layer collector (container_fs_usage_bytes), so a snapshot is walked once for
- * both.
+ * Disk usage of snapshots, cached, because asking costs containerd: for an active snapshot (a
+ * container's writable layer) Snapshots.Usage walks its whole directory. An active snapshot is
+ * asked again at most every {@code refreshEvery} ({@code --collector.writable-layer.interval}, 1m
+ * by default, like cAdvisor's fs housekeeping); a committed one never changes, so it is asked once
+ * for as long as it exists. Shared by the snapshots collector (usage per snapshotter) and the
+ * writable-layer collector (container_fs_usage_bytes), so a snapshot is walked once for both.
  *
- * <p>Bounded whichever of the two runs: an entry no collector asked for in the previous round or this one is
- * forgotten when a round begins.
+ * <p>Bounded whichever of the two runs: an entry no collector asked for in the previous round or
+ * this one is forgotten when a round begins.
  */
 final class SnapshotUsage {
 
@@ -37,7 +37,10 @@ final class SnapshotUsage {
     this.refreshEvery = refreshEvery;
   }
 
-  /** Called by each collector at the start of its run; the first call of a round forgets what went unasked. */
+  /**
+   * Called by each collector at the start of its run; the first call of a round forgets what went
+   * unasked.
+   */
   synchronized void beginRound(Instant round) {
     if (!round.isAfter(currentRound)) {
       return;

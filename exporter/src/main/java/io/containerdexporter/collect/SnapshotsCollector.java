@@ -12,18 +12,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Snapshots per namespace, snapshotter and kind, and their disk usage (Snapshots.List, Snapshots.Usage). containerd
- * computes usage on its side, for an active snapshot by walking its directory; a committed snapshot never changes, so
- * its usage is asked once and remembered for as long as it exists.
+ * Snapshots per namespace, snapshotter and kind, and their disk usage (Snapshots.List,
+ * Snapshots.Usage). containerd computes usage on its side, for an active snapshot by walking its
+ * directory; a committed snapshot never changes, so its usage is asked once and remembered for as
+ * long as it exists.
  */
 public final class SnapshotsCollector implements Collector {
 
-  static final FamilySpec SNAPSHOTS = FamilySpec.gauge("containerd_snapshots",
-      "Snapshots by snapshotter and kind (active: writable, e.g. a container's rootfs; committed: read-only layers; "
-          + "view: read-only mounts).",
-      "containerd_namespace", "snapshotter", "kind");
-  static final FamilySpec SIZE = FamilySpec.gauge("containerd_snapshots_size_bytes", Unit.BYTES,
-      "Disk usage of the snapshots of a snapshotter, as its Usage call reports it.", "containerd_namespace", "snapshotter");
+  static final FamilySpec SNAPSHOTS =
+      FamilySpec.gauge(
+          "containerd_snapshots",
+          "Snapshots by snapshotter and kind (active: writable, e.g. a container's rootfs; committed: read-only layers; "
+              + "view: read-only mounts).",
+          "containerd_namespace",
+          "snapshotter",
+          "kind");
+  static final FamilySpec SIZE =
+      FamilySpec.gauge(
+          "containerd_snapshots_size_bytes",
+          Unit.BYTES,
+          "Disk usage of the snapshots of a snapshotter, as its Usage call reports it.",
+          "containerd_namespace",
+          "snapshotter");
 
   private final ContainerdClient client;
   private final SnapshotUsage usage;
@@ -59,7 +69,8 @@ public final class SnapshotsCollector implements Collector {
         for (SnapshotInfo s : client.snapshots(namespace, snapshotter)) {
           byKind.merge(s.kind(), 1, Integer::sum);
           SnapshotUsage.Key key = new SnapshotUsage.Key(namespace, snapshotter, s.key());
-          // A snapshot removed between List and Usage (a container deleted meanwhile) uses no disk any more.
+          // A snapshot removed between List and Usage (a container deleted meanwhile) uses no disk
+          // any more.
           bytes += usage.bytes(key, s.kind() == SnapshotKind.COMMITTED, scope.now()).orElse(0);
         }
         byKind.forEach((kind, count) -> snapshots.add(count, namespace, snapshotter, kind.label()));

@@ -28,39 +28,68 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Resource usage of every live task, plus the limits its spec sets. Families and labels are cAdvisor's; the label set
- * is the one the event families carry. Where the usage comes from is {@code --stats.source}:
+ * Resource usage of every live task, plus the limits its spec sets. Families and labels are
+ * cAdvisor's; the label set is the one the event families carry. Where the usage comes from is
+ * {@code --stats.source}:
+ *
  * <ul>
- *   <li>{@code cgroupfs}: straight from the kernel's cgroup files (as cAdvisor does; no call to the shim), found
- *       through the container's OCI spec (linux.cgroupsPath);
- *   <li>{@code api}: containerd's Tasks.Metrics, one call per namespace per poll (each costs containerd one shim
- *       Stats call per task);
- *   <li>{@code auto}: the files, and for tasks whose cgroup is not on this host (VM-based runtimes such as Kata, a
- *       cgroupfs not mounted) Tasks.Metrics, called at most once per namespace per poll and only when a task needs it.
+ *   <li>{@code cgroupfs}: straight from the kernel's cgroup files (as cAdvisor does; no call to the
+ *       shim), found through the container's OCI spec (linux.cgroupsPath);
+ *   <li>{@code api}: containerd's Tasks.Metrics, one call per namespace per poll (each costs
+ *       containerd one shim Stats call per task);
+ *   <li>{@code auto}: the files, and for tasks whose cgroup is not on this host (VM-based runtimes
+ *       such as Kata, a cgroupfs not mounted) Tasks.Metrics, called at most once per namespace per
+ *       poll and only when a task needs it.
  * </ul>
- * In the cgroupfs and auto modes the root cgroup is read too, once per poll, as cAdvisor's {@code id="/"} series.
+ *
+ * In the cgroupfs and auto modes the root cgroup is read too, once per poll, as cAdvisor's {@code
+ * id="/"} series.
  */
 public final class TaskStatsCollector implements Collector {
 
-  static final FamilySpec SPEC_CPU_QUOTA = gauge("container_spec_cpu_quota", null,
-      "CPU quota of the container, in microseconds per period (spec linux.resources.cpu.quota); absent if unlimited.");
-  static final FamilySpec SPEC_CPU_PERIOD = gauge("container_spec_cpu_period", null,
-      "CPU period of the container, in microseconds (spec linux.resources.cpu.period, else the cgroup's cpu.max or "
-          + "cpu.cfs_period_us).");
-  static final FamilySpec SPEC_CPU_SHARES = gauge("container_spec_cpu_shares", null,
-      "CPU share of the container (spec linux.resources.cpu.shares).");
-  static final FamilySpec SPEC_MEMORY_LIMIT = gauge("container_spec_memory_limit_bytes", Unit.BYTES,
-      "Memory limit of the container (spec linux.resources.memory.limit); 0 if unlimited.");
-  static final FamilySpec SPEC_SWAP_LIMIT = gauge("container_spec_memory_swap_limit_bytes", Unit.BYTES,
-      "Memory plus swap limit of the container (spec linux.resources.memory.swap); 0 if unlimited.");
-  static final FamilySpec START_TIME = gauge("container_start_time_seconds", Unit.SECONDS,
-      "Start time of the container since unix epoch (its creation time in containerd).");
-  static final FamilySpec LAST_SEEN = gauge("container_last_seen", null,
-      "Last time the container was seen by the exporter, in seconds since unix epoch.");
-  static final FamilySpec READ_ERRORS = FamilySpec.counter("containerd_exporter_cgroup_read_errors_total",
-      "Cgroup files that could not be parsed (empty, truncated, not a number…), by file name (\"Tasks.Metrics\" for "
-          + "an unusable Tasks.Metrics payload, \"meminfo\" for the root's swap on cgroup v2); the value is skipped "
-          + "and the file logged once.", "file");
+  static final FamilySpec SPEC_CPU_QUOTA =
+      gauge(
+          "container_spec_cpu_quota",
+          null,
+          "CPU quota of the container, in microseconds per period (spec linux.resources.cpu.quota); absent if unlimited.");
+  static final FamilySpec SPEC_CPU_PERIOD =
+      gauge(
+          "container_spec_cpu_period",
+          null,
+          "CPU period of the container, in microseconds (spec linux.resources.cpu.period, else the cgroup's cpu.max or "
+              + "cpu.cfs_period_us).");
+  static final FamilySpec SPEC_CPU_SHARES =
+      gauge(
+          "container_spec_cpu_shares",
+          null,
+          "CPU share of the container (spec linux.resources.cpu.shares).");
+  static final FamilySpec SPEC_MEMORY_LIMIT =
+      gauge(
+          "container_spec_memory_limit_bytes",
+          Unit.BYTES,
+          "Memory limit of the container (spec linux.resources.memory.limit); 0 if unlimited.");
+  static final FamilySpec SPEC_SWAP_LIMIT =
+      gauge(
+          "container_spec_memory_swap_limit_bytes",
+          Unit.BYTES,
+          "Memory plus swap limit of the container (spec linux.resources.memory.swap); 0 if unlimited.");
+  static final FamilySpec START_TIME =
+      gauge(
+          "container_start_time_seconds",
+          Unit.SECONDS,
+          "Start time of the container since unix epoch (its creation time in containerd).");
+  static final FamilySpec LAST_SEEN =
+      gauge(
+          "container_last_seen",
+          null,
+          "Last time the container was seen by the exporter, in seconds since unix epoch.");
+  static final FamilySpec READ_ERRORS =
+      FamilySpec.counter(
+          "containerd_exporter_cgroup_read_errors_total",
+          "Cgroup files that could not be parsed (empty, truncated, not a number…), by file name (\"Tasks.Metrics\" for "
+              + "an unusable Tasks.Metrics payload, \"meminfo\" for the root's swap on cgroup v2); the value is skipped "
+              + "and the file logged once.",
+          "file");
 
   private final ContainerIndex index;
   private final CgroupReader reader;
@@ -70,14 +99,23 @@ public final class TaskStatsCollector implements Collector {
   private final ApiStats api;
   private final RootCgroupReader root;
 
-  /** Tasks.Metrics of one namespace, as stats by container id (tasks whose payload was unusable left out). */
+  /**
+   * Tasks.Metrics of one namespace, as stats by container id (tasks whose payload was unusable left
+   * out).
+   */
   @FunctionalInterface
   interface ApiStats {
     Map<String, CgroupStats> read(String namespace);
   }
 
-  TaskStatsCollector(ContainerIndex index, CgroupReader reader, ReadErrors errors,
-      BlockDevices devices, StatsSource source, ApiStats api, RootCgroupReader root) {
+  TaskStatsCollector(
+      ContainerIndex index,
+      CgroupReader reader,
+      ReadErrors errors,
+      BlockDevices devices,
+      StatsSource source,
+      ApiStats api,
+      RootCgroupReader root) {
     this.index = index;
     this.reader = reader;
     this.errors = errors;
@@ -96,12 +134,26 @@ public final class TaskStatsCollector implements Collector {
   public List<FamilySpec> families() {
     List<FamilySpec> all = new ArrayList<>();
     ContainerStatsTable.STATS.forEach(s -> all.add(s.spec()));
-    all.addAll(List.of(ContainerStatsTable.FS_READ_BYTES, ContainerStatsTable.FS_WRITE_BYTES,
-        ContainerStatsTable.FS_READS, ContainerStatsTable.FS_WRITES,
-        ContainerStatsTable.CPU_WAITING, ContainerStatsTable.CPU_STALLED, ContainerStatsTable.MEMORY_WAITING,
-        ContainerStatsTable.MEMORY_STALLED, ContainerStatsTable.IO_WAITING, ContainerStatsTable.IO_STALLED,
-        SPEC_CPU_QUOTA, SPEC_CPU_PERIOD, SPEC_CPU_SHARES, SPEC_MEMORY_LIMIT, SPEC_SWAP_LIMIT, START_TIME, LAST_SEEN,
-        READ_ERRORS));
+    all.addAll(
+        List.of(
+            ContainerStatsTable.FS_READ_BYTES,
+            ContainerStatsTable.FS_WRITE_BYTES,
+            ContainerStatsTable.FS_READS,
+            ContainerStatsTable.FS_WRITES,
+            ContainerStatsTable.CPU_WAITING,
+            ContainerStatsTable.CPU_STALLED,
+            ContainerStatsTable.MEMORY_WAITING,
+            ContainerStatsTable.MEMORY_STALLED,
+            ContainerStatsTable.IO_WAITING,
+            ContainerStatsTable.IO_STALLED,
+            SPEC_CPU_QUOTA,
+            SPEC_CPU_PERIOD,
+            SPEC_CPU_SHARES,
+            SPEC_MEMORY_LIMIT,
+            SPEC_SWAP_LIMIT,
+            START_TIME,
+            LAST_SEEN,
+            READ_ERRORS));
     return all;
   }
 
@@ -112,17 +164,23 @@ public final class TaskStatsCollector implements Collector {
     if (source != StatsSource.API) {
       root.read().ifPresent(stats -> addStats(out, stats, ContainerIdentity.ROOT));
     }
-    Map<String, Map<String, CgroupStats>> fromApi = new HashMap<>(); // Tasks.Metrics per namespace, once needed
+    Map<String, Map<String, CgroupStats>> fromApi =
+        new HashMap<>(); // Tasks.Metrics per namespace, once needed
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
       ContainerInfo container = live.container();
       ContainerIdentity identity = index.identity(container);
-      Optional<CgroupStats> stats = source == StatsSource.API
-          ? Optional.empty() : reader.read(CgroupPaths.fromSpec(container.cgroupsPath()));
+      Optional<CgroupStats> stats =
+          source == StatsSource.API
+              ? Optional.empty()
+              : reader.read(CgroupPaths.fromSpec(container.cgroupsPath()));
       if (stats.isEmpty() && source != StatsSource.CGROUPFS) {
-        stats = Optional.ofNullable(fromApi.computeIfAbsent(container.namespace(), api::read).get(container.id()));
+        stats =
+            Optional.ofNullable(
+                fromApi.computeIfAbsent(container.namespace(), api::read).get(container.id()));
       }
       if (stats.isEmpty()) {
-        continue; // its cgroup is gone (the task just exited), or not on this host and not in Tasks.Metrics
+        continue; // its cgroup is gone (the task just exited), or not on this host and not in
+        // Tasks.Metrics
       }
       String[] labels = identity.labelValues();
       addStats(out, stats.get(), identity);
@@ -134,7 +192,8 @@ public final class TaskStatsCollector implements Collector {
     return out.values().stream().map(FamilyBuilder::build).toList();
   }
 
-  private void addStats(Map<FamilySpec, FamilyBuilder> out, CgroupStats s, ContainerIdentity identity) {
+  private void addStats(
+      Map<FamilySpec, FamilyBuilder> out, CgroupStats s, ContainerIdentity identity) {
     String[] labels = identity.labelValues();
     for (ContainerStatsTable.StatFamily f : ContainerStatsTable.STATS) {
       f.value().apply(s).ifPresent(v -> out.get(f.spec()).add(v, labels));
@@ -146,31 +205,54 @@ public final class TaskStatsCollector implements Collector {
       out.get(ContainerStatsTable.FS_READS).add(io.reads(), withDevice);
       out.get(ContainerStatsTable.FS_WRITES).add(io.writes(), withDevice);
     }
-    pressure(out, s.cpuPressure(), ContainerStatsTable.CPU_WAITING, ContainerStatsTable.CPU_STALLED, labels);
-    pressure(out, s.memoryPressure(), ContainerStatsTable.MEMORY_WAITING, ContainerStatsTable.MEMORY_STALLED, labels);
-    pressure(out, s.ioPressure(), ContainerStatsTable.IO_WAITING, ContainerStatsTable.IO_STALLED, labels);
+    pressure(
+        out,
+        s.cpuPressure(),
+        ContainerStatsTable.CPU_WAITING,
+        ContainerStatsTable.CPU_STALLED,
+        labels);
+    pressure(
+        out,
+        s.memoryPressure(),
+        ContainerStatsTable.MEMORY_WAITING,
+        ContainerStatsTable.MEMORY_STALLED,
+        labels);
+    pressure(
+        out,
+        s.ioPressure(),
+        ContainerStatsTable.IO_WAITING,
+        ContainerStatsTable.IO_STALLED,
+        labels);
   }
 
-  private static void pressure(Map<FamilySpec, FamilyBuilder> out, Optional<CgroupStats.Pressure> p,
-      FamilySpec waiting, FamilySpec stalled, String[] labels) {
-    p.ifPresent(v -> {
-      out.get(waiting).add(v.someSeconds(), labels);
-      v.fullSeconds().ifPresent(full -> out.get(stalled).add(full, labels));
-    });
+  private static void pressure(
+      Map<FamilySpec, FamilyBuilder> out,
+      Optional<CgroupStats.Pressure> p,
+      FamilySpec waiting,
+      FamilySpec stalled,
+      String[] labels) {
+    p.ifPresent(
+        v -> {
+          out.get(waiting).add(v.someSeconds(), labels);
+          v.fullSeconds().ifPresent(full -> out.get(stalled).add(full, labels));
+        });
   }
 
   /**
-   * As cAdvisor: quota only when set (quota −1 means unlimited), limits 0 when unlimited. The period is the spec's,
-   * else the cgroup's (the kernel has one, 100000 by default, also with no quota, and cAdvisor shows it); absent
-   * when neither has one (Tasks.Metrics carries none: better no series than a guessed default).
+   * As cAdvisor: quota only when set (quota −1 means unlimited), limits 0 when unlimited. The
+   * period is the spec's, else the cgroup's (the kernel has one, 100000 by default, also with no
+   * quota, and cAdvisor shows it); absent when neither has one (Tasks.Metrics carries none: better
+   * no series than a guessed default).
    */
-  private static void addSpec(Map<FamilySpec, FamilyBuilder> out, SpecResources r, CgroupStats stats,
-      String[] labels) {
-    r.cpuQuota().ifPresent(q -> {
-      if (q > 0) {
-        out.get(SPEC_CPU_QUOTA).add(q, labels);
-      }
-    });
+  private static void addSpec(
+      Map<FamilySpec, FamilyBuilder> out, SpecResources r, CgroupStats stats, String[] labels) {
+    r.cpuQuota()
+        .ifPresent(
+            q -> {
+              if (q > 0) {
+                out.get(SPEC_CPU_QUOTA).add(q, labels);
+              }
+            });
     (r.cpuPeriod().isPresent() ? r.cpuPeriod() : stats.cpuPeriodMicros())
         .ifPresent(p -> out.get(SPEC_CPU_PERIOD).add(p, labels));
     r.cpuShares().ifPresent(s -> out.get(SPEC_CPU_SHARES).add(s, labels));
@@ -181,7 +263,6 @@ public final class TaskStatsCollector implements Collector {
   private static double limit(OptionalLong bytes) {
     return bytes.isPresent() && bytes.getAsLong() > 0 ? bytes.getAsLong() : 0;
   }
-
 
   private static FamilySpec gauge(String name, Unit unit, String help) {
     return new FamilySpec(name, MetricType.GAUGE, help, unit, LABELS);

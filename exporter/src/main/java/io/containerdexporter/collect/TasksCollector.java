@@ -9,12 +9,18 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Tasks per namespace and status (Tasks.List, from the round's view); every status is present, 0 when none. */
+/**
+ * Tasks per namespace and status (Tasks.List, from the round's view); every status is present, 0
+ * when none.
+ */
 public final class TasksCollector implements Collector {
 
-  static final FamilySpec TASKS = FamilySpec.gauge("containerd_tasks",
-      "Tasks in the containerd namespace by status (created, running, stopped, paused, pausing, unknown).",
-      "containerd_namespace", "status");
+  static final FamilySpec TASKS =
+      FamilySpec.gauge(
+          "containerd_tasks",
+          "Tasks in the containerd namespace by status (created, running, stopped, paused, pausing, unknown).",
+          "containerd_namespace",
+          "status");
 
   public TasksCollector() {}
 

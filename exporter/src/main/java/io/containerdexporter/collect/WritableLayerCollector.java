@@ -22,21 +22,32 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
- * cAdvisor's container_fs_usage_bytes / container_fs_limit_bytes: for every live task, the disk its writable layer
- * (its active snapshot) uses, as containerd's Snapshots.Usage reports it, and the capacity of the filesystem that
- * holds it (the snapshotter's root); and for the node ({@code id="/"}), used and total bytes of every block-device
- * filesystem (dashboard 13105's node disk panels).
+ * cAdvisor's container_fs_usage_bytes / container_fs_limit_bytes: for every live task, the disk its
+ * writable layer (its active snapshot) uses, as containerd's Snapshots.Usage reports it, and the
+ * capacity of the filesystem that holds it (the snapshotter's root); and for the node ({@code
+ * id="/"}), used and total bytes of every block-device filesystem (dashboard 13105's node disk
+ * panels).
  */
 public final class WritableLayerCollector implements Collector {
 
   static final List<String> DEVICE_LABELS = ContainerStatsTable.with("device");
 
-  static final FamilySpec USAGE = new FamilySpec("container_fs_usage_bytes", MetricType.GAUGE,
-      "Bytes the container's writable layer uses on disk (its snapshot, as containerd's Snapshots.Usage reports it); "
-          + "for id=\"/\", the bytes used on each block-device filesystem of the node.", Unit.BYTES, DEVICE_LABELS);
-  static final FamilySpec LIMIT = new FamilySpec("container_fs_limit_bytes", MetricType.GAUGE,
-      "Capacity of the filesystem holding the container's writable layer (the snapshotter's root); for id=\"/\", of "
-          + "each block-device filesystem of the node.", Unit.BYTES, DEVICE_LABELS);
+  static final FamilySpec USAGE =
+      new FamilySpec(
+          "container_fs_usage_bytes",
+          MetricType.GAUGE,
+          "Bytes the container's writable layer uses on disk (its snapshot, as containerd's Snapshots.Usage reports it); "
+              + "for id=\"/\", the bytes used on each block-device filesystem of the node.",
+          Unit.BYTES,
+          DEVICE_LABELS);
+  static final FamilySpec LIMIT =
+      new FamilySpec(
+          "container_fs_limit_bytes",
+          MetricType.GAUGE,
+          "Capacity of the filesystem holding the container's writable layer (the snapshotter's root); for id=\"/\", of "
+              + "each block-device filesystem of the node.",
+          Unit.BYTES,
+          DEVICE_LABELS);
 
   /** A filesystem of the node: device, used and total bytes. */
   record NodeFilesystem(String device, long usedBytes, long totalBytes) {}
@@ -45,8 +56,8 @@ public final class WritableLayerCollector implements Collector {
   private final SnapshotUsage usage;
   private final Supplier<List<NodeFilesystem>> nodeFilesystems;
 
-  WritableLayerCollector(ContainerIndex index, SnapshotUsage usage,
-      Supplier<List<NodeFilesystem>> nodeFilesystems) {
+  WritableLayerCollector(
+      ContainerIndex index, SnapshotUsage usage, Supplier<List<NodeFilesystem>> nodeFilesystems) {
     this.index = index;
     this.usage = usage;
     this.nodeFilesystems = nodeFilesystems;
@@ -72,17 +83,24 @@ public final class WritableLayerCollector implements Collector {
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
       ContainerInfo c = live.container();
       if (c.snapshotKey().isEmpty() || !roots.containsKey(c.snapshotter())) {
-        continue; // no rootfs snapshot (a VM-based runtime, a bundle rootfs), or its snapshotter did not load
+        continue; // no rootfs snapshot (a VM-based runtime, a bundle rootfs), or its snapshotter
+        // did not load
       }
-      OptionalLong bytes = usage.bytes(new SnapshotUsage.Key(c.namespace(), c.snapshotter(), c.snapshotKey()), false,
-          scope.now());
+      OptionalLong bytes =
+          usage.bytes(
+              new SnapshotUsage.Key(c.namespace(), c.snapshotter(), c.snapshotKey()),
+              false,
+              scope.now());
       if (bytes.isEmpty()) {
         continue;
       }
-      Optional<FileStore> store = stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
+      Optional<FileStore> store =
+          stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
       String[] labels = index.identity(c).labelValuesWith(store.map(FileStore::name).orElse(""));
       used.add(bytes.getAsLong(), labels);
-      store.flatMap(WritableLayerCollector::totalSpace).ifPresent(total -> limit.add(total, labels));
+      store
+          .flatMap(WritableLayerCollector::totalSpace)
+          .ifPresent(total -> limit.add(total, labels));
     }
     for (NodeFilesystem fs : nodeFilesystems.get()) {
       String[] labels = ContainerIdentity.ROOT.labelValuesWith(fs.device());
@@ -92,7 +110,10 @@ public final class WritableLayerCollector implements Collector {
     return List.of(used.build(), limit.build());
   }
 
-  /** The filesystem of a snapshotter root as this process sees it; empty if not mounted here (mount it in). */
+  /**
+   * The filesystem of a snapshotter root as this process sees it; empty if not mounted here (mount
+   * it in).
+   */
   private static Optional<FileStore> fileStore(String root) {
     if (root == null || root.isEmpty() || !Files.exists(Path.of(root))) {
       return Optional.empty();
@@ -113,17 +134,19 @@ public final class WritableLayerCollector implements Collector {
   }
 
   /**
-   * The node's block-device filesystems, one per device (a device mounted twice counts once), from oshi, which
-   * reads the mount table of the namespace the exporter runs in: in a DaemonSet, mount the host's root.
+   * The node's block-device filesystems, one per device (a device mounted twice counts once), from
+   * oshi, which reads the mount table of the namespace the exporter runs in: in a DaemonSet, mount
+   * the host's root.
    */
   static List<NodeFilesystem> nodeFilesystemsFromOshi() {
     Map<String, NodeFilesystem> byDevice = new LinkedHashMap<>();
-    for (oshi.software.os.OSFileStore fs : new oshi.SystemInfo().getOperatingSystem().getFileSystem()
-        .getFileStores(true)) {
+    for (oshi.software.os.OSFileStore fs :
+        new oshi.SystemInfo().getOperatingSystem().getFileSystem().getFileStores(true)) {
       String device = fs.getVolume();
       if (device.startsWith("/dev/") && fs.getTotalSpace() > 0) {
-        byDevice.putIfAbsent(device, new NodeFilesystem(device, fs.getTotalSpace() - fs.getFreeSpace(),
-            fs.getTotalSpace()));
+        byDevice.putIfAbsent(
+            device,
+            new NodeFilesystem(device, fs.getTotalSpace() - fs.getFreeSpace(), fs.getTotalSpace()));
       }
     }
     return List.copyOf(byDevice.values());

@@ -26,7 +26,13 @@ public record BuildInfo(String version, String revision, String javaVersion) {
 
   /** The one line {@code --version} prints, like Prometheus' own {@code version.Print}. */
   public String versionLine() {
-    return "containerd-exporter, version " + version + " (revision: " + revision + ", java: " + javaVersion + ")";
+    return "containerd-exporter, version "
+        + version
+        + " (revision: "
+        + revision
+        + ", java: "
+        + javaVersion
+        + ")";
   }
 
   /** Lets picocli print {@link #versionLine()} for {@code --version}. */

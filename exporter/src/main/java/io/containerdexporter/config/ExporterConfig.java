@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * The validated configuration of one exporter process. Everything downstream takes this record, never the raw flags.
+ * The validated configuration of one exporter process. Everything downstream takes this record,
+ * never the raw flags.
  *
  * @param containerdAddress unix socket of containerd's gRPC API
  * @param containerdTimeout deadline of every call to containerd
@@ -19,12 +20,15 @@ import java.util.Set;
  * @param eventsRetention how long series of a deleted container stay after it is gone
  * @param cgroupfs where the cgroup hierarchy is mounted (the host's /sys/fs/cgroup in a DaemonSet)
  * @param sysfs where sysfs is mounted (block device names for the {@code device} label)
- * @param procfs where the host's procfs is mounted (per-pod network counters from /proc/PID/net/dev)
+ * @param procfs where the host's procfs is mounted (per-pod network counters from
+ *     /proc/PID/net/dev)
  * @param statsSource where task-stats reads each task's resource usage
- * @param containerLabels container labels (keys matching in full) to add to every per-container series as
- *     {@code container_label_*}; empty for none
- * @param writableLayerInterval how often each container's writable-layer usage is asked of containerd
- * @param jvmMetrics whether the exporter's own {@code jvm_*} families are exposed ({@code process_*} always are)
+ * @param containerLabels container labels (keys matching in full) to add to every per-container
+ *     series as {@code container_label_*}; empty for none
+ * @param writableLayerInterval how often each container's writable-layer usage is asked of
+ *     containerd
+ * @param jvmMetrics whether the exporter's own {@code jvm_*} families are exposed ({@code
+ *     process_*} always are)
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -46,11 +50,17 @@ public record ExporterConfig(
 
   /** Where task-stats reads each task's resource usage ({@code --stats.source}). */
   public enum StatsSource {
-    /** The cgroup files; containerd's Tasks.Metrics for tasks whose cgroup is not on this host (kata, no mount). */
+    /**
+     * The cgroup files; containerd's Tasks.Metrics for tasks whose cgroup is not on this host
+     * (kata, no mount).
+     */
     AUTO,
     /** The cgroup files only, as cAdvisor. */
     CGROUPFS,
-    /** containerd's Tasks.Metrics only (one call per namespace per poll); no root ({@code id="/"}) series. */
+    /**
+     * containerd's Tasks.Metrics only (one call per namespace per poll); no root ({@code id="/"})
+     * series.
+     */
     API;
 
     /** The flag's spelling ("auto", "cgroupfs", "api"). */
@@ -71,7 +81,8 @@ public record ExporterConfig(
   /**
    * @param interval time between the starts of two polls
    * @param timeout how long one collector may take in one poll
-   * @param maxStaleness how long a failed collector's last values are served before its families are dropped
+   * @param maxStaleness how long a failed collector's last values are served before its families
+   *     are dropped
    * @param namespaces which containerd namespaces are read
    * @param contentStallAfter an ingest with no progress for longer than this counts as stalled
    * @param enabledCollectors names of the collectors that run
@@ -90,12 +101,18 @@ public record ExporterConfig(
       requirePositive(maxStaleness, "--poll.max-staleness");
       requirePositive(contentStallAfter, "--content.stall-after");
       if (timeout.compareTo(interval) > 0) {
-        throw new IllegalArgumentException(flagValue("--poll.timeout", timeout)
-            + ": must not be longer than --poll.interval (" + PrometheusDuration.format(interval) + ")");
+        throw new IllegalArgumentException(
+            flagValue("--poll.timeout", timeout)
+                + ": must not be longer than --poll.interval ("
+                + PrometheusDuration.format(interval)
+                + ")");
       }
       if (maxStaleness.compareTo(interval) < 0) {
-        throw new IllegalArgumentException(flagValue("--poll.max-staleness", maxStaleness)
-            + ": must not be shorter than --poll.interval (" + PrometheusDuration.format(interval) + ")");
+        throw new IllegalArgumentException(
+            flagValue("--poll.max-staleness", maxStaleness)
+                + ": must not be shorter than --poll.interval ("
+                + PrometheusDuration.format(interval)
+                + ")");
       }
       Objects.requireNonNull(namespaces, "namespaces");
       enabledCollectors = Set.copyOf(enabledCollectors);
@@ -115,9 +132,13 @@ public record ExporterConfig(
     Objects.requireNonNull(statsSource, "statsSource");
     Objects.requireNonNull(containerLabels, "containerLabels");
     requirePositive(writableLayerInterval, "--collector.writable-layer.interval");
-    if (!telemetryPath.startsWith("/") || telemetryPath.length() < 2 || telemetryPath.startsWith("/-/")) {
+    if (!telemetryPath.startsWith("/")
+        || telemetryPath.length() < 2
+        || telemetryPath.startsWith("/-/")) {
       throw new IllegalArgumentException(
-          "--web.telemetry-path=" + telemetryPath + ": must start with / and not be / or under /-/");
+          "--web.telemetry-path="
+              + telemetryPath
+              + ": must start with / and not be / or under /-/");
     }
   }
 

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The command line, in the Prometheus exporters' style ({@code --area.name=value}). Values are converted and checked
- * here; {@code --help} is {@link HelpText}'s layout of these descriptions; {@link #toConfig(Set, boolean)} builds the record the rest of the program uses.
+ * The command line, in the Prometheus exporters' style ({@code --area.name=value}). Values are
+ * converted and checked here; {@code --help} is {@link HelpText}'s layout of these descriptions;
+ * {@link #toConfig(Set, boolean)} builds the record the rest of the program uses.
  */
 @Command(
     name = "containerd-exporter",
@@ -26,8 +27,9 @@ public final class Flags {
       names = "--containerd.address",
       paramLabel = "PATH",
       converter = ContainerdAddressConverter.class,
-      description = "Unix socket of containerd's gRPC API, as a path or unix:///path (kubelet's and crictl's form). "
-          + "Default: /run/containerd/containerd.sock.")
+      description =
+          "Unix socket of containerd's gRPC API, as a path or unix:///path (kubelet's and crictl's form). "
+              + "Default: /run/containerd/containerd.sock.")
   Path containerdAddress = Path.of("/run/containerd/containerd.sock");
 
   @Option(
@@ -41,8 +43,10 @@ public final class Flags {
       names = "--web.listen-address",
       paramLabel = "[HOST]:PORT",
       converter = ListenAddressConverter.class,
-      description = "Address to listen on for the web interface and telemetry. Default: :" + ExporterConfig.DEFAULT_PORT
-          + ".")
+      description =
+          "Address to listen on for the web interface and telemetry. Default: :"
+              + ExporterConfig.DEFAULT_PORT
+              + ".")
   ListenAddress listenAddress = new ListenAddress("", ExporterConfig.DEFAULT_PORT);
 
   @Option(
@@ -55,7 +59,8 @@ public final class Flags {
       names = "--log.level",
       paramLabel = "LEVEL",
       converter = LogLevelConverter.class,
-      description = "Only log messages with the given severity or above: debug, info, warn, error. Default: info.")
+      description =
+          "Only log messages with the given severity or above: debug, info, warn, error. Default: info.")
   LogLevel logLevel = LogLevel.INFO;
 
   @Option(
@@ -81,46 +86,52 @@ public final class Flags {
       names = "--poll.timeout",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long one collector may take in one poll (at most --poll.interval); one that takes longer "
-          + "keeps its last values. Default: 10s, or --poll.interval if that is shorter.")
+      description =
+          "How long one collector may take in one poll (at most --poll.interval); one that takes longer "
+              + "keeps its last values. Default: 10s, or --poll.interval if that is shorter.")
   Duration pollTimeout; // null: not set, follows the interval
 
   @Option(
       names = "--poll.max-staleness",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long a failing collector's last values are served (at least --poll.interval); then its "
-          + "families are dropped until it succeeds again. Default: 3 x --poll.interval.")
+      description =
+          "How long a failing collector's last values are served (at least --poll.interval); then its "
+              + "families are dropped until it succeeds again. Default: 3 x --poll.interval.")
   Duration pollMaxStaleness; // null: not set, follows the interval
 
   @Option(
       names = "--collector.writable-layer.interval",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How often each container's writable-layer disk usage is asked of containerd (a walk of its "
-          + "files on the snapshotter's side, like cAdvisor's fs housekeeping). Default: 1m.")
+      description =
+          "How often each container's writable-layer disk usage is asked of containerd (a walk of its "
+              + "files on the snapshotter's side, like cAdvisor's fs housekeeping). Default: 1m.")
   Duration writableLayerInterval = Duration.ofMinutes(1);
 
   @Option(
       names = "--content.stall-after",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "An ingest (a blob being written, e.g. pulled) with no progress for this long counts as stalled. "
-          + "Default: 2m.")
+      description =
+          "An ingest (a blob being written, e.g. pulled) with no progress for this long counts as stalled. "
+              + "Default: 2m.")
   Duration contentStallAfter = Duration.ofMinutes(2);
 
   @Option(
       names = "--events.retention",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long the per-container event series (OOMs, exits, starts) of a deleted container stay, so "
-          + "Prometheus sees their last increment. Default: 15m.")
+      description =
+          "How long the per-container event series (OOMs, exits, starts) of a deleted container stay, so "
+              + "Prometheus sees their last increment. Default: 15m.")
   Duration eventsRetention = Duration.ofMinutes(15);
 
   @Option(
       names = "--path.cgroupfs",
       paramLabel = "PATH",
-      description = "Where the cgroup hierarchy is mounted; in a container, mount the host's. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Where the cgroup hierarchy is mounted; in a container, mount the host's. Default: ${DEFAULT-VALUE}.")
   Path cgroupfs = Path.of("/sys/fs/cgroup");
 
   @Option(
@@ -132,66 +143,96 @@ public final class Flags {
   @Option(
       names = "--path.procfs",
       paramLabel = "PATH",
-      description = "Where the host's procfs is mounted (network counters of every pod, read from its pid's net/dev). "
-          + "Default: ${DEFAULT-VALUE}.")
+      description =
+          "Where the host's procfs is mounted (network counters of every pod, read from its pid's net/dev). "
+              + "Default: ${DEFAULT-VALUE}.")
   Path procfs = Path.of("/proc");
 
   @Option(
       names = "--stats.source",
       paramLabel = "SOURCE",
       converter = StatsSourceConverter.class,
-      description = "Where task-stats reads each task's CPU, memory, threads and I/O: cgroupfs (the cgroup files "
-          + "under --path.cgroupfs, as cAdvisor), api (containerd's Tasks.Metrics, one call per namespace per poll), "
-          + "or auto (the cgroup files, and Tasks.Metrics for tasks whose cgroup is not on this host, e.g. VM-based "
-          + "runtimes such as Kata). Default: auto.")
+      description =
+          "Where task-stats reads each task's CPU, memory, threads and I/O: cgroupfs (the cgroup files "
+              + "under --path.cgroupfs, as cAdvisor), api (containerd's Tasks.Metrics, one call per namespace per poll), "
+              + "or auto (the cgroup files, and Tasks.Metrics for tasks whose cgroup is not on this host, e.g. VM-based "
+              + "runtimes such as Kata). Default: auto.")
   ExporterConfig.StatsSource statsSource = ExporterConfig.StatsSource.AUTO;
 
   @Option(
       names = "--labels.container-labels",
       paramLabel = "REGEX",
-      description = "Container labels whose key this regex matches in full become container_label_<key> labels on "
-          + "every per-container series, as cAdvisor's allow-list. Default: none (label values are unbounded).")
+      description =
+          "Container labels whose key this regex matches in full become container_label_<key> labels on "
+              + "every per-container series, as cAdvisor's allow-list. Default: none (label values are unbounded).")
   String containerLabels = "";
 
   /** The default of --poll.timeout when it is not set: 10s, but never longer than the interval. */
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(10);
 
-  /** The default of --poll.max-staleness when it is not set, in intervals (node_exporter-like: a few missed rounds). */
+  /**
+   * The default of --poll.max-staleness when it is not set, in intervals (node_exporter-like: a few
+   * missed rounds).
+   */
   static final int DEFAULT_STALENESS_INTERVALS = 3;
 
   /**
    * Throws IllegalArgumentException with a message fit for a one-line error.
    *
-   * @param jvmMetrics the value of {@code --[no-]metrics.jvm}, a switch the parser reads like the collectors'
+   * @param jvmMetrics the value of {@code --[no-]metrics.jvm}, a switch the parser reads like the
+   *     collectors'
    */
   public ExporterConfig toConfig(Set<String> enabledCollectors, boolean jvmMetrics) {
-    NamespaceFilter namespaces = new NamespaceFilter(regex("--containerd.namespaces.include", namespacesInclude),
-        namespacesExclude.isEmpty()
-            ? Optional.empty() : Optional.of(regex("--containerd.namespaces.exclude", namespacesExclude)));
+    NamespaceFilter namespaces =
+        new NamespaceFilter(
+            regex("--containerd.namespaces.include", namespacesInclude),
+            namespacesExclude.isEmpty()
+                ? Optional.empty()
+                : Optional.of(regex("--containerd.namespaces.exclude", namespacesExclude)));
     // Only a value the user set is checked against the interval; the defaults follow it.
-    Duration timeout = pollTimeout != null ? pollTimeout
-        : (pollInterval.compareTo(DEFAULT_POLL_TIMEOUT) < 0 ? pollInterval : DEFAULT_POLL_TIMEOUT);
-    Duration maxStaleness = pollMaxStaleness != null ? pollMaxStaleness
-        : pollInterval.multipliedBy(DEFAULT_STALENESS_INTERVALS);
-    return new ExporterConfig(containerdAddress, containerdTimeout, listenAddress, telemetryPath, logLevel,
+    Duration timeout =
+        pollTimeout != null
+            ? pollTimeout
+            : (pollInterval.compareTo(DEFAULT_POLL_TIMEOUT) < 0
+                ? pollInterval
+                : DEFAULT_POLL_TIMEOUT);
+    Duration maxStaleness =
+        pollMaxStaleness != null
+            ? pollMaxStaleness
+            : pollInterval.multipliedBy(DEFAULT_STALENESS_INTERVALS);
+    return new ExporterConfig(
+        containerdAddress,
+        containerdTimeout,
+        listenAddress,
+        telemetryPath,
+        logLevel,
         new ExporterConfig.PollSettings(
             pollInterval, timeout, maxStaleness, namespaces, contentStallAfter, enabledCollectors),
-        eventsRetention, cgroupfs, sysfs, procfs, statsSource,
-        containerLabels.isEmpty() ? Optional.empty() : Optional.of(regex("--labels.container-labels", containerLabels)),
-        writableLayerInterval, jvmMetrics);
+        eventsRetention,
+        cgroupfs,
+        sysfs,
+        procfs,
+        statsSource,
+        containerLabels.isEmpty()
+            ? Optional.empty()
+            : Optional.of(regex("--labels.container-labels", containerLabels)),
+        writableLayerInterval,
+        jvmMetrics);
   }
 
   private static Pattern regex(String flag, String value) {
     try {
       return Pattern.compile(value);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(flag + "=" + value + ": not a regex (" + e.getDescription() + ")");
+      throw new IllegalArgumentException(
+          flag + "=" + value + ": not a regex (" + e.getDescription() + ")");
     }
   }
 
   /**
-   * Lets a converter's IllegalArgumentException reach the user as its message alone: picocli wraps any other
-   * exception as "cannot convert 'x' to Type (java.lang....)", a TypeConversionException it passes on as is.
+   * Lets a converter's IllegalArgumentException reach the user as its message alone: picocli wraps
+   * any other exception as "cannot convert 'x' to Type (java.lang....)", a TypeConversionException
+   * it passes on as is.
    */
   private static <T> T converted(java.util.function.Function<String, T> parser, String value) {
     try {

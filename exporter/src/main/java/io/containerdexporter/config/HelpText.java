@@ -6,9 +6,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * {@code --help}, laid out like kingpin's (node_exporter's): one flag per entry, its name and value whole on the
- * left, its description wrapped at spaces only. picocli's own layout breaks lines after any "." or "/", which cuts
- * flag names like {@code --poll.interval} in two; a name a reader can't copy whole is worse than a ragged edge.
+ * {@code --help}, laid out like kingpin's (node_exporter's): one flag per entry, its name and value
+ * whole on the left, its description wrapped at spaces only. picocli's own layout breaks lines
+ * after any "." or "/", which cuts flag names like {@code --poll.interval} in two; a name a reader
+ * can't copy whole is worse than a ragged edge.
  */
 final class HelpText {
 
@@ -22,7 +23,8 @@ final class HelpText {
     List<String[]> rows = new ArrayList<>();
     int nameWidth = 0;
     List<OptionSpec> options = new ArrayList<>(spec.options());
-    // --help and --version last, as kingpin lists them: the flags that configure the exporter come first.
+    // --help and --version last, as kingpin lists them: the flags that configure the exporter come
+    // first.
     options.sort(java.util.Comparator.comparing(o -> o.usageHelp() || o.versionHelp()));
     for (OptionSpec option : options) {
       if (option.hidden()) {
@@ -33,7 +35,11 @@ final class HelpText {
       rows.add(new String[] {name, String.join(" ", option.description())});
     }
     StringBuilder out = new StringBuilder();
-    out.append("Usage: ").append(synopsis).append("\n\n").append(description).append("\n\nFlags:\n");
+    out.append("Usage: ")
+        .append(synopsis)
+        .append("\n\n")
+        .append(description)
+        .append("\n\nFlags:\n");
     int descriptionColumn = INDENT + nameWidth + GAP;
     for (String[] row : rows) {
       out.append(" ".repeat(INDENT)).append(row[0]);

@@ -3,8 +3,8 @@ package io.containerdexporter.config;
 import java.net.InetSocketAddress;
 
 /**
- * Where the HTTP server listens, in the Prometheus exporters' {@code [host]:port} syntax: {@code :9338} (all
- * interfaces), {@code 127.0.0.1:9338}, {@code [::1]:9338} or {@code localhost:9338}.
+ * Where the HTTP server listens, in the Prometheus exporters' {@code [host]:port} syntax: {@code
+ * :9338} (all interfaces), {@code 127.0.0.1:9338}, {@code [::1]:9338} or {@code localhost:9338}.
  */
 public record ListenAddress(String host, int port) {
 
@@ -14,7 +14,10 @@ public record ListenAddress(String host, int port) {
     }
   }
 
-  /** Parses {@code [host]:port}; the exception's message says what is wrong, without repeating the value. */
+  /**
+   * Parses {@code [host]:port}; the exception's message says what is wrong, without repeating the
+   * value.
+   */
   public static ListenAddress parse(String text) {
     int colon = text.lastIndexOf(':');
     if (colon < 0) {

@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations in Prometheus' syntax ({@code 500ms}, {@code 15s}, {@code 1m30s}, {@code 2h}), so our flags read like
- * every other exporter's.
+ * Durations in Prometheus' syntax ({@code 500ms}, {@code 15s}, {@code 1m30s}, {@code 2h}), so our
+ * flags read like every other exporter's.
  */
 public final class PrometheusDuration {
 
@@ -16,11 +16,12 @@ public final class PrometheusDuration {
   private PrometheusDuration() {}
 
   /** What a valid value looks like, for error messages. */
-  public static final String EXPECTED = "a number and a unit (ms, s, m, h, d, w, y), e.g. 15s or 1m30s";
+  public static final String EXPECTED =
+      "a number and a unit (ms, s, m, h, d, w, y), e.g. 15s or 1m30s";
 
   /**
-   * Parses a non-negative duration; the exception's message says what is wrong without repeating the value, so a
-   * caller can put the flag and the value in front of it.
+   * Parses a non-negative duration; the exception's message says what is wrong without repeating
+   * the value, so a caller can put the flag and the value in front of it.
    */
   public static Duration parse(String text) {
     if (text != null && text.startsWith("-") && WHOLE.matcher(text.substring(1)).matches()) {
@@ -33,16 +34,18 @@ public final class PrometheusDuration {
     Matcher part = PART.matcher(text);
     while (part.find()) {
       long n = Long.parseLong(part.group(1));
-      total = total.plus(switch (part.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        case "w" -> Duration.ofDays(7 * n);
-        case "y" -> Duration.ofDays(365 * n);
-        default -> throw new AssertionError(part.group(2));
-      });
+      total =
+          total.plus(
+              switch (part.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                case "w" -> Duration.ofDays(7 * n);
+                case "y" -> Duration.ofDays(365 * n);
+                default -> throw new AssertionError(part.group(2));
+              });
     }
     return total;
   }

@@ -2,7 +2,10 @@ package io.containerdexporter.containerd;
 
 import java.time.Duration;
 
-/** Exponential backoff, doubling from {@code initial} up to {@code max}; pure so tests need no clock. */
+/**
+ * Exponential backoff, doubling from {@code initial} up to {@code max}; pure so tests need no
+ * clock.
+ */
 public record Backoff(Duration initial, Duration max) {
 
   /** The delay before retry number {@code attempt} (1 is the first retry). */

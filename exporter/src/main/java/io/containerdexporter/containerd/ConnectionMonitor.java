@@ -19,10 +19,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Knows whether containerd is there. While it answers, it asks for its version every {@link #HEALTHY_INTERVAL}, so a
- * dead containerd shows as {@code containerd_up 0} within seconds, not at the next poll. While it does not answer
- * (absent at start, socket missing, permission denied, restarting), it retries with capped exponential backoff, logging
- * one line per retry, and connects as soon as containerd is back.
+ * Knows whether containerd is there. While it answers, it asks for its version every {@link
+ * #HEALTHY_INTERVAL}, so a dead containerd shows as {@code containerd_up 0} within seconds, not at
+ * the next poll. While it does not answer (absent at start, socket missing, permission denied,
+ * restarting), it retries with capped exponential backoff, logging one line per retry, and connects
+ * as soon as containerd is back.
  */
 public final class ConnectionMonitor implements AutoCloseable {
 
@@ -35,7 +36,10 @@ public final class ConnectionMonitor implements AutoCloseable {
   public interface Probe {
     ContainerdVersion version();
 
-    /** Called before each retry, so the next attempt dials at once instead of waiting on grpc's own backoff. */
+    /**
+     * Called before each retry, so the next attempt dials at once instead of waiting on grpc's own
+     * backoff.
+     */
     void beforeRetry();
 
     Path socket();
@@ -52,29 +56,36 @@ public final class ConnectionMonitor implements AutoCloseable {
     this.probe = probe;
     this.clock = clock;
     this.status = new AtomicReference<>(ContainerdStatus.initial(clock.instant()));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(ContainerdChannel.daemonThreads("containerd-monitor"));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            ContainerdChannel.daemonThreads("containerd-monitor"));
   }
 
   public static ConnectionMonitor forClient(ContainerdClient client, Clock clock) {
-    return new ConnectionMonitor(new Probe() {
-      @Override
-      public ContainerdVersion version() {
-        return client.version();
-      }
+    return new ConnectionMonitor(
+        new Probe() {
+          @Override
+          public ContainerdVersion version() {
+            return client.version();
+          }
 
-      @Override
-      public void beforeRetry() {
-        client.resetConnectBackoff();
-      }
+          @Override
+          public void beforeRetry() {
+            client.resetConnectBackoff();
+          }
 
-      @Override
-      public Path socket() {
-        return client.socket();
-      }
-    }, clock);
+          @Override
+          public Path socket() {
+            return client.socket();
+          }
+        },
+        clock);
   }
 
-  /** Runs {@code action} (on the monitor's thread; it must not block) each time containerd comes back. */
+  /**
+   * Runs {@code action} (on the monitor's thread; it must not block) each time containerd comes
+   * back.
+   */
   public void onConnected(Runnable action) {
     onConnected.add(action);
   }
@@ -89,17 +100,27 @@ public final class ConnectionMonitor implements AutoCloseable {
   }
 
   /**
-   * Runs one probe and returns the delay until the next. Package-private so tests drive it step by step.
+   * Runs one probe and returns the delay until the next. Package-private so tests drive it step by
+   * step.
    */
   Duration probeNow() {
     ContainerdStatus before = status.get();
     try {
       ContainerdVersion version = probe.version();
       boolean changed = !before.up();
-      status.set(new ContainerdStatus(true, Optional.of(version), changed ? clock.instant() : before.since()));
+      status.set(
+          new ContainerdStatus(
+              true, Optional.of(version), changed ? clock.instant() : before.since()));
       if (changed) {
-        LOG.info(() -> "connected to containerd " + version.version() + " (revision " + version.revision() + ") at "
-            + probe.socket() + (failedAttempts > 0 ? " after " + failedAttempts + " failed attempts" : ""));
+        LOG.info(
+            () ->
+                "connected to containerd "
+                    + version.version()
+                    + " (revision "
+                    + version.revision()
+                    + ") at "
+                    + probe.socket()
+                    + (failedAttempts > 0 ? " after " + failedAttempts + " failed attempts" : ""));
         onConnected.forEach(Runnable::run);
       }
       failedAttempts = 0;
@@ -107,9 +128,19 @@ public final class ConnectionMonitor implements AutoCloseable {
     } catch (RuntimeException e) {
       failedAttempts++;
       Duration retryIn = RETRY_BACKOFF.delay(failedAttempts);
-      status.set(new ContainerdStatus(false, before.version(), before.up() ? clock.instant() : before.since()));
-      LOG.warning("containerd at " + probe.socket() + " is not reachable: " + describe(e, probe.socket())
-          + "; retry " + failedAttempts + " in " + retryIn.toMillis() + "ms");
+      status.set(
+          new ContainerdStatus(
+              false, before.version(), before.up() ? clock.instant() : before.since()));
+      LOG.warning(
+          "containerd at "
+              + probe.socket()
+              + " is not reachable: "
+              + describe(e, probe.socket())
+              + "; retry "
+              + failedAttempts
+              + " in "
+              + retryIn.toMillis()
+              + "ms");
       LOG.log(Level.FINE, "containerd probe failed", e);
       probe.beforeRetry();
       return retryIn;
@@ -121,7 +152,8 @@ public final class ConnectionMonitor implements AutoCloseable {
     try {
       next = probeNow();
     } catch (RuntimeException unexpected) {
-      // probeNow handles every failure of the call itself; this is a bug, and the monitor must keep running anyway.
+      // probeNow handles every failure of the call itself; this is a bug, and the monitor must keep
+      // running anyway.
       LOG.log(Level.SEVERE, "connection monitor failed unexpectedly", unexpected);
       next = RETRY_BACKOFF.max();
     }
@@ -133,7 +165,9 @@ public final class ConnectionMonitor implements AutoCloseable {
   /** One clause a person can act on: what is wrong with the socket, or the gRPC status. */
   static String describe(Throwable e, Path socket) {
     if (!Files.exists(socket)) {
-      return "socket " + socket + " does not exist (is containerd running? is --containerd.address right?)";
+      return "socket "
+          + socket
+          + " does not exist (is containerd running? is --containerd.address right?)";
     }
     String notASocket = notASocket(socket);
     if (notASocket != null) {
@@ -142,7 +176,9 @@ public final class ConnectionMonitor implements AutoCloseable {
     for (Throwable c = e; c != null; c = c.getCause()) {
       String message = String.valueOf(c.getMessage());
       if (message.contains("Permission denied") || message.contains("EACCES")) {
-        return "permission denied on " + socket + " (the exporter must run as root or with access to the socket)";
+        return "permission denied on "
+            + socket
+            + " (the exporter must run as root or with access to the socket)";
       }
       if (message.contains("Connection refused") || message.contains("ECONNREFUSED")) {
         return "connection refused on " + socket + " (stale socket: containerd is not listening)";
@@ -155,7 +191,10 @@ public final class ConnectionMonitor implements AutoCloseable {
     return String.valueOf(e);
   }
 
-  /** What the file at {@code path} is, if it exists and is not a unix socket; null for a socket or if unknown. */
+  /**
+   * What the file at {@code path} is, if it exists and is not a unix socket; null for a socket or
+   * if unknown.
+   */
   static String notASocket(Path path) {
     if (Files.isDirectory(path)) {
       return "a directory";
@@ -171,7 +210,10 @@ public final class ConnectionMonitor implements AutoCloseable {
         case S_IFCHR, S_IFBLK -> "a device";
         default -> "an unknown kind of file";
       };
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+    } catch (IOException
+        | UnsupportedOperationException
+        | IllegalArgumentException
+        | ClassCastException e) {
       return null; // can't tell: let the connection error speak
     }
   }

@@ -10,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Container messages as {@link ContainerInfo}, remembering each one by (namespace, id, updated_at): a container's
- * labels, image and spec only change through an update, which moves updated_at, so its OCI spec (a JSON document of
- * several KiB) is parsed once per version instead of once per poll. Bounded: each full listing of a namespace
- * forgets the containers it no longer shows.
+ * Container messages as {@link ContainerInfo}, remembering each one by (namespace, id, updated_at):
+ * a container's labels, image and spec only change through an update, which moves updated_at, so
+ * its OCI spec (a JSON document of several KiB) is parsed once per version instead of once per
+ * poll. Bounded: each full listing of a namespace forgets the containers it no longer shows.
  */
 final class ContainerMapper {
 
@@ -52,8 +52,18 @@ final class ContainerMapper {
 
   static ContainerInfo parse(String namespace, Container c) {
     OciSpecs.Parsed spec = OciSpecs.parse(c.getSpec().getValue());
-    return new ContainerInfo(namespace, c.getId(), c.getImage(), c.getLabelsMap(), c.getRuntime().getName(),
-        c.getSnapshotter(), c.getSnapshotKey(), ProtoMapping.instant(c.getCreatedAt()), spec.cgroupsPath(),
-        spec.annotations(), spec.resources(), spec.network());
+    return new ContainerInfo(
+        namespace,
+        c.getId(),
+        c.getImage(),
+        c.getLabelsMap(),
+        c.getRuntime().getName(),
+        c.getSnapshotter(),
+        c.getSnapshotKey(),
+        ProtoMapping.instant(c.getCreatedAt()),
+        spec.cgroupsPath(),
+        spec.annotations(),
+        spec.resources(),
+        spec.network());
   }
 }

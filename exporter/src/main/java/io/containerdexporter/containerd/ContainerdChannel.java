@@ -17,19 +17,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one gRPC channel to containerd's unix socket, shared by the poller, the event stream and the health probe. The
- * raw channel never leaves this class: callers get it with the {@link ReadOnlyGuard} already in front.
+ * The one gRPC channel to containerd's unix socket, shared by the poller, the event stream and the
+ * health probe. The raw channel never leaves this class: callers get it with the {@link
+ * ReadOnlyGuard} already in front.
  */
 public final class ContainerdChannel implements AutoCloseable {
 
-  /** containerd's own client allows 16 MiB (defaults.DefaultMaxRecvMsgSize); a large Containers.List needs it. */
+  /**
+   * containerd's own client allows 16 MiB (defaults.DefaultMaxRecvMsgSize); a large Containers.List
+   * needs it.
+   */
   static final int MAX_INBOUND_MESSAGE_BYTES = 16 << 20;
 
   /**
-   * containerd's gRPC server keeps grpc-go's default keepalive enforcement (pings no closer than 5 minutes, none
-   * without an active call), and answers closer pings with GOAWAY "too_many_pings". So we ping only when a call (the
-   * event stream) is open, and not more often than that: this catches a containerd that hangs without closing the
-   * socket. A containerd that dies closes the socket, which we notice at once.
+   * containerd's gRPC server keeps grpc-go's default keepalive enforcement (pings no closer than 5
+   * minutes, none without an active call), and answers closer pings with GOAWAY "too_many_pings".
+   * So we ping only when a call (the event stream) is open, and not more often than that: this
+   * catches a containerd that hangs without closing the socket. A containerd that dies closes the
+   * socket, which we notice at once.
    */
   static final long KEEPALIVE_TIME_SECONDS = 6 * 60;
 
@@ -45,21 +50,26 @@ public final class ContainerdChannel implements AutoCloseable {
           "netty epoll is not available on this platform (" + Epoll.unavailabilityCause() + ")");
     }
     this.socket = socket;
-    this.eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("containerd-grpc"), EpollIoHandler.newFactory());
-    this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollDomainSocketChannel.class)
-        .eventLoopGroup(eventLoop)
-        .usePlaintext()
-        // The :authority of a unix-socket call is arbitrary; containerd's own client uses "localhost".
-        .overrideAuthority("localhost")
-        // Unix sockets have no SO_KEEPALIVE; without this netty warns once per connection (grpc-java#10408).
-        .withOption(ChannelOption.SO_KEEPALIVE, null)
-        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .keepAliveTime(KEEPALIVE_TIME_SECONDS, TimeUnit.SECONDS)
-        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .keepAliveWithoutCalls(false)
-        .intercept(new ReadOnlyGuard())
-        .build();
+    this.eventLoop =
+        new MultiThreadIoEventLoopGroup(
+            1, daemonThreads("containerd-grpc"), EpollIoHandler.newFactory());
+    this.channel =
+        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollDomainSocketChannel.class)
+            .eventLoopGroup(eventLoop)
+            .usePlaintext()
+            // The :authority of a unix-socket call is arbitrary; containerd's own client uses
+            // "localhost".
+            .overrideAuthority("localhost")
+            // Unix sockets have no SO_KEEPALIVE; without this netty warns once per connection
+            // (grpc-java#10408).
+            .withOption(ChannelOption.SO_KEEPALIVE, null)
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .keepAliveTime(KEEPALIVE_TIME_SECONDS, TimeUnit.SECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(false)
+            .intercept(new ReadOnlyGuard())
+            .build();
   }
 
   public Path socket() {
@@ -72,14 +82,17 @@ public final class ContainerdChannel implements AutoCloseable {
   }
 
   /**
-   * grpc-java backs off reconnecting for up to two minutes; our own retry loop decides when to try, so it resets
-   * grpc's backoff first and a restarted containerd is seen within one of our probes.
+   * grpc-java backs off reconnecting for up to two minutes; our own retry loop decides when to try,
+   * so it resets grpc's backoff first and a restarted containerd is seen within one of our probes.
    */
   public void resetConnectBackoff() {
     channel.resetConnectBackoff();
   }
 
-  /** Runs {@code action} (briefly, on a gRPC thread) as soon as the channel is connected; never if it shuts down. */
+  /**
+   * Runs {@code action} (briefly, on a gRPC thread) as soon as the channel is connected; never if
+   * it shuts down.
+   */
   void whenReady(Runnable action) {
     ConnectivityState state = channel.getState(true);
     if (state == ConnectivityState.READY) {

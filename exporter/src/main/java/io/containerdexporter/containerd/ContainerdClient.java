@@ -48,10 +48,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The read-only face of containerd's API that the rest of the exporter uses. Every call carries a deadline (for a
- * stream, on the whole stream), namespaced calls carry the {@code containerd-namespace} header, and answers come back
- * as our own records; callers never see a stub, a channel or a proto message. Turning messages into records is
- * {@link ProtoMapping}'s and {@link ContainerMapper}'s; the event stream's plumbing is {@link EventStream}'s.
+ * The read-only face of containerd's API that the rest of the exporter uses. Every call carries a
+ * deadline (for a stream, on the whole stream), namespaced calls carry the {@code
+ * containerd-namespace} header, and answers come back as our own records; callers never see a stub,
+ * a channel or a proto message. Turning messages into records is {@link ProtoMapping}'s and {@link
+ * ContainerMapper}'s; the event stream's plumbing is {@link EventStream}'s.
  */
 public final class ContainerdClient {
 
@@ -79,38 +80,49 @@ public final class ContainerdClient {
   }
 
   public ContainerdVersion version() {
-    VersionResponse response = withDeadline(VersionGrpc.newBlockingStub(channel.channel()))
-        .version(Empty.getDefaultInstance());
+    VersionResponse response =
+        withDeadline(VersionGrpc.newBlockingStub(channel.channel()))
+            .version(Empty.getDefaultInstance());
     return new ContainerdVersion(response.getVersion(), response.getRevision());
   }
 
   public List<String> namespaces() {
-    List<String> names = withDeadline(NamespacesGrpc.newBlockingStub(channel.channel()))
-        .list(ListNamespacesRequest.getDefaultInstance())
-        .getNamespacesList().stream().map(Namespace::getName).toList();
+    List<String> names =
+        withDeadline(NamespacesGrpc.newBlockingStub(channel.channel()))
+            .list(ListNamespacesRequest.getDefaultInstance())
+            .getNamespacesList()
+            .stream()
+            .map(Namespace::getName)
+            .toList();
     containers.retainNamespaces(names);
     return names;
   }
 
   /**
-   * The snapshotters that loaded (one whose plugin failed to initialise can't be listed), by id, each with where it
-   * keeps its data (the plugin's "root" export, e.g. /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs: the
-   * filesystem a container's writable layer is on; "" if it exports none). One Introspection.Plugins call.
+   * The snapshotters that loaded (one whose plugin failed to initialise can't be listed), by id,
+   * each with where it keeps its data (the plugin's "root" export, e.g.
+   * /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs: the filesystem a container's
+   * writable layer is on; "" if it exports none). One Introspection.Plugins call.
    */
   public Map<String, String> snapshotters() {
     Map<String, String> roots = new java.util.TreeMap<>();
     withDeadline(IntrospectionGrpc.newBlockingStub(channel.channel()))
         .plugins(PluginsRequest.newBuilder().addFilters("type==" + SNAPSHOTTER_PLUGIN_TYPE).build())
-        .getPluginsList().stream()
+        .getPluginsList()
+        .stream()
         .filter(p -> p.getType().equals(SNAPSHOTTER_PLUGIN_TYPE) && !p.hasInitErr())
         .forEach(p -> roots.put(p.getId(), p.getExportsMap().getOrDefault("root", "")));
     return roots;
   }
 
-  /** Containers of a namespace, streamed one per message so no count of containers hits the message size limit. */
+  /**
+   * Containers of a namespace, streamed one per message so no count of containers hits the message
+   * size limit.
+   */
   public List<ContainerInfo> containers(String namespace) {
-    Iterator<ListContainerMessage> stream = inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
-        .listStream(ListContainersRequest.getDefaultInstance());
+    Iterator<ListContainerMessage> stream =
+        inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
+            .listStream(ListContainersRequest.getDefaultInstance());
     List<ContainerInfo> out = new ArrayList<>();
     stream.forEachRemaining(m -> out.add(containers.map(namespace, m.getContainer())));
     containers.retain(namespace, out);
@@ -120,76 +132,111 @@ public final class ContainerdClient {
   public List<TaskInfo> tasks(String namespace) {
     return inNamespace(TasksGrpc.newBlockingStub(channel.channel()), namespace)
         .list(ListTasksRequest.getDefaultInstance())
-        .getTasksList().stream().map(p -> ProtoMapping.task(namespace, p)).toList();
+        .getTasksList()
+        .stream()
+        .map(p -> ProtoMapping.task(namespace, p))
+        .toList();
   }
 
   /**
-   * Tasks.Metrics for every task of the namespace (no filter: containerd answers for all of the namespace's tasks, one
-   * shim Stats call each, and leaves out a task whose shim could not answer). Container id → the stats payload, an
-   * Any holding {@code io.containerd.cgroups.v1.Metrics} or {@code io.containerd.cgroups.v2.Metrics} under a bare type
+   * Tasks.Metrics for every task of the namespace (no filter: containerd answers for all of the
+   * namespace's tasks, one shim Stats call each, and leaves out a task whose shim could not
+   * answer). Container id → the stats payload, an Any holding {@code
+   * io.containerd.cgroups.v1.Metrics} or {@code io.containerd.cgroups.v2.Metrics} under a bare type
    * URL (see {@link TypeUrls}); cgroup's ApiStatsConverter turns it into stats.
    */
   public Map<String, Any> taskMetrics(String namespace) {
     Map<String, Any> out = new LinkedHashMap<>();
     inNamespace(TasksGrpc.newBlockingStub(channel.channel()), namespace)
         .metrics(MetricsRequest.getDefaultInstance())
-        .getMetricsList().forEach(m -> out.put(m.getId(), m.getData()));
+        .getMetricsList()
+        .forEach(m -> out.put(m.getId(), m.getData()));
     return out;
   }
 
   public List<ImageInfo> images(String namespace) {
     return inNamespace(ImagesGrpc.newBlockingStub(channel.channel()), namespace)
         .list(ListImagesRequest.getDefaultInstance())
-        .getImagesList().stream().map(i -> ProtoMapping.image(namespace, i)).toList();
+        .getImagesList()
+        .stream()
+        .map(i -> ProtoMapping.image(namespace, i))
+        .toList();
   }
 
   public List<ContentBlob> content(String namespace) {
-    Iterator<ListContentResponse> stream = inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
-        .list(ListContentRequest.getDefaultInstance());
+    Iterator<ListContentResponse> stream =
+        inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
+            .list(ListContentRequest.getDefaultInstance());
     List<ContentBlob> out = new ArrayList<>();
-    stream.forEachRemaining(r -> r.getInfoList().forEach(i -> out.add(new ContentBlob(i.getDigest(), i.getSize()))));
+    stream.forEachRemaining(
+        r -> r.getInfoList().forEach(i -> out.add(new ContentBlob(i.getDigest(), i.getSize()))));
     return out;
   }
 
   public List<Ingest> ingests(String namespace) {
     return inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
         .listStatuses(ListStatusesRequest.getDefaultInstance())
-        .getStatusesList().stream()
-        .map(s -> new Ingest(s.getRef(), s.getOffset(), s.getTotal(), ProtoMapping.instant(s.getStartedAt()),
-            ProtoMapping.instant(s.getUpdatedAt())))
+        .getStatusesList()
+        .stream()
+        .map(
+            s ->
+                new Ingest(
+                    s.getRef(),
+                    s.getOffset(),
+                    s.getTotal(),
+                    ProtoMapping.instant(s.getStartedAt()),
+                    ProtoMapping.instant(s.getUpdatedAt())))
         .toList();
   }
 
   /**
-   * Reads at most {@code maxBytes} of a blob (image indexes and manifests are small JSON documents; the cap keeps a
-   * mislabelled layer from being read whole).
+   * Reads at most {@code maxBytes} of a blob (image indexes and manifests are small JSON documents;
+   * the cap keeps a mislabelled layer from being read whole).
    */
   public byte[] read(String namespace, String digest, long maxBytes) {
-    Iterator<ReadContentResponse> stream = inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
-        .read(ReadContentRequest.newBuilder().setDigest(digest).setSize(maxBytes).build());
+    Iterator<ReadContentResponse> stream =
+        inNamespace(ContentGrpc.newBlockingStub(channel.channel()), namespace)
+            .read(ReadContentRequest.newBuilder().setDigest(digest).setSize(maxBytes).build());
     List<ByteString> chunks = new ArrayList<>();
     stream.forEachRemaining(r -> chunks.add(r.getData()));
     return ByteString.copyFrom(chunks).toByteArray();
   }
 
   public List<SnapshotInfo> snapshots(String namespace, String snapshotter) {
-    Iterator<ListSnapshotsResponse> stream = inNamespace(SnapshotsGrpc.newBlockingStub(channel.channel()), namespace)
-        .list(ListSnapshotsRequest.newBuilder().setSnapshotter(snapshotter).build());
+    Iterator<ListSnapshotsResponse> stream =
+        inNamespace(SnapshotsGrpc.newBlockingStub(channel.channel()), namespace)
+            .list(ListSnapshotsRequest.newBuilder().setSnapshotter(snapshotter).build());
     List<SnapshotInfo> out = new ArrayList<>();
-    stream.forEachRemaining(r -> r.getInfoList().forEach(i -> ProtoMapping.snapshotKind(i.getKind()).ifPresent(
-        kind -> out.add(new SnapshotInfo(snapshotter, i.getName(), i.getParent(), kind)))));
+    stream.forEachRemaining(
+        r ->
+            r.getInfoList()
+                .forEach(
+                    i ->
+                        ProtoMapping.snapshotKind(i.getKind())
+                            .ifPresent(
+                                kind ->
+                                    out.add(
+                                        new SnapshotInfo(
+                                            snapshotter, i.getName(), i.getParent(), kind)))));
     return out;
   }
 
-  /** Disk bytes of one snapshot; containerd computes it (for an active snapshot by walking its directory). */
+  /**
+   * Disk bytes of one snapshot; containerd computes it (for an active snapshot by walking its
+   * directory).
+   */
   public long snapshotUsageBytes(String namespace, String snapshotter, String key) {
     return inNamespace(SnapshotsGrpc.newBlockingStub(channel.channel()), namespace)
         .usage(UsageRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build())
         .getSize();
   }
 
-  /** Subscribes to containerd's events; see {@link EventStream#subscribe}. Returns a handle that cancels it. */
-  public Runnable subscribe(List<String> filters, Executor executor, EventStream.Listener listener) {
+  /**
+   * Subscribes to containerd's events; see {@link EventStream#subscribe}. Returns a handle that
+   * cancels it.
+   */
+  public Runnable subscribe(
+      List<String> filters, Executor executor, EventStream.Listener listener) {
     return events.subscribe(filters, executor, listener);
   }
 
@@ -203,8 +250,10 @@ public final class ContainerdClient {
 
   /** One container; answers NOT_FOUND (as StatusRuntimeException) if it is gone. */
   public ContainerInfo container(String namespace, String id) {
-    return containers.map(namespace, inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
-        .get(GetContainerRequest.newBuilder().setId(id).build()).getContainer());
+    return containers.map(
+        namespace,
+        inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
+            .get(GetContainerRequest.newBuilder().setId(id).build())
+            .getContainer());
   }
-
 }

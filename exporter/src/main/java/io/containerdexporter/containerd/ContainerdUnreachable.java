@@ -6,19 +6,24 @@ import io.grpc.StatusRuntimeException;
 import java.util.logging.Level;
 
 /**
- * "containerd is not there" is the {@link ConnectionMonitor}'s to report: one line per retry for the whole process,
- * saying what is wrong with the socket. Everything else that calls containerd (the poller, the event subscriber) logs
- * such a failure at debug only, so an outage reads as one line per retry, not one per caller.
+ * "containerd is not there" is the {@link ConnectionMonitor}'s to report: one line per retry for
+ * the whole process, saying what is wrong with the socket. Everything else that calls containerd
+ * (the poller, the event subscriber) logs such a failure at debug only, so an outage reads as one
+ * line per retry, not one per caller.
  */
 public final class ContainerdUnreachable {
 
   private ContainerdUnreachable() {}
 
-  /** Whether {@code failure} (or a cause of it) is gRPC's UNAVAILABLE: no connection to containerd. */
+  /**
+   * Whether {@code failure} (or a cause of it) is gRPC's UNAVAILABLE: no connection to containerd.
+   */
   public static boolean is(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      Status status = t instanceof StatusRuntimeException s ? s.getStatus()
-          : t instanceof StatusException s ? s.getStatus() : null;
+      Status status =
+          t instanceof StatusRuntimeException s
+              ? s.getStatus()
+              : t instanceof StatusException s ? s.getStatus() : null;
       if (status != null && status.getCode() == Status.Code.UNAVAILABLE) {
         return true;
       }
@@ -26,7 +31,10 @@ public final class ContainerdUnreachable {
     return false;
   }
 
-  /** {@code otherwise}, or debug ({@link Level#FINE}) when the failure is containerd being unreachable. */
+  /**
+   * {@code otherwise}, or debug ({@link Level#FINE}) when the failure is containerd being
+   * unreachable.
+   */
   public static Level levelFor(Throwable failure, Level otherwise) {
     return is(failure) ? Level.FINE : otherwise;
   }

@@ -5,8 +5,8 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 
 /**
- * containerd scopes most calls by the {@code containerd-namespace} gRPC header (pkg/namespaces/grpc.go); a call
- * without it fails with "namespace is required".
+ * containerd scopes most calls by the {@code containerd-namespace} gRPC header
+ * (pkg/namespaces/grpc.go); a call without it fails with "namespace is required".
  */
 public final class NamespaceHeader {
 

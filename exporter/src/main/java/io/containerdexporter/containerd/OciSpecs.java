@@ -11,15 +11,19 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The two things the exporter reads from a container's OCI runtime spec (a JSON document inside a protobuf Any):
- * where its cgroup is, and its annotations.
+ * The two things the exporter reads from a container's OCI runtime spec (a JSON document inside a
+ * protobuf Any): where its cgroup is, and its annotations.
  */
 final class OciSpecs {
 
-  record Parsed(String cgroupsPath, Map<String, String> annotations, SpecResources resources,
+  record Parsed(
+      String cgroupsPath,
+      Map<String, String> annotations,
+      SpecResources resources,
       NetworkNamespace network) {}
 
-  static final Parsed EMPTY = new Parsed("", Map.of(), SpecResources.NONE, NetworkNamespace.UNKNOWN);
+  static final Parsed EMPTY =
+      new Parsed("", Map.of(), SpecResources.NONE, NetworkNamespace.UNKNOWN);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,7 +43,9 @@ final class OciSpecs {
   }
 
   private static OptionalLong number(JsonNode node) {
-    return node.isIntegralNumber() && node.canConvertToLong() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
+    return node.isIntegralNumber() && node.canConvertToLong()
+        ? OptionalLong.of(node.asLong())
+        : OptionalLong.empty();
   }
 
   /** Never throws: a spec that is not JSON (or absent) yields {@link #EMPTY}. */
@@ -53,14 +59,20 @@ final class OciSpecs {
         return EMPTY;
       }
       Map<String, String> annotations = new LinkedHashMap<>();
-      root.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      root.path("annotations")
+          .properties()
+          .forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
       JsonNode resources = root.path("linux").path("resources");
-      return new Parsed(root.path("linux").path("cgroupsPath").asText(""), annotations, new SpecResources(
-          number(resources.path("cpu").path("quota")),
-          number(resources.path("cpu").path("period")),
-          number(resources.path("cpu").path("shares")),
-          number(resources.path("memory").path("limit")),
-          number(resources.path("memory").path("swap"))), network(root.path("linux").path("namespaces")));
+      return new Parsed(
+          root.path("linux").path("cgroupsPath").asText(""),
+          annotations,
+          new SpecResources(
+              number(resources.path("cpu").path("quota")),
+              number(resources.path("cpu").path("period")),
+              number(resources.path("cpu").path("shares")),
+              number(resources.path("memory").path("limit")),
+              number(resources.path("memory").path("swap"))),
+          network(root.path("linux").path("namespaces")));
     } catch (IOException e) {
       return EMPTY;
     }

@@ -11,22 +11,32 @@ import io.containerdexporter.model.TaskStatus;
 import java.time.Instant;
 import java.util.Optional;
 
-/** containerd's proto messages as our records: pure functions, no state (containers are {@link ContainerMapper}'s). */
+/**
+ * containerd's proto messages as our records: pure functions, no state (containers are {@link
+ * ContainerMapper}'s).
+ */
 final class ProtoMapping {
 
   private ProtoMapping() {}
 
   static TaskInfo task(String namespace, Process p) {
-    // containerd fills Process.id with the container id for init processes and leaves container_id empty.
+    // containerd fills Process.id with the container id for init processes and leaves container_id
+    // empty.
     String containerId = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
-    Optional<Instant> exitedAt = p.hasExitedAt() && p.getExitedAt().getSeconds() > 0
-        ? Optional.of(instant(p.getExitedAt())) : Optional.empty();
-    return new TaskInfo(namespace, containerId, p.getPid(), taskStatus(p.getStatus()), p.getExitStatus(), exitedAt);
+    Optional<Instant> exitedAt =
+        p.hasExitedAt() && p.getExitedAt().getSeconds() > 0
+            ? Optional.of(instant(p.getExitedAt()))
+            : Optional.empty();
+    return new TaskInfo(
+        namespace, containerId, p.getPid(), taskStatus(p.getStatus()), p.getExitStatus(), exitedAt);
   }
 
   static ImageInfo image(String namespace, Image i) {
-    return new ImageInfo(namespace, i.getName(),
-        new Descriptor(i.getTarget().getMediaType(), i.getTarget().getDigest(), i.getTarget().getSize()));
+    return new ImageInfo(
+        namespace,
+        i.getName(),
+        new Descriptor(
+            i.getTarget().getMediaType(), i.getTarget().getDigest(), i.getTarget().getSize()));
   }
 
   static TaskStatus taskStatus(io.containerdexporter.containerd.api.types.task.Status status) {
@@ -40,7 +50,8 @@ final class ProtoMapping {
     };
   }
 
-  static Optional<SnapshotKind> snapshotKind(io.containerdexporter.containerd.api.services.snapshots.v1.Kind kind) {
+  static Optional<SnapshotKind> snapshotKind(
+      io.containerdexporter.containerd.api.services.snapshots.v1.Kind kind) {
     return switch (kind) {
       case ACTIVE -> Optional.of(SnapshotKind.ACTIVE);
       case COMMITTED -> Optional.of(SnapshotKind.COMMITTED);

@@ -4,8 +4,9 @@ import com.google.protobuf.Any;
 
 /**
  * containerd packs payloads with its typeurl package, whose URLs are the bare full proto name
- * ({@code containerd.events.TaskOOM}, {@code io.containerd.cgroups.v2.Metrics}) with no {@code type.googleapis.com/}
- * prefix. protobuf-java's {@code Any.is()/unpack()} need a '/', so we compare names ourselves.
+ * ({@code containerd.events.TaskOOM}, {@code io.containerd.cgroups.v2.Metrics}) with no {@code
+ * type.googleapis.com/} prefix. protobuf-java's {@code Any.is()/unpack()} need a '/', so we compare
+ * names ourselves.
  */
 public final class TypeUrls {
 

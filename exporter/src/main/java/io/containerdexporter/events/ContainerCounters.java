@@ -12,12 +12,18 @@ import java.util.TreeMap;
 final class ContainerCounters {
 
   /**
-   * The labels its series carry: taken from the container index whenever the index has (a newer entry for) the
-   * container, so a container first seen without labels (its lookup failed) gets them as soon as the poll learns it.
+   * The labels its series carry: taken from the container index whenever the index has (a newer
+   * entry for) the container, so a container first seen without labels (its lookup failed) gets
+   * them as soon as the poll learns it.
    */
   ContainerIdentity identity;
-  /** The index entry {@link #identity} was built from; null while it is a fallback (id and namespace only). */
+
+  /**
+   * The index entry {@link #identity} was built from; null while it is a fallback (id and namespace
+   * only).
+   */
   ContainerInfo identitySource;
+
   long ooms;
   long starts;
   final Map<String, Long> exitsByCode = new TreeMap<>();
@@ -25,16 +31,24 @@ final class ContainerCounters {
   Instant lastExitAt;
 
   /**
-   * The kernel's {@code oom_kill} of the container's current cgroup that {@link #ooms} already accounts for: a newer
-   * kernel value adds the difference, an equal one (a duplicate event, a second reconcile) adds nothing. Null until
-   * known: the reconciler takes it from the kernel (history before we watched is not counted), a container created
-   * while we watch starts at 0.
+   * The kernel's {@code oom_kill} of the container's current cgroup that {@link #ooms} already
+   * accounts for: a newer kernel value adds the difference, an equal one (a duplicate event, a
+   * second reconcile) adds nothing. Null until known: the reconciler takes it from the kernel
+   * (history before we watched is not counted), a container created while we watch starts at 0.
    */
   Long oomKillsAccounted;
-  /** A {@code /containers/delete} was seen: a create under the same id afterwards is a new container (new cgroup). */
+
+  /**
+   * A {@code /containers/delete} was seen: a create under the same id afterwards is a new container
+   * (new cgroup).
+   */
   boolean deleteSeen;
-  /** The newest exit counted: a replayed /tasks/exit with an exited_at not after it is a duplicate. */
+
+  /**
+   * The newest exit counted: a replayed /tasks/exit with an exited_at not after it is a duplicate.
+   */
   Instant lastCountedExit = Instant.EPOCH;
+
   /** When the container was last seen gone; its series are dropped --events.retention later. */
   Instant goneSince;
 

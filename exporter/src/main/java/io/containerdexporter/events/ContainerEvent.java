@@ -10,7 +10,8 @@ public sealed interface ContainerEvent {
   record TaskOom(String containerId) implements ContainerEvent {}
 
   /** A process of the task exited; {@code execId} equals the container id for the init process. */
-  record TaskExit(String containerId, String execId, int exitStatus, Instant exitedAt) implements ContainerEvent {
+  record TaskExit(String containerId, String execId, int exitStatus, Instant exitedAt)
+      implements ContainerEvent {
     public boolean isInit() {
       return execId.isEmpty() || execId.equals(containerId);
     }
@@ -21,7 +22,8 @@ public sealed interface ContainerEvent {
 
   record ContainerCreated(String id, String image, String runtime) implements ContainerEvent {}
 
-  record ContainerUpdated(String id, String image, Map<String, String> labels) implements ContainerEvent {}
+  record ContainerUpdated(String id, String image, Map<String, String> labels)
+      implements ContainerEvent {}
 
   record ContainerDeleted(String id) implements ContainerEvent {}
 

@@ -39,16 +39,19 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Decodes an event by its topic and its payload's type URL (containerd's URLs are bare proto names). The same code
- * reads containerd 1.6/1.7's {@code containerd.services.events.v1.Envelope} and 2.x's {@code containerd.types.Envelope}:
- * they are the same on the wire, and only the payload matters here. A payload of the wrong type or one that does not
- * parse is a decode error, never an exception.
+ * Decodes an event by its topic and its payload's type URL (containerd's URLs are bare proto
+ * names). The same code reads containerd 1.6/1.7's {@code containerd.services.events.v1.Envelope}
+ * and 2.x's {@code containerd.types.Envelope}: they are the same on the wire, and only the payload
+ * matters here. A payload of the wrong type or one that does not parse is a decode error, never an
+ * exception.
  */
 public final class EventDecoder {
 
   /** Why an event could not be decoded; the {@code reason} label of the decode-error counter. */
   public enum Failure {
-    UNKNOWN_TOPIC, UNKNOWN_TYPE, MALFORMED;
+    UNKNOWN_TOPIC,
+    UNKNOWN_TYPE,
+    MALFORMED;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -62,57 +65,113 @@ public final class EventDecoder {
 
   public record Failed(Failure failure, String detail) implements Result {}
 
-  private record Topic(Descriptor type, Parser<? extends Message> parser, Function<Message, ContainerEvent> map) {}
+  private record Topic(
+      Descriptor type, Parser<? extends Message> parser, Function<Message, ContainerEvent> map) {}
 
-  private static final Map<String, Topic> TOPICS = Map.ofEntries(
-      Map.entry("/tasks/oom", topic(TaskOOM.getDescriptor(), TaskOOM.parser(),
-          m -> new ContainerEvent.TaskOom(((TaskOOM) m).getContainerId()))),
-      Map.entry("/tasks/exit", topic(TaskExit.getDescriptor(), TaskExit.parser(), m -> {
-        TaskExit e = (TaskExit) m;
-        return new ContainerEvent.TaskExit(e.getContainerId(), e.getId(), e.getExitStatus(), instant(e.getExitedAt()));
-      })),
-      Map.entry("/tasks/start", topic(TaskStart.getDescriptor(), TaskStart.parser(),
-          m -> new ContainerEvent.TaskStart(((TaskStart) m).getContainerId()))),
-      Map.entry("/containers/create", topic(ContainerCreate.getDescriptor(), ContainerCreate.parser(), m -> {
-        ContainerCreate c = (ContainerCreate) m;
-        return new ContainerEvent.ContainerCreated(c.getId(), c.getImage(), c.getRuntime().getName());
-      })),
-      Map.entry("/containers/update", topic(ContainerUpdate.getDescriptor(), ContainerUpdate.parser(), m -> {
-        ContainerUpdate u = (ContainerUpdate) m;
-        return new ContainerEvent.ContainerUpdated(u.getId(), u.getImage(), u.getLabelsMap());
-      })),
-      Map.entry("/containers/delete", topic(ContainerDelete.getDescriptor(), ContainerDelete.parser(),
-          m -> new ContainerEvent.ContainerDeleted(((ContainerDelete) m).getId()))),
-      Map.entry("/images/create", topic(ImageCreate.getDescriptor(), ImageCreate.parser(),
-          m -> new ContainerEvent.ImageChanged("create", ((ImageCreate) m).getName()))),
-      Map.entry("/images/update", topic(ImageUpdate.getDescriptor(), ImageUpdate.parser(),
-          m -> new ContainerEvent.ImageChanged("update", ((ImageUpdate) m).getName()))),
-      Map.entry("/images/delete", topic(ImageDelete.getDescriptor(), ImageDelete.parser(),
-          m -> new ContainerEvent.ImageChanged("delete", ((ImageDelete) m).getName()))),
-      counted("/tasks/create", TaskCreate.getDescriptor(), TaskCreate.parser()),
-      counted("/tasks/delete", TaskDelete.getDescriptor(), TaskDelete.parser()),
-      counted("/tasks/exec-added", TaskExecAdded.getDescriptor(), TaskExecAdded.parser()),
-      counted("/tasks/exec-started", TaskExecStarted.getDescriptor(), TaskExecStarted.parser()),
-      counted("/tasks/paused", TaskPaused.getDescriptor(), TaskPaused.parser()),
-      counted("/tasks/resumed", TaskResumed.getDescriptor(), TaskResumed.parser()),
-      counted("/tasks/checkpointed", TaskCheckpointed.getDescriptor(), TaskCheckpointed.parser()),
-      counted("/content/create", ContentCreate.getDescriptor(), ContentCreate.parser()),
-      counted("/content/delete", ContentDelete.getDescriptor(), ContentDelete.parser()),
-      counted("/snapshot/prepare", SnapshotPrepare.getDescriptor(), SnapshotPrepare.parser()),
-      counted("/snapshot/commit", SnapshotCommit.getDescriptor(), SnapshotCommit.parser()),
-      counted("/snapshot/remove", SnapshotRemove.getDescriptor(), SnapshotRemove.parser()),
-      Map.entry("/namespaces/create", topic(NamespaceCreate.getDescriptor(), NamespaceCreate.parser(),
-          m -> new ContainerEvent.NamespaceCreated(((NamespaceCreate) m).getName()))),
-      counted("/namespaces/update", NamespaceUpdate.getDescriptor(), NamespaceUpdate.parser()),
-      Map.entry("/namespaces/delete", topic(NamespaceDelete.getDescriptor(), NamespaceDelete.parser(),
-          m -> new ContainerEvent.NamespaceDeleted(((NamespaceDelete) m).getName()))),
-      counted("/sandboxes/create", SandboxCreate.getDescriptor(), SandboxCreate.parser()),
-      counted("/sandboxes/start", SandboxStart.getDescriptor(), SandboxStart.parser()),
-      counted("/sandboxes/exit", SandboxExit.getDescriptor(), SandboxExit.parser()));
+  private static final Map<String, Topic> TOPICS =
+      Map.ofEntries(
+          Map.entry(
+              "/tasks/oom",
+              topic(
+                  TaskOOM.getDescriptor(),
+                  TaskOOM.parser(),
+                  m -> new ContainerEvent.TaskOom(((TaskOOM) m).getContainerId()))),
+          Map.entry(
+              "/tasks/exit",
+              topic(
+                  TaskExit.getDescriptor(),
+                  TaskExit.parser(),
+                  m -> {
+                    TaskExit e = (TaskExit) m;
+                    return new ContainerEvent.TaskExit(
+                        e.getContainerId(), e.getId(), e.getExitStatus(), instant(e.getExitedAt()));
+                  })),
+          Map.entry(
+              "/tasks/start",
+              topic(
+                  TaskStart.getDescriptor(),
+                  TaskStart.parser(),
+                  m -> new ContainerEvent.TaskStart(((TaskStart) m).getContainerId()))),
+          Map.entry(
+              "/containers/create",
+              topic(
+                  ContainerCreate.getDescriptor(),
+                  ContainerCreate.parser(),
+                  m -> {
+                    ContainerCreate c = (ContainerCreate) m;
+                    return new ContainerEvent.ContainerCreated(
+                        c.getId(), c.getImage(), c.getRuntime().getName());
+                  })),
+          Map.entry(
+              "/containers/update",
+              topic(
+                  ContainerUpdate.getDescriptor(),
+                  ContainerUpdate.parser(),
+                  m -> {
+                    ContainerUpdate u = (ContainerUpdate) m;
+                    return new ContainerEvent.ContainerUpdated(
+                        u.getId(), u.getImage(), u.getLabelsMap());
+                  })),
+          Map.entry(
+              "/containers/delete",
+              topic(
+                  ContainerDelete.getDescriptor(),
+                  ContainerDelete.parser(),
+                  m -> new ContainerEvent.ContainerDeleted(((ContainerDelete) m).getId()))),
+          Map.entry(
+              "/images/create",
+              topic(
+                  ImageCreate.getDescriptor(),
+                  ImageCreate.parser(),
+                  m -> new ContainerEvent.ImageChanged("create", ((ImageCreate) m).getName()))),
+          Map.entry(
+              "/images/update",
+              topic(
+                  ImageUpdate.getDescriptor(),
+                  ImageUpdate.parser(),
+                  m -> new ContainerEvent.ImageChanged("update", ((ImageUpdate) m).getName()))),
+          Map.entry(
+              "/images/delete",
+              topic(
+                  ImageDelete.getDescriptor(),
+                  ImageDelete.parser(),
+                  m -> new ContainerEvent.ImageChanged("delete", ((ImageDelete) m).getName()))),
+          counted("/tasks/create", TaskCreate.getDescriptor(), TaskCreate.parser()),
+          counted("/tasks/delete", TaskDelete.getDescriptor(), TaskDelete.parser()),
+          counted("/tasks/exec-added", TaskExecAdded.getDescriptor(), TaskExecAdded.parser()),
+          counted("/tasks/exec-started", TaskExecStarted.getDescriptor(), TaskExecStarted.parser()),
+          counted("/tasks/paused", TaskPaused.getDescriptor(), TaskPaused.parser()),
+          counted("/tasks/resumed", TaskResumed.getDescriptor(), TaskResumed.parser()),
+          counted(
+              "/tasks/checkpointed", TaskCheckpointed.getDescriptor(), TaskCheckpointed.parser()),
+          counted("/content/create", ContentCreate.getDescriptor(), ContentCreate.parser()),
+          counted("/content/delete", ContentDelete.getDescriptor(), ContentDelete.parser()),
+          counted("/snapshot/prepare", SnapshotPrepare.getDescriptor(), SnapshotPrepare.parser()),
+          counted("/snapshot/commit", SnapshotCommit.getDescriptor(), SnapshotCommit.parser()),
+          counted("/snapshot/remove", SnapshotRemove.getDescriptor(), SnapshotRemove.parser()),
+          Map.entry(
+              "/namespaces/create",
+              topic(
+                  NamespaceCreate.getDescriptor(),
+                  NamespaceCreate.parser(),
+                  m -> new ContainerEvent.NamespaceCreated(((NamespaceCreate) m).getName()))),
+          counted("/namespaces/update", NamespaceUpdate.getDescriptor(), NamespaceUpdate.parser()),
+          Map.entry(
+              "/namespaces/delete",
+              topic(
+                  NamespaceDelete.getDescriptor(),
+                  NamespaceDelete.parser(),
+                  m -> new ContainerEvent.NamespaceDeleted(((NamespaceDelete) m).getName()))),
+          counted("/sandboxes/create", SandboxCreate.getDescriptor(), SandboxCreate.parser()),
+          counted("/sandboxes/start", SandboxStart.getDescriptor(), SandboxStart.parser()),
+          counted("/sandboxes/exit", SandboxExit.getDescriptor(), SandboxExit.parser()));
 
   private EventDecoder() {}
 
-  /** Topics containerd publishes that we know; others are counted under a bounded label (see EventState). */
+  /**
+   * Topics containerd publishes that we know; others are counted under a bounded label (see
+   * EventState).
+   */
   public static boolean isKnownTopic(String topic) {
     return TOPICS.containsKey(topic);
   }
@@ -133,11 +192,13 @@ public final class EventDecoder {
     }
   }
 
-  private static Topic topic(Descriptor type, Parser<? extends Message> parser, Function<Message, ContainerEvent> map) {
+  private static Topic topic(
+      Descriptor type, Parser<? extends Message> parser, Function<Message, ContainerEvent> map) {
     return new Topic(type, parser, map);
   }
 
-  private static Map.Entry<String, Topic> counted(String topic, Descriptor type, Parser<? extends Message> parser) {
+  private static Map.Entry<String, Topic> counted(
+      String topic, Descriptor type, Parser<? extends Message> parser) {
     return Map.entry(topic, new Topic(type, parser, m -> new ContainerEvent.Other()));
   }
 

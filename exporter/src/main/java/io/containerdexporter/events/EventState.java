@@ -18,22 +18,27 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The counters the event path keeps, updated as events arrive (an OOM shows on the next scrape, not the next poll)
- * and read by the exposition. Counters only go up for as long as the process lives; series of containers that are
- * gone stay for {@code retention}, so Prometheus sees their last increment, and are then dropped by {@link #prune},
- * which the subscriber runs on a timer (whether anyone scrapes or not).
+ * The counters the event path keeps, updated as events arrive (an OOM shows on the next scrape, not
+ * the next poll) and read by the exposition. Counters only go up for as long as the process lives;
+ * series of containers that are gone stay for {@code retention}, so Prometheus sees their last
+ * increment, and are then dropped by {@link #prune}, which the subscriber runs on a timer (whether
+ * anyone scrapes or not).
  *
- * <p>One lock guards everything, and nothing under it does I/O: every containerd lookup and cgroup read happens on
- * the event thread before a method here is called, and the container index (read for labels) never blocks. So a
- * scrape waits at most for one event's bookkeeping, never for containerd.
+ * <p>One lock guards everything, and nothing under it does I/O: every containerd lookup and cgroup
+ * read happens on the event thread before a method here is called, and the container index (read
+ * for labels) never blocks. So a scrape waits at most for one event's bookkeeping, never for
+ * containerd.
  *
- * <p>OOM kills are counted in one unit, processes killed by the kernel's OOM killer, as the kernel's {@code oom_kill}
- * counter of the container's cgroup says: the live path and the reconciler both add what the kernel counted beyond
- * {@link ContainerCounters#oomKillsAccounted}, so a duplicate event or a second reconcile adds nothing.
+ * <p>OOM kills are counted in one unit, processes killed by the kernel's OOM killer, as the
+ * kernel's {@code oom_kill} counter of the container's cgroup says: the live path and the
+ * reconciler both add what the kernel counted beyond {@link ContainerCounters#oomKillsAccounted},
+ * so a duplicate event or a second reconcile adds nothing.
  */
 public final class EventState {
 
-  /** Distinct unknown topics counted under their own name before the rest are counted as "other". */
+  /**
+   * Distinct unknown topics counted under their own name before the rest are counted as "other".
+   */
   static final int MAX_UNKNOWN_TOPICS = 32;
 
   record RestartKey(String podNamespace, String pod, String container) {}
@@ -41,8 +46,13 @@ public final class EventState {
   private static final class RestartCounter {
     long restarts;
     String lastId;
-    /** A pod deleted and created again under the same name (a StatefulSet rollout) starts over: not a restart. */
+
+    /**
+     * A pod deleted and created again under the same name (a StatefulSet rollout) starts over: not
+     * a restart.
+     */
     String lastPodUid;
+
     Instant goneSince;
   }
 
@@ -52,7 +62,10 @@ public final class EventState {
   private final Clock clock;
   private final Duration retention;
   private final ContainerIndex index;
-  /** When the exporter began to watch: a container created after it has no history we may ignore. */
+
+  /**
+   * When the exporter began to watch: a container created after it has no history we may ignore.
+   */
   private final Instant watchingSince;
 
   private final Map<ContainerIndex.Key, ContainerCounters> containers = new LinkedHashMap<>();
@@ -62,10 +75,19 @@ public final class EventState {
   private final Map<String, Long> decodeErrors = new HashMap<>();
   private final Map<String, Long> recovered = new HashMap<>();
   private final Set<String> unknownTopics = new HashSet<>();
-  /** (failure, topic) pairs already logged; topics outside containerd's set share one key, so this stays small. */
+
+  /**
+   * (failure, topic) pairs already logged; topics outside containerd's set share one key, so this
+   * stays small.
+   */
   private final Set<String> loggedDecodeFailures = new HashSet<>();
-  /** containerd namespaces deleted (or no longer listed), and since when: their event counts go after retention. */
+
+  /**
+   * containerd namespaces deleted (or no longer listed), and since when: their event counts go
+   * after retention.
+   */
   private final Map<String, Instant> namespacesGoneSince = new HashMap<>();
+
   private boolean streamUp;
   private long reconnects;
   private Instant lastEvent;
@@ -82,16 +104,23 @@ public final class EventState {
     recovered.put("exit", 0L);
   }
 
-  /** When this state began to count; the first reconcile treats the time since as a gap in the stream. */
+  /**
+   * When this state began to count; the first reconcile treats the time since as a gap in the
+   * stream.
+   */
   public Instant watchingSince() {
     return watchingSince;
   }
 
   // ---------------------------------------------------------------- the event path
 
-  /** Every envelope, decoded or not. Topics outside containerd's set are bounded to keep cardinality in check. */
+  /**
+   * Every envelope, decoded or not. Topics outside containerd's set are bounded to keep cardinality
+   * in check.
+   */
   public synchronized void envelope(String namespace, String topic) {
-    namespacesGoneSince.remove(namespace); // an event proves it is there (a /namespaces/delete marks it again)
+    namespacesGoneSince.remove(
+        namespace); // an event proves it is there (a /namespaces/delete marks it again)
     events.merge(List.of(namespace, topicLabel(topic)), 1L, Long::sum);
     lastEvent = clock.instant();
   }
@@ -107,15 +136,20 @@ public final class EventState {
     return "other";
   }
 
-  /** Counts an event that could not be decoded; returns whether this kind of failure is new (to be logged once). */
+  /**
+   * Counts an event that could not be decoded; returns whether this kind of failure is new (to be
+   * logged once).
+   */
   public synchronized boolean decodeError(EventDecoder.Failure failure, String topic) {
     decodeErrors.merge(failure.label(), 1L, Long::sum);
-    return loggedDecodeFailures.add(failure.label() + " " + (EventDecoder.isKnownTopic(topic) ? topic : "*"));
+    return loggedDecodeFailures.add(
+        failure.label() + " " + (EventDecoder.isKnownTopic(topic) ? topic : "*"));
   }
 
   /**
-   * Applies one decoded event. {@code published} is the envelope's timestamp (when the shim published it). OOMs are
-   * not counted here but by the {@code oom*} methods, once the event thread has read the kernel's counter.
+   * Applies one decoded event. {@code published} is the envelope's timestamp (when the shim
+   * published it). OOMs are not counted here but by the {@code oom*} methods, once the event thread
+   * has read the kernel's counter.
    */
   public synchronized void apply(String namespace, ContainerEvent event, Instant published) {
     // Java 17: no pattern matching for switch yet, so a chain of instanceof.
@@ -135,13 +169,18 @@ public final class EventState {
     } else if (event instanceof ContainerEvent.ContainerCreated created) {
       ContainerCounters existing = containers.get(new ContainerIndex.Key(namespace, created.id()));
       if (existing == null) {
-        ContainerCounters c = counters(namespace, created.id(),
-            ContainerInfo.fromCreateEvent(namespace, created.id(), created.image(), created.runtime()));
+        ContainerCounters c =
+            counters(
+                namespace,
+                created.id(),
+                ContainerInfo.fromCreateEvent(
+                    namespace, created.id(), created.image(), created.runtime()));
         c.newCgroup();
       } else if (existing.deleteSeen) {
         existing.newCgroup();
       }
-      // else: a reconcile already listed this very container (its create event was queued behind the reconcile),
+      // else: a reconcile already listed this very container (its create event was queued behind
+      // the reconcile),
       // and what it accounted for stays.
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       ContainerCounters c = containers.get(new ContainerIndex.Key(namespace, deleted.id()));
@@ -158,13 +197,14 @@ public final class EventState {
     } else if (event instanceof ContainerEvent.NamespaceDeleted deleted) {
       namespacesGoneSince.putIfAbsent(deleted.name(), clock.instant());
     }
-    // ContainerUpdated: the subscriber refreshed the index, and the series take their labels from it.
+    // ContainerUpdated: the subscriber refreshed the index, and the series take their labels from
+    // it.
   }
 
   /**
-   * kubelet restarts a container by creating a new one with the same pod and container name: a task start under a
-   * new id for a known (pod, container) is a restart. For the first start we see, the previous container, if kubelet
-   * still keeps it, is in the index.
+   * kubelet restarts a container by creating a new one with the same pod and container name: a task
+   * start under a new id for a known (pod, container) is a restart. For the first start we see, the
+   * previous container, if kubelet still keeps it, is in the index.
    */
   private void countRestart(String namespace, String id, ContainerIdentity identity) {
     if (!identity.isKubernetesContainer()) {
@@ -173,9 +213,14 @@ public final class EventState {
     RestartKey key = new RestartKey(identity.podNamespace(), identity.pod(), identity.container());
     RestartCounter r = restarts.computeIfAbsent(key, k -> new RestartCounter());
     if (r.lastId == null || !identity.podUid().equals(r.lastPodUid)) {
-      boolean predecessorKept = index.all().stream().anyMatch(c -> c.namespace().equals(namespace)
-          && !c.id().equals(id) && sameKey(ContainerIdentity.of(c), key)
-          && ContainerIdentity.of(c).podUid().equals(identity.podUid()));
+      boolean predecessorKept =
+          index.all().stream()
+              .anyMatch(
+                  c ->
+                      c.namespace().equals(namespace)
+                          && !c.id().equals(id)
+                          && sameKey(ContainerIdentity.of(c), key)
+                          && ContainerIdentity.of(c).podUid().equals(identity.podUid()));
       if (predecessorKept) {
         r.restarts++;
       }
@@ -188,7 +233,9 @@ public final class EventState {
   }
 
   private static boolean sameKey(ContainerIdentity i, RestartKey key) {
-    return i.isKubernetesContainer() && i.podNamespace().equals(key.podNamespace()) && i.pod().equals(key.pod())
+    return i.isKubernetesContainer()
+        && i.podNamespace().equals(key.podNamespace())
+        && i.pod().equals(key.pod())
         && i.container().equals(key.container());
   }
 
@@ -197,9 +244,10 @@ public final class EventState {
   }
 
   /**
-   * The container's counters, created on first use. Labels come from the index (never blocks), else from
-   * {@code fallback}, else id and namespace only; they are refreshed from the index later. A container the index
-   * says was created after we began watching has no OOM history: its kernel counter is all ours to count.
+   * The container's counters, created on first use. Labels come from the index (never blocks), else
+   * from {@code fallback}, else id and namespace only; they are refreshed from the index later. A
+   * container the index says was created after we began watching has no OOM history: its kernel
+   * counter is all ours to count.
    */
   private ContainerCounters counters(String namespace, String id, ContainerInfo fallback) {
     ContainerIndex.Key key = new ContainerIndex.Key(namespace, id);
@@ -209,8 +257,9 @@ public final class EventState {
       return c;
     }
     Optional<ContainerInfo> known = index.get(namespace, id);
-    ContainerInfo source = known.orElse(
-        fallback != null ? fallback : ContainerInfo.fromCreateEvent(namespace, id, "", ""));
+    ContainerInfo source =
+        known.orElse(
+            fallback != null ? fallback : ContainerInfo.fromCreateEvent(namespace, id, "", ""));
     c = new ContainerCounters(index.identity(source));
     c.identitySource = known.orElse(null);
     if (known.isPresent() && known.get().createdAt().isAfter(watchingSince)) {
@@ -220,7 +269,10 @@ public final class EventState {
     return c;
   }
 
-  /** Labels are not frozen at the first event: a newer index entry (the poll learned the container) replaces them. */
+  /**
+   * Labels are not frozen at the first event: a newer index entry (the poll learned the container)
+   * replaces them.
+   */
   private void refreshIdentity(ContainerIndex.Key key, ContainerCounters c) {
     Optional<ContainerInfo> known = index.get(key.namespace(), key.id());
     if (known.isPresent() && known.get() != c.identitySource) {
@@ -231,12 +283,18 @@ public final class EventState {
 
   // ---------------------------------------------------------------- OOMs, on the event thread
 
-  /** Whether we know how much of the container's kernel OOM-kill counter is accounted for (creates its series). */
+  /**
+   * Whether we know how much of the container's kernel OOM-kill counter is accounted for (creates
+   * its series).
+   */
   synchronized boolean oomKillsKnown(String namespace, String id) {
     return counters(namespace, id).oomKillsAccounted != null;
   }
 
-  /** For a container with no baseline yet: the kernel's counter as first read for an OOM event is the baseline. */
+  /**
+   * For a container with no baseline yet: the kernel's counter as first read for an OOM event is
+   * the baseline.
+   */
   synchronized void assumeOomKillsAccounted(String namespace, String id, long kernel) {
     ContainerCounters c = counters(namespace, id);
     if (c.oomKillsAccounted == null) {
@@ -244,16 +302,18 @@ public final class EventState {
     }
   }
 
-  /** The kernel's counter read for an OOM event: adds what it counted beyond what is accounted for. */
+  /**
+   * The kernel's counter read for an OOM event: adds what it counted beyond what is accounted for.
+   */
   synchronized long countOomKills(String namespace, String id, long kernel) {
     ContainerCounters c = counters(namespace, id);
     return c.oomKillsAccounted == null ? 0 : c.accountOomKills(kernel);
   }
 
   /**
-   * An OOM event whose cgroup cannot be read (gone already, or not on this host, e.g. Kata):
-   * the event is the one kill we know of. It is accounted as a kernel kill too, so a reconcile that can read the
-   * cgroup later does not count it again.
+   * An OOM event whose cgroup cannot be read (gone already, or not on this host, e.g. Kata): the
+   * event is the one kill we know of. It is accounted as a kernel kill too, so a reconcile that can
+   * read the cgroup later does not count it again.
    */
   synchronized void countUnreadableOom(String namespace, String id) {
     ContainerCounters c = counters(namespace, id);
@@ -264,8 +324,9 @@ public final class EventState {
   }
 
   /**
-   * An OOM event for a container with no baseline whose kernel counter did not move while we looked: it had already
-   * moved (the baseline taken includes this kill), so the event counts as the one kill we can be sure of.
+   * An OOM event for a container with no baseline whose kernel counter did not move while we
+   * looked: it had already moved (the baseline taken includes this kill), so the event counts as
+   * the one kill we can be sure of.
    */
   synchronized void countOomWithoutBaseline(String namespace, String id) {
     counters(namespace, id).ooms++;
@@ -284,26 +345,33 @@ public final class EventState {
   // ---------------------------------------------------------------- the reconciler
 
   /**
-   * Applies one complete reconcile (everything was listed and read before; a reconcile that failed part-way applies
-   * nothing). For every task: OOM kills the kernel counted beyond what is accounted for are added once; a container
-   * with no baseline yet takes the kernel's value as its baseline (history), unless it was created after
-   * {@code gapStart}, in which case all its kills happened while we could not see them. Exits after {@code gapStart}
-   * newer than the last one counted are counted. Idempotent: applying the same observations twice adds nothing.
+   * Applies one complete reconcile (everything was listed and read before; a reconcile that failed
+   * part-way applies nothing). For every task: OOM kills the kernel counted beyond what is
+   * accounted for are added once; a container with no baseline yet takes the kernel's value as its
+   * baseline (history), unless it was created after {@code gapStart}, in which case all its kills
+   * happened while we could not see them. Exits after {@code gapStart} newer than the last one
+   * counted are counted. Idempotent: applying the same observations twice adds nothing.
    *
-   * @param listedNamespaces every (watched) namespace containerd has now: event counts of the others age out
+   * @param listedNamespaces every (watched) namespace containerd has now: event counts of the
+   *     others age out
    */
-  synchronized Recovered reconcile(List<Reconciler.TaskObservation> tasks, Collection<String> listedNamespaces,
+  synchronized Recovered reconcile(
+      List<Reconciler.TaskObservation> tasks,
+      Collection<String> listedNamespaces,
       Instant gapStart) {
     long ooms = 0;
     long exits = 0;
     for (Reconciler.TaskObservation t : tasks) {
       ContainerCounters c = counters(t.namespace(), t.containerId(), t.container().orElse(null));
-      boolean bornInGap = t.container().map(info -> info.createdAt().isAfter(gapStart)).orElse(false);
+      boolean bornInGap =
+          t.container().map(info -> info.createdAt().isAfter(gapStart)).orElse(false);
       if (t.kernelOomKills().isPresent()) {
         long kernel = t.kernelOomKills().getAsLong();
         if (c.oomKillsAccounted == null || kernel < c.oomKillsAccounted) {
-          // No baseline yet, or a count below what is accounted for (a cgroup under this id we never saw created):
-          // a container created in the gap had all its kills unseen; otherwise its count so far is history.
+          // No baseline yet, or a count below what is accounted for (a cgroup under this id we
+          // never saw created):
+          // a container created in the gap had all its kills unseen; otherwise its count so far is
+          // history.
           c.oomKillsAccounted = bornInGap ? 0L : kernel;
         }
         ooms += c.accountOomKills(kernel);
@@ -340,38 +408,49 @@ public final class EventState {
   // ---------------------------------------------------------------- housekeeping
 
   /**
-   * Drops what has been gone for longer than the retention: series of containers no longer in the index, restart
-   * counters of (pod, container) pairs with no container left, event counts of deleted namespaces.
+   * Drops what has been gone for longer than the retention: series of containers no longer in the
+   * index, restart counters of (pod, container) pairs with no container left, event counts of
+   * deleted namespaces.
    */
   public synchronized void prune() {
     Instant now = clock.instant();
-    containers.forEach((key, c) -> {
-      if (index.contains(key.namespace(), key.id()) && !c.deleteSeen) {
-        c.goneSince = null;
-      } else if (c.goneSince == null) {
-        c.goneSince = now;
-      }
-    });
+    containers.forEach(
+        (key, c) -> {
+          if (index.contains(key.namespace(), key.id()) && !c.deleteSeen) {
+            c.goneSince = null;
+          } else if (c.goneSince == null) {
+            c.goneSince = now;
+          }
+        });
     containers.values().removeIf(c -> expired(c.goneSince, now));
     Set<RestartKey> present = new HashSet<>();
-    containers.values().stream().filter(c -> c.goneSince == null && c.identity.isKubernetesContainer())
-        .forEach(c -> present.add(new RestartKey(c.identity.podNamespace(), c.identity.pod(), c.identity.container())));
-    restarts.forEach((key, r) -> {
-      if (present.contains(key)) {
-        r.goneSince = null;
-      } else if (r.goneSince == null) {
-        r.goneSince = now;
-      }
-    });
+    containers.values().stream()
+        .filter(c -> c.goneSince == null && c.identity.isKubernetesContainer())
+        .forEach(
+            c ->
+                present.add(
+                    new RestartKey(
+                        c.identity.podNamespace(), c.identity.pod(), c.identity.container())));
+    restarts.forEach(
+        (key, r) -> {
+          if (present.contains(key)) {
+            r.goneSince = null;
+          } else if (r.goneSince == null) {
+            r.goneSince = now;
+          }
+        });
     restarts.values().removeIf(r -> expired(r.goneSince, now));
-    namespacesGoneSince.entrySet().removeIf(gone -> {
-      if (!expired(gone.getValue(), now)) {
-        return false;
-      }
-      events.keySet().removeIf(k -> k.get(0).equals(gone.getKey()));
-      imageEvents.keySet().removeIf(k -> k.get(0).equals(gone.getKey()));
-      return true;
-    });
+    namespacesGoneSince
+        .entrySet()
+        .removeIf(
+            gone -> {
+              if (!expired(gone.getValue(), now)) {
+                return false;
+              }
+              events.keySet().removeIf(k -> k.get(0).equals(gone.getKey()));
+              imageEvents.keySet().removeIf(k -> k.get(0).equals(gone.getKey()));
+              return true;
+            });
   }
 
   private boolean expired(Instant goneSince, Instant now) {
@@ -397,14 +476,29 @@ public final class EventState {
   /** An immutable copy for rendering; labels as the index knows them now. Only reads memory. */
   public synchronized EventCounts counts() {
     List<EventCounts.ContainerSeries> series = new ArrayList<>(containers.size());
-    containers.forEach((key, c) -> {
-      refreshIdentity(key, c);
-      series.add(new EventCounts.ContainerSeries(c.identity, c.ooms, c.starts, Map.copyOf(c.exitsByCode),
-          Optional.ofNullable(c.lastExitCode), Optional.ofNullable(c.lastExitAt)));
-    });
+    containers.forEach(
+        (key, c) -> {
+          refreshIdentity(key, c);
+          series.add(
+              new EventCounts.ContainerSeries(
+                  c.identity,
+                  c.ooms,
+                  c.starts,
+                  Map.copyOf(c.exitsByCode),
+                  Optional.ofNullable(c.lastExitCode),
+                  Optional.ofNullable(c.lastExitAt)));
+        });
     Map<RestartKey, Long> restartCounts = new LinkedHashMap<>();
     restarts.forEach((k, v) -> restartCounts.put(k, v.restarts));
-    return new EventCounts(series, restartCounts, Map.copyOf(events), Map.copyOf(imageEvents),
-        Map.copyOf(decodeErrors), Map.copyOf(recovered), streamUp, reconnects, Optional.ofNullable(lastEvent));
+    return new EventCounts(
+        series,
+        restartCounts,
+        Map.copyOf(events),
+        Map.copyOf(imageEvents),
+        Map.copyOf(decodeErrors),
+        Map.copyOf(recovered),
+        streamUp,
+        reconnects,
+        Optional.ofNullable(lastEvent));
   }
 }

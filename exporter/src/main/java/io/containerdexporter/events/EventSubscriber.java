@@ -22,29 +22,33 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Holds one Events.Subscribe stream for all namespaces. Every envelope is counted, decoded by type URL and applied to
- * {@link EventState} on the subscriber's own thread. When the stream is lost (containerd restarts: "transport is
- * closing") it resubscribes with backoff (100 ms doubling to 5 s). Each time the stream is established, the first
- * time included, the {@link Reconciler} recovers what happened in the gap; a reconcile that fails is retried with
- * backoff until one succeeds, and a second pass a few seconds later covers the moments before containerd registered
- * the subscription. Everything here runs on one thread, so the state machine needs no locks; containerd lookups and
- * cgroup reads happen here, before {@link EventState}'s lock is taken, so a scrape never waits on them.
+ * Holds one Events.Subscribe stream for all namespaces. Every envelope is counted, decoded by type
+ * URL and applied to {@link EventState} on the subscriber's own thread. When the stream is lost
+ * (containerd restarts: "transport is closing") it resubscribes with backoff (100 ms doubling to 5
+ * s). Each time the stream is established, the first time included, the {@link Reconciler} recovers
+ * what happened in the gap; a reconcile that fails is retried with backoff until one succeeds, and
+ * a second pass a few seconds later covers the moments before containerd registered the
+ * subscription. Everything here runs on one thread, so the state machine needs no locks; containerd
+ * lookups and cgroup reads happen here, before {@link EventState}'s lock is taken, so a scrape
+ * never waits on them.
  */
 public final class EventSubscriber implements AutoCloseable {
 
   static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
-  static final Backoff RECONCILE_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+  static final Backoff RECONCILE_BACKOFF =
+      new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
   /**
-   * containerd sends nothing on a new stream until an event happens, so a stream that is on the wire and has not
-   * failed this long after is taken as established (containerd registers it as it reads the request).
+   * containerd sends nothing on a new stream until an event happens, so a stream that is on the
+   * wire and has not failed this long after is taken as established (containerd registers it as it
+   * reads the request).
    */
   static final Duration ESTABLISHED_AFTER = Duration.ofMillis(300);
 
   /**
-   * The reconcile runs again this long after the stream was established: an event published before containerd had
-   * really registered the subscription (we only guess when it did) is then still recovered. Reconciling is
-   * idempotent, so this adds nothing when nothing was missed.
+   * The reconcile runs again this long after the stream was established: an event published before
+   * containerd had really registered the subscription (we only guess when it did) is then still
+   * recovered. Reconciling is idempotent, so this adds nothing when nothing was missed.
    */
   static final Duration CONFIRM_AFTER = Duration.ofSeconds(5);
 
@@ -65,14 +69,30 @@ public final class EventSubscriber implements AutoCloseable {
   private boolean everEstablished;
   private int failures;
   private int reconcileFailures;
-  /** Since when events may have been missed and not yet reconciled: the start, then each loss. Null when none. */
+
+  /**
+   * Since when events may have been missed and not yet reconciled: the start, then each loss. Null
+   * when none.
+   */
   private Instant gapStart;
-  private Runnable cancel = () -> { };
-  /** Set before our own cancel, so the stream's end is not taken for a loss (and nothing is scheduled any more). */
+
+  private Runnable cancel = () -> {};
+
+  /**
+   * Set before our own cancel, so the stream's end is not taken for a loss (and nothing is
+   * scheduled any more).
+   */
   private volatile boolean closed;
 
-  EventSubscriber(ContainerdClient client, ContainerIndex index, EventState state, CgroupReader cgroups,
-      Supplier<List<String>> namespaces, Predicate<String> watched, Clock clock, Duration retention) {
+  EventSubscriber(
+      ContainerdClient client,
+      ContainerIndex index,
+      EventState state,
+      CgroupReader cgroups,
+      Supplier<List<String>> namespaces,
+      Predicate<String> watched,
+      Clock clock,
+      Duration retention) {
     this.client = client;
     this.index = index;
     this.state = state;
@@ -82,11 +102,13 @@ public final class EventSubscriber implements AutoCloseable {
     this.pruneEvery = pruneInterval(retention);
     this.gapStart = state.watchingSince();
     AtomicInteger n = new AtomicInteger();
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "events-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "events-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.oomKills = new OomKillCounting(cgroups, index, state, thread);
   }
 
@@ -96,13 +118,23 @@ public final class EventSubscriber implements AutoCloseable {
    * @param cgroups reads the kernel's OOM-kill counters (the same readers as task stats)
    * @param retention how long gone containers' series stay; also sets how often they are pruned
    */
-  public static EventSubscriber create(ContainerdClient client, ContainerIndex index, EventState state,
-      CgroupReader cgroups, Supplier<List<String>> namespaces, Predicate<String> watched, Clock clock,
+  public static EventSubscriber create(
+      ContainerdClient client,
+      ContainerIndex index,
+      EventState state,
+      CgroupReader cgroups,
+      Supplier<List<String>> namespaces,
+      Predicate<String> watched,
+      Clock clock,
       Duration retention) {
-    return new EventSubscriber(client, index, state, cgroups, namespaces, watched, clock, retention);
+    return new EventSubscriber(
+        client, index, state, cgroups, namespaces, watched, clock, retention);
   }
 
-  /** A quarter of the retention, within 100 ms and 1 min: a gone series outlives the retention by at most that. */
+  /**
+   * A quarter of the retention, within 100 ms and 1 min: a gone series outlives the retention by at
+   * most that.
+   */
   static Duration pruneInterval(Duration retention) {
     Duration quarter = retention.dividedBy(4);
     Duration min = Duration.ofMillis(100);
@@ -112,29 +144,34 @@ public final class EventSubscriber implements AutoCloseable {
 
   public void start() {
     thread.execute(this::subscribe);
-    thread.scheduleWithFixedDelay(state::prune, pruneEvery.toMillis(), pruneEvery.toMillis(), TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(
+        state::prune, pruneEvery.toMillis(), pruneEvery.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void subscribe() {
     int gen = ++generation;
     established = false;
     LOG.fine("subscribing to containerd's events (all namespaces)");
-    cancel = client.subscribe(List.of(), thread, new io.containerdexporter.containerd.EventStream.Listener() {
-      @Override
-      public void onStarted() {
-        schedule(() -> establish(gen), ESTABLISHED_AFTER);
-      }
+    cancel =
+        client.subscribe(
+            List.of(),
+            thread,
+            new io.containerdexporter.containerd.EventStream.Listener() {
+              @Override
+              public void onStarted() {
+                schedule(() -> establish(gen), ESTABLISHED_AFTER);
+              }
 
-      @Override
-      public void onEnvelope(Envelope envelope) {
-        handle(gen, envelope);
-      }
+              @Override
+              public void onEnvelope(Envelope envelope) {
+                handle(gen, envelope);
+              }
 
-      @Override
-      public void onClosed(Throwable error) {
-        lost(gen, error);
-      }
-    });
+              @Override
+              public void onClosed(Throwable error) {
+                lost(gen, error);
+              }
+            });
   }
 
   private void establish(int gen) {
@@ -156,8 +193,9 @@ public final class EventSubscriber implements AutoCloseable {
   }
 
   /**
-   * One reconcile pass of the gap; on success the next pass ({@code passes} left) follows {@link #CONFIRM_AFTER}
-   * later, on failure the same pass is retried with backoff. A lost stream ends the chain: the next one reconciles.
+   * One reconcile pass of the gap; on success the next pass ({@code passes} left) follows {@link
+   * #CONFIRM_AFTER} later, on failure the same pass is retried with backoff. A lost stream ends the
+   * chain: the next one reconciles.
    */
   private void reconcile(int gen, int passes) {
     if (gen != generation || closed || gapStart == null) {
@@ -166,12 +204,23 @@ public final class EventSubscriber implements AutoCloseable {
     try {
       long start = System.nanoTime();
       reconciler.reconcile(gapStart);
-      LOG.fine(() -> "reconciled the event counters with containerd's tasks since " + gapStart + " in "
-          + (System.nanoTime() - start) / 1_000_000 + "ms");
+      LOG.fine(
+          () ->
+              "reconciled the event counters with containerd's tasks since "
+                  + gapStart
+                  + " in "
+                  + (System.nanoTime() - start) / 1_000_000
+                  + "ms");
     } catch (RuntimeException e) {
       Duration retryIn = RECONCILE_BACKOFF.delay(++reconcileFailures);
-      LOG.log(ContainerdUnreachable.levelFor(e, Level.WARNING), "reconciling after (re)subscribing failed: " + e
-          + "; retrying in " + retryIn.toMillis() + "ms", e.getCause());
+      LOG.log(
+          ContainerdUnreachable.levelFor(e, Level.WARNING),
+          "reconciling after (re)subscribing failed: "
+              + e
+              + "; retrying in "
+              + retryIn.toMillis()
+              + "ms",
+          e.getCause());
       schedule(() -> reconcile(gen, passes), retryIn);
       return;
     }
@@ -196,14 +245,19 @@ public final class EventSubscriber implements AutoCloseable {
     EventDecoder.Result result = EventDecoder.decode(envelope.getTopic(), envelope.getEvent());
     if (result instanceof EventDecoder.Failed failed) {
       if (state.decodeError(failed.failure(), envelope.getTopic())) {
-        LOG.warning("skipping an event that could not be decoded (" + failed.failure().label() + "): "
-            + failed.detail());
+        LOG.warning(
+            "skipping an event that could not be decoded ("
+                + failed.failure().label()
+                + "): "
+                + failed.detail());
       }
       return;
     }
     ContainerEvent event = ((EventDecoder.Decoded) result).event();
     keepIndexCurrent(ns, event); // containerd lookups: here, before the state's lock
-    Instant published = Instant.ofEpochSecond(envelope.getTimestamp().getSeconds(), envelope.getTimestamp().getNanos());
+    Instant published =
+        Instant.ofEpochSecond(
+            envelope.getTimestamp().getSeconds(), envelope.getTimestamp().getNanos());
     state.apply(ns, event, published);
     if (event instanceof ContainerEvent.TaskOom oom) {
       oomKills.onOom(ns, oom.containerId());
@@ -211,9 +265,9 @@ public final class EventSubscriber implements AutoCloseable {
   }
 
   /**
-   * A container born between two polls gets its labels now, while it still exists; a task event of a container the
-   * index does not know yet looks it up once (with the client's deadline). A lookup that fails leaves the series
-   * with id and namespace only until the poll learns the container.
+   * A container born between two polls gets its labels now, while it still exists; a task event of
+   * a container the index does not know yet looks it up once (with the client's deadline). A lookup
+   * that fails leaves the series with id and namespace only until the poll learns the container.
    */
   private void keepIndexCurrent(String ns, ContainerEvent event) {
     if (event instanceof ContainerEvent.ContainerCreated created) {
@@ -221,15 +275,31 @@ public final class EventSubscriber implements AutoCloseable {
         index.put(client.container(ns, created.id()));
         LOG.fine(() -> "container " + ns + "/" + created.id() + " created: looked up its labels");
       } catch (RuntimeException gone) {
-        index.put(ContainerInfo.fromCreateEvent(ns, created.id(), created.image(), created.runtime()));
+        index.put(
+            ContainerInfo.fromCreateEvent(ns, created.id(), created.image(), created.runtime()));
       }
     } else if (event instanceof ContainerEvent.ContainerUpdated updated) {
       try {
         index.put(client.container(ns, updated.id()));
       } catch (RuntimeException gone) {
-        index.get(ns, updated.id()).ifPresent(c -> index.put(new ContainerInfo(c.namespace(), c.id(),
-            updated.image(), updated.labels(), c.runtime(), c.snapshotter(), c.snapshotKey(), c.createdAt(),
-            c.cgroupsPath(), c.annotations(), c.resources(), c.network())));
+        index
+            .get(ns, updated.id())
+            .ifPresent(
+                c ->
+                    index.put(
+                        new ContainerInfo(
+                            c.namespace(),
+                            c.id(),
+                            updated.image(),
+                            updated.labels(),
+                            c.runtime(),
+                            c.snapshotter(),
+                            c.snapshotKey(),
+                            c.createdAt(),
+                            c.cgroupsPath(),
+                            c.annotations(),
+                            c.resources(),
+                            c.network())));
       }
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       index.remove(ns, deleted.id());
@@ -253,10 +323,15 @@ public final class EventSubscriber implements AutoCloseable {
     }
     failures++;
     Duration retryIn = BACKOFF.delay(failures);
-    // "lost" only for a stream that was up; a subscription that never came up is the connection monitor's to report.
-    LOG.log(established ? Level.WARNING : Level.FINE, (established ? "event stream lost (" : "subscribing failed (")
-        + (error == null ? "closed by containerd" : error.getMessage()) + "); resubscribing in " + retryIn.toMillis()
-        + "ms");
+    // "lost" only for a stream that was up; a subscription that never came up is the connection
+    // monitor's to report.
+    LOG.log(
+        established ? Level.WARNING : Level.FINE,
+        (established ? "event stream lost (" : "subscribing failed (")
+            + (error == null ? "closed by containerd" : error.getMessage())
+            + "); resubscribing in "
+            + retryIn.toMillis()
+            + "ms");
     schedule(this::subscribe, retryIn);
   }
 

@@ -11,42 +11,58 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns a {@code /tasks/oom} event into processes killed: reads the container's cgroup {@code oom_kill} counter at
- * once (a file read, no containerd call) and counts its increase over what is already accounted for. On cgroup v1 the
- * shim's eventfd can fire before the kernel increments the counter, so a read that shows no increase is repeated a
- * few times within about a second. A duplicate event finds nothing new to count, by construction.
+ * Turns a {@code /tasks/oom} event into processes killed: reads the container's cgroup {@code
+ * oom_kill} counter at once (a file read, no containerd call) and counts its increase over what is
+ * already accounted for. On cgroup v1 the shim's eventfd can fire before the kernel increments the
+ * counter, so a read that shows no increase is repeated a few times within about a second. A
+ * duplicate event finds nothing new to count, by construction.
  *
- * <p>Runs on the event thread only (the reads are scheduled on it too), like the reconciler: the two never interleave
- * within one step, and {@link EventState}'s lock is taken only after each read.
+ * <p>Runs on the event thread only (the reads are scheduled on it too), like the reconciler: the
+ * two never interleave within one step, and {@link EventState}'s lock is taken only after each
+ * read.
  */
 final class OomKillCounting {
 
   /** Waits between reads that showed no increase: about 0.6 s in all. */
-  static final List<Duration> RETRIES = List.of(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(80),
-      Duration.ofMillis(160), Duration.ofMillis(320));
+  static final List<Duration> RETRIES =
+      List.of(
+          Duration.ofMillis(20),
+          Duration.ofMillis(40),
+          Duration.ofMillis(80),
+          Duration.ofMillis(160),
+          Duration.ofMillis(320));
 
   private final CgroupReader cgroups;
   private final ContainerIndex index;
   private final EventState state;
   private final ScheduledExecutorService eventThread;
 
-  OomKillCounting(CgroupReader cgroups, ContainerIndex index, EventState state, ScheduledExecutorService eventThread) {
+  OomKillCounting(
+      CgroupReader cgroups,
+      ContainerIndex index,
+      EventState state,
+      ScheduledExecutorService eventThread) {
     this.cgroups = cgroups;
     this.index = index;
     this.state = state;
     this.eventThread = eventThread;
   }
 
-  /** One {@code /tasks/oom}; the subscriber has looked the container up in the index (or containerd) already. */
+  /**
+   * One {@code /tasks/oom}; the subscriber has looked the container up in the index (or containerd)
+   * already.
+   */
   void onOom(String namespace, String id) {
     attempt(namespace, id, 0, state.oomKillsKnown(namespace, id), null);
   }
 
   /**
-   * @param baselineKnown whether the kernel's counter had a known accounted value when the event arrived
+   * @param baselineKnown whether the kernel's counter had a known accounted value when the event
+   *     arrived
    * @param firstRead the counter as first read for this event, for a container without a baseline
    */
-  private void attempt(String namespace, String id, int retry, boolean baselineKnown, Long firstRead) {
+  private void attempt(
+      String namespace, String id, int retry, boolean baselineKnown, Long firstRead) {
     OptionalLong kernel = kernelOomKills(namespace, id);
     if (kernel.isEmpty()) {
       state.countUnreadableOom(namespace, id);
@@ -61,8 +77,10 @@ final class OomKillCounting {
     }
     if (retry < RETRIES.size()) {
       try {
-        eventThread.schedule(() -> attempt(namespace, id, retry + 1, baselineKnown, first),
-            RETRIES.get(retry).toMillis(), TimeUnit.MILLISECONDS);
+        eventThread.schedule(
+            () -> attempt(namespace, id, retry + 1, baselineKnown, first),
+            RETRIES.get(retry).toMillis(),
+            TimeUnit.MILLISECONDS);
         return;
       } catch (RejectedExecutionException shuttingDown) {
         // fall through: decide now
@@ -71,11 +89,13 @@ final class OomKillCounting {
     if (!baselineKnown) {
       state.countOomWithoutBaseline(namespace, id);
     }
-    // With a baseline and no increase: a duplicate of an event already counted (or a kill the kernel never made).
+    // With a baseline and no increase: a duplicate of an event already counted (or a kill the
+    // kernel never made).
   }
 
   private OptionalLong kernelOomKills(String namespace, String id) {
-    return index.get(namespace, id)
+    return index
+        .get(namespace, id)
         .map(c -> cgroups.oomKills(CgroupPaths.fromSpec(c.cgroupsPath())))
         .orElse(OptionalLong.empty());
   }

@@ -9,16 +9,24 @@ import java.util.List;
 /** {@code containerd_exporter_build_info}, the exporters' convention for "which build is this". */
 public final class BuildInfoMetrics implements MetricSource {
 
-  static final FamilySpec BUILD_INFO = FamilySpec.info(
-      "containerd_exporter_build_info",
-      "A metric with a constant '1' value labeled by version, revision and the Java version the exporter runs on.",
-      "version", "revision", "javaversion");
+  static final FamilySpec BUILD_INFO =
+      FamilySpec.info(
+          "containerd_exporter_build_info",
+          "A metric with a constant '1' value labeled by version, revision and the Java version the exporter runs on.",
+          "version",
+          "revision",
+          "javaversion");
 
   private final List<MetricSnapshot> rendered;
 
   public BuildInfoMetrics(BuildInfo info) {
     // Never changes while the process lives: render once.
-    this.rendered = List.of(BUILD_INFO.builder().add(1, info.version(), info.revision(), info.javaVersion()).build());
+    this.rendered =
+        List.of(
+            BUILD_INFO
+                .builder()
+                .add(1, info.version(), info.revision(), info.javaVersion())
+                .build());
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.containerdexporter.exposition;
 
 import io.containerdexporter.metrics.FamilySpec;
-import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.model.ContainerdStatus;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -12,12 +11,15 @@ import java.util.function.Supplier;
 /** {@code containerd_up} and the version of the containerd we watch. */
 public final class ContainerdStatusMetrics implements MetricSource {
 
-  static final FamilySpec UP = FamilySpec.gauge(
-      "containerd_up", "1 if the last call to containerd's API succeeded, 0 otherwise.");
-  static final FamilySpec INFO = FamilySpec.info(
-      "containerd_info",
-      "Version and revision of the containerd daemon, as its Version service last reported them.",
-      "version", "revision");
+  static final FamilySpec UP =
+      FamilySpec.gauge(
+          "containerd_up", "1 if the last call to containerd's API succeeded, 0 otherwise.");
+  static final FamilySpec INFO =
+      FamilySpec.info(
+          "containerd_info",
+          "Version and revision of the containerd daemon, as its Version service last reported them.",
+          "version",
+          "revision");
 
   private final Supplier<ContainerdStatus> status;
 

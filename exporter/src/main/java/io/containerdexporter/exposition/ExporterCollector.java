@@ -18,17 +18,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * All of our own families, as one client_java {@link MultiCollector} with declared descriptors. A scrape only asks
- * each source to render what it already holds. A source that throws loses its families for that scrape, is logged
- * once per kind of failure and counted; the rest of the scrape is served. client_java would otherwise answer the
- * whole scrape with a 500.
+ * All of our own families, as one client_java {@link MultiCollector} with declared descriptors. A
+ * scrape only asks each source to render what it already holds. A source that throws loses its
+ * families for that scrape, is logged once per kind of failure and counted; the rest of the scrape
+ * is served. client_java would otherwise answer the whole scrape with a 500.
  */
 public final class ExporterCollector implements MultiCollector {
 
-  static final FamilySpec RENDER_ERRORS = FamilySpec.counter(
-      "containerd_exporter_render_errors_total",
-      "Scrapes in which a metric source failed to render; its families were left out. Non-zero means a bug.",
-      "source");
+  static final FamilySpec RENDER_ERRORS =
+      FamilySpec.counter(
+          "containerd_exporter_render_errors_total",
+          "Scrapes in which a metric source failed to render; its families were left out. Non-zero means a bug.",
+          "source");
 
   private static final Logger LOG = Logger.getLogger(ExporterCollector.class.getName());
 
@@ -37,7 +38,9 @@ public final class ExporterCollector implements MultiCollector {
   private final Map<String, LongAdder> renderErrors = new ConcurrentHashMap<>();
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
-  /** @param sources by a short name (used as the {@code source} label) */
+  /**
+   * @param sources by a short name (used as the {@code source} label)
+   */
   public ExporterCollector(Map<String, MetricSource> sources) {
     this.sources = new LinkedHashMap<>(sources);
     List<MetricFamilyDescriptor> all = new ArrayList<>();
@@ -68,18 +71,22 @@ public final class ExporterCollector implements MultiCollector {
   @Override
   public MetricSnapshots collect() {
     MetricSnapshots.Builder out = MetricSnapshots.builder();
-    sources.forEach((name, source) -> {
-      try {
-        for (MetricSnapshot snapshot : source.render()) {
-          out.metricSnapshot(snapshot);
-        }
-      } catch (RuntimeException e) {
-        renderErrors.get(name).increment();
-        if (loggedFailures.add(name + ":" + e.getClass().getName())) {
-          LOG.log(Level.SEVERE, "metric source " + name + " failed to render; its families are left out", e);
-        }
-      }
-    });
+    sources.forEach(
+        (name, source) -> {
+          try {
+            for (MetricSnapshot snapshot : source.render()) {
+              out.metricSnapshot(snapshot);
+            }
+          } catch (RuntimeException e) {
+            renderErrors.get(name).increment();
+            if (loggedFailures.add(name + ":" + e.getClass().getName())) {
+              LOG.log(
+                  Level.SEVERE,
+                  "metric source " + name + " failed to render; its families are left out",
+                  e);
+            }
+          }
+        });
     var errors = RENDER_ERRORS.builder();
     renderErrors.forEach((name, count) -> errors.add(count.sum(), name));
     out.metricSnapshot(errors.build());

@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The labels every per-container family carries: cAdvisor's ({@code id} = cgroup path, {@code name} = container id,
- * {@code image}, and the Kubernetes {@code namespace}, {@code pod}, {@code container}) plus {@code
- * containerd_namespace}. Kubernetes names come from the labels kubelet passes through CRI, else from the annotations
- * containerd's CRI sets on the spec; non-CRI containers (ctr, nerdctl, moby) have them empty. The pod uid is not a
- * label (unbounded over time); it tells a restarted container from a re-created pod of the same name.
+ * The labels every per-container family carries: cAdvisor's ({@code id} = cgroup path, {@code name}
+ * = container id, {@code image}, and the Kubernetes {@code namespace}, {@code pod}, {@code
+ * container}) plus {@code containerd_namespace}. Kubernetes names come from the labels kubelet
+ * passes through CRI, else from the annotations containerd's CRI sets on the spec; non-CRI
+ * containers (ctr, nerdctl, moby) have them empty. The pod uid is not a label (unbounded over
+ * time); it tells a restarted container from a re-created pod of the same name.
  */
 public record ContainerIdentity(
     String cgroupPath,
@@ -35,13 +36,17 @@ public record ContainerIdentity(
       List.of("id", "name", "image", "namespace", "pod", "container", "containerd_namespace");
 
   /** cAdvisor's root container, the node itself: {@code id="/"}, every other label empty. */
-  public static final ContainerIdentity ROOT = new ContainerIdentity("/", "", "", "", "", "", "", "", "", Map.of());
+  public static final ContainerIdentity ROOT =
+      new ContainerIdentity("/", "", "", "", "", "", "", "", "", Map.of());
 
   public static ContainerIdentity of(ContainerInfo c) {
     return of(c, ContainerLabelFilter.NONE);
   }
 
-  /** With the container labels {@code --labels.container-labels} allows, as {@code container_label_*} labels. */
+  /**
+   * With the container labels {@code --labels.container-labels} allows, as {@code
+   * container_label_*} labels.
+   */
   public static ContainerIdentity of(ContainerInfo c, ContainerLabelFilter filter) {
     return new ContainerIdentity(
         CgroupPaths.fromSpec(c.cgroupsPath()),
@@ -62,16 +67,21 @@ public record ContainerIdentity(
   }
 
   /**
-   * Values in the order of {@link #LABEL_NAMES}, followed by the allowed container labels as name/value pairs (see
-   * {@link io.containerdexporter.metrics.FamilyBuilder#add}).
+   * Values in the order of {@link #LABEL_NAMES}, followed by the allowed container labels as
+   * name/value pairs (see {@link io.containerdexporter.metrics.FamilyBuilder#add}).
    */
   public String[] labelValues() {
-    return withContainerLabels(cgroupPath, name, image, podNamespace, pod, container, containerdNamespace);
+    return withContainerLabels(
+        cgroupPath, name, image, podNamespace, pod, container, containerdNamespace);
   }
 
-  /** {@link #labelValues()} with one more value, for families with an extra label (device, interface, exit code). */
+  /**
+   * {@link #labelValues()} with one more value, for families with an extra label (device,
+   * interface, exit code).
+   */
   public String[] labelValuesWith(String extra) {
-    return withContainerLabels(cgroupPath, name, image, podNamespace, pod, container, containerdNamespace, extra);
+    return withContainerLabels(
+        cgroupPath, name, image, podNamespace, pod, container, containerdNamespace, extra);
   }
 
   private String[] withContainerLabels(String... values) {

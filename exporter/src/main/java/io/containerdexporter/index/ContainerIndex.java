@@ -10,15 +10,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
- * Every container the exporter knows, by containerd namespace and id, for the labels of event series. Written from
- * two sides only: each poll round's listing ({@link #applyRound}) and the event path's deltas ({@link #put},
- * {@link #remove}). Readers never block.
+ * Every container the exporter knows, by containerd namespace and id, for the labels of event
+ * series. Written from two sides only: each poll round's listing ({@link #applyRound}) and the
+ * event path's deltas ({@link #put}, {@link #remove}). Readers never block.
  *
- * <p>A round's listing is a picture of some moment during its calls, and events keep arriving meanwhile. So every
- * write carries a sequence number, and a round only overrides what was written before it began listing ({@link
- * #mark()}): a container an event created during the listing is not dropped for missing from it, and one an event
- * deleted during the listing is not brought back by it (the deletion stays as a tombstone until a round that began
- * after it has listed without it).
+ * <p>A round's listing is a picture of some moment during its calls, and events keep arriving
+ * meanwhile. So every write carries a sequence number, and a round only overrides what was written
+ * before it began listing ({@link #mark()}): a container an event created during the listing is not
+ * dropped for missing from it, and one an event deleted during the listing is not brought back by
+ * it (the deletion stays as a tombstone until a round that began after it has listed without it).
  */
 public final class ContainerIndex {
 
@@ -38,41 +38,56 @@ public final class ContainerIndex {
     this(ContainerLabelFilter.NONE);
   }
 
-  /** @param labelFilter which container labels every per-container series carries ({@code --labels.container-labels}) */
+  /**
+   * @param labelFilter which container labels every per-container series carries ({@code
+   *     --labels.container-labels})
+   */
   public ContainerIndex(ContainerLabelFilter labelFilter) {
     this.labelFilter = labelFilter;
   }
 
-  /** The label set of a container's series: the one place where {@code --labels.container-labels} applies. */
+  /**
+   * The label set of a container's series: the one place where {@code --labels.container-labels}
+   * applies.
+   */
   public ContainerIdentity identity(ContainerInfo c) {
     return ContainerIdentity.of(c, labelFilter);
   }
 
-  /** Taken right before a round lists containerd: writes after it are newer than anything the listing shows. */
+  /**
+   * Taken right before a round lists containerd: writes after it are newer than anything the
+   * listing shows.
+   */
   public long mark() {
     return sequence.get();
   }
 
   /**
-   * What a round listed, {@code namespaces} being every watched namespace and {@code listed} their containers: the
-   * truth as of {@code mark}. Entries written after the mark (by events) are kept as they are.
+   * What a round listed, {@code namespaces} being every watched namespace and {@code listed} their
+   * containers: the truth as of {@code mark}. Entries written after the mark (by events) are kept
+   * as they are.
    */
-  public void applyRound(long mark, Set<String> namespaces, Map<String, ? extends Iterable<ContainerInfo>> listed) {
+  public void applyRound(
+      long mark, Set<String> namespaces, Map<String, ? extends Iterable<ContainerInfo>> listed) {
     Set<Key> seen = new java.util.HashSet<>();
-    listed.forEach((namespace, containers) -> {
-      for (ContainerInfo c : containers) {
-        Key key = new Key(namespace, c.id());
-        seen.add(key);
-        entries.compute(key, (k, e) -> e != null && e.seq() > mark ? e : new Entry(c, mark));
-      }
-    });
+    listed.forEach(
+        (namespace, containers) -> {
+          for (ContainerInfo c : containers) {
+            Key key = new Key(namespace, c.id());
+            seen.add(key);
+            entries.compute(key, (k, e) -> e != null && e.seq() > mark ? e : new Entry(c, mark));
+          }
+        });
     for (Map.Entry<Key, Entry> e : entries.entrySet()) {
       if (e.getValue().seq() <= mark && !seen.contains(e.getKey())) {
         entries.remove(e.getKey(), e.getValue()); // only if no event rewrote it meanwhile
       }
     }
-    // Namespaces gone or no longer watched go with their containers (by the same rule: not what an event just wrote).
-    entries.entrySet().removeIf(e -> !namespaces.contains(e.getKey().namespace()) && e.getValue().seq() <= mark);
+    // Namespaces gone or no longer watched go with their containers (by the same rule: not what an
+    // event just wrote).
+    entries
+        .entrySet()
+        .removeIf(e -> !namespaces.contains(e.getKey().namespace()) && e.getValue().seq() <= mark);
   }
 
   /** A container an event told us about (created, updated), as containerd has it now. */
@@ -91,12 +106,12 @@ public final class ContainerIndex {
   }
 
   /**
-   * The container from the index, else asked of containerd ({@code lookUp}, e.g. ContainerdClient::container, with
-   * its deadline) and remembered; empty if containerd does not have it (deleted since it was listed) or did not
-   * answer in time: the next poll tries again.
+   * The container from the index, else asked of containerd ({@code lookUp}, e.g.
+   * ContainerdClient::container, with its deadline) and remembered; empty if containerd does not
+   * have it (deleted since it was listed) or did not answer in time: the next poll tries again.
    */
-  public Optional<ContainerInfo> getOrLookUp(String namespace, String id,
-      BiFunction<String, String, ContainerInfo> lookUp) {
+  public Optional<ContainerInfo> getOrLookUp(
+      String namespace, String id, BiFunction<String, String, ContainerInfo> lookUp) {
     Optional<ContainerInfo> known = get(namespace, id);
     if (known.isPresent()) {
       return known;
@@ -118,7 +133,10 @@ public final class ContainerIndex {
 
   /** A copy of the live containers, for reconciling. */
   public List<ContainerInfo> all() {
-    return entries.values().stream().map(Entry::container).filter(java.util.Objects::nonNull).toList();
+    return entries.values().stream()
+        .map(Entry::container)
+        .filter(java.util.Objects::nonNull)
+        .toList();
   }
 
   /** Entries held, tombstones included: what a churn test watches return to its baseline. */

@@ -9,16 +9,18 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * One logfmt line per record ({@code time=… level=info source=Poller msg="…"}), the format Prometheus' own exporters
- * write, so one log pipeline parses them all, and nothing else. Exceptions are only printed in full at debug level, as
- * a quoted {@code stack} field: at info the message of the cause is on the line and a stack trace would only hide it.
+ * One logfmt line per record ({@code time=… level=info source=Poller msg="…"}), the format
+ * Prometheus' own exporters write, so one log pipeline parses them all, and nothing else.
+ * Exceptions are only printed in full at debug level, as a quoted {@code stack} field: at info the
+ * message of the cause is on the line and a stack trace would only hide it.
  */
 public final class LogfmtFormatter extends Formatter {
 
   @Override
   public String format(LogRecord record) {
     StringBuilder line = new StringBuilder(160);
-    line.append("time=").append(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(record.getMillis())));
+    line.append("time=")
+        .append(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(record.getMillis())));
     line.append(" level=").append(levelName(record.getLevel()));
     line.append(" source=").append(shortName(record.getLoggerName()));
     line.append(" msg=").append(quote(formatMessage(record)));

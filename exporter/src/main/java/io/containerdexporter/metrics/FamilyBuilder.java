@@ -13,8 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Collects the series of one family and builds its immutable client_java snapshot. Label values are given in the
- * order of the spec's label names, and their count is checked, so a series can't silently miss a label.
+ * Collects the series of one family and builds its immutable client_java snapshot. Label values are
+ * given in the order of the spec's label names, and their count is checked, so a series can't
+ * silently miss a label.
  */
 public final class FamilyBuilder {
 
@@ -34,15 +35,21 @@ public final class FamilyBuilder {
   }
 
   /**
-   * Adds one series: one value per declared label name, in order, optionally followed by name/value pairs of labels
-   * only some series have (cAdvisor's {@code container_label_*}, chosen per container by configuration). For info
-   * families the value is ignored (it is always 1).
+   * Adds one series: one value per declared label name, in order, optionally followed by name/value
+   * pairs of labels only some series have (cAdvisor's {@code container_label_*}, chosen per
+   * container by configuration). For info families the value is ignored (it is always 1).
    */
   public FamilyBuilder add(double value, String... labelValues) {
     int extra = labelValues.length - names.length;
     if (extra < 0 || extra % 2 != 0) {
-      throw new IllegalArgumentException(spec.name() + " takes labels " + spec.labelNames() + " (then name/value "
-          + "pairs) but got " + labelValues.length + " values");
+      throw new IllegalArgumentException(
+          spec.name()
+              + " takes labels "
+              + spec.labelNames()
+              + " (then name/value "
+              + "pairs) but got "
+              + labelValues.length
+              + " values");
     }
     String[] allNames = names;
     String[] values = new String[names.length + extra / 2];
@@ -70,22 +77,35 @@ public final class FamilyBuilder {
   public MetricSnapshot build() {
     return switch (spec.type()) {
       case GAUGE -> {
-        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(spec.snapshotName()).help(spec.help()).unit(spec.unit());
-        series.forEach(s -> b.dataPoint(GaugeDataPointSnapshot.builder().labels(s.labels()).value(s.value()).build()));
+        GaugeSnapshot.Builder b =
+            GaugeSnapshot.builder().name(spec.snapshotName()).help(spec.help()).unit(spec.unit());
+        series.forEach(
+            s ->
+                b.dataPoint(
+                    GaugeDataPointSnapshot.builder().labels(s.labels()).value(s.value()).build()));
         yield b.build();
       }
       case COUNTER -> {
         CounterSnapshot.Builder b =
             CounterSnapshot.builder().name(spec.snapshotName()).help(spec.help()).unit(spec.unit());
-        series.forEach(s -> b.dataPoint(CounterDataPointSnapshot.builder().labels(s.labels()).value(s.value()).build()));
+        series.forEach(
+            s ->
+                b.dataPoint(
+                    CounterDataPointSnapshot.builder()
+                        .labels(s.labels())
+                        .value(s.value())
+                        .build()));
         yield b.build();
       }
       case INFO -> {
         InfoSnapshot.Builder b = InfoSnapshot.builder().name(spec.snapshotName()).help(spec.help());
-        series.forEach(s -> b.dataPoint(InfoDataPointSnapshot.builder().labels(s.labels()).build()));
+        series.forEach(
+            s -> b.dataPoint(InfoDataPointSnapshot.builder().labels(s.labels()).build()));
         yield b.build();
       }
-      default -> throw new IllegalStateException("unsupported metric type " + spec.type() + " for " + spec.name());
+      default ->
+          throw new IllegalStateException(
+              "unsupported metric type " + spec.type() + " for " + spec.name());
     };
   }
 }

@@ -8,14 +8,15 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The one declaration of a metric family: name as it appears on /metrics, type, help, unit, label names. Collectors
- * keep these in a table; the registry, the renderers and docs/metrics.md all derive from it, so a name is spelled
- * exactly once.
+ * The one declaration of a metric family: name as it appears on /metrics, type, help, unit, label
+ * names. Collectors keep these in a table; the registry, the renderers and docs/metrics.md all
+ * derive from it, so a name is spelled exactly once.
  *
  * @param name the exposed name: counters end in {@code _total}, info families in {@code _info}
  * @param unit the base unit the name ends with, or null
  */
-public record FamilySpec(String name, MetricType type, String help, Unit unit, List<String> labelNames) {
+public record FamilySpec(
+    String name, MetricType type, String help, Unit unit, List<String> labelNames) {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -65,14 +66,16 @@ public record FamilySpec(String name, MetricType type, String help, Unit unit, L
   }
 
   /**
-   * The name client_java's snapshots take: without {@code _total} or {@code _info}, which its writers append.
+   * The name client_java's snapshots take: without {@code _total} or {@code _info}, which its
+   * writers append.
    */
   public String snapshotName() {
     return baseName(name, type);
   }
 
   public MetricFamilyDescriptor descriptor() {
-    MetricFamilyDescriptor.Builder<?> b = MetricFamilyDescriptor.of(type, snapshotName()).help(help);
+    MetricFamilyDescriptor.Builder<?> b =
+        MetricFamilyDescriptor.of(type, snapshotName()).help(help);
     if (unit != null) {
       b.unit(unit);
     }

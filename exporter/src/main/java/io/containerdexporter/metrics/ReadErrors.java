@@ -9,18 +9,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Counts reads of kernel files that could not be used (malformed text, an I/O error on a cgroup or process that still
- * exists), per file name: the one counter behind {@code containerd_exporter_cgroup_read_errors_total} and
- * {@code containerd_exporter_procfs_read_errors_total}, one instance per family. The {@code file} label stays bounded
- * because callers pass only the fixed names they read ("memory.stat", "net/dev"), never a path.
+ * Counts reads of kernel files that could not be used (malformed text, an I/O error on a cgroup or
+ * process that still exists), per file name: the one counter behind {@code
+ * containerd_exporter_cgroup_read_errors_total} and {@code
+ * containerd_exporter_procfs_read_errors_total}, one instance per family. The {@code file} label
+ * stays bounded because callers pass only the fixed names they read ("memory.stat", "net/dev"),
+ * never a path.
  *
- * <p>Each file name is logged once, at WARNING, with the path and the reason: a kernel that writes a file we do not
- * understand, or a permission we lack, spoils it for every task at every poll, and one line says all there is to
- * say. Thread-safe.
+ * <p>Each file name is logged once, at WARNING, with the path and the reason: a kernel that writes
+ * a file we do not understand, or a permission we lack, spoils it for every task at every poll, and
+ * one line says all there is to say. Thread-safe.
  */
 public final class ReadErrors {
 
   private static final Logger LOG = Logger.getLogger(ReadErrors.class.getName());
+
   /** A reason may quote the file's text; enough to see what is wrong, not a screenful. */
   static final int MAX_LOGGED_CHARS = 200;
 
@@ -46,14 +49,22 @@ public final class ReadErrors {
    */
   public void record(String file, Path path, String reason) {
     boolean[] first = {false};
-    counts.computeIfAbsent(file, f -> {
-      first[0] = true;
-      return new LongAdder();
-    }).increment();
+    counts
+        .computeIfAbsent(
+            file,
+            f -> {
+              first[0] = true;
+              return new LongAdder();
+            })
+        .increment();
     if (first[0]) {
-      String shown = reason.length() > MAX_LOGGED_CHARS ? reason.substring(0, MAX_LOGGED_CHARS) + "…" : reason;
-      LOG.log(Level.WARNING, "cannot use {0} file {1}: {2} (further errors for \"{3}\" are counted in {4}, not "
-          + "logged)", new Object[] {source, path, shown, file, family});
+      String shown =
+          reason.length() > MAX_LOGGED_CHARS ? reason.substring(0, MAX_LOGGED_CHARS) + "…" : reason;
+      LOG.log(
+          Level.WARNING,
+          "cannot use {0} file {1}: {2} (further errors for \"{3}\" are counted in {4}, not "
+              + "logged)",
+          new Object[] {source, path, shown, file, family});
     }
   }
 

@@ -1,8 +1,9 @@
 package io.containerdexporter.model;
 
 /**
- * Whether a container's OCI spec gives it a network namespace of its own (created, or joined by path as CRI does for
- * a pod's containers) or none, which means the host's (hostNetwork pods, {@code ctr run --net-host}).
+ * Whether a container's OCI spec gives it a network namespace of its own (created, or joined by
+ * path as CRI does for a pod's containers) or none, which means the host's (hostNetwork pods,
+ * {@code ctr run --net-host}).
  */
 public enum NetworkNamespace {
   /** The spec lists a network namespace. */

@@ -9,14 +9,14 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What one poll round knows of containerd, listed once at its start and shared by every collector of the round, so
- * they all agree on which containers and tasks exist: the watched namespaces, each one's containers and tasks, and
- * the snapshotters. Immutable.
+ * What one poll round knows of containerd, listed once at its start and shared by every collector
+ * of the round, so they all agree on which containers and tasks exist: the watched namespaces, each
+ * one's containers and tasks, and the snapshotters. Immutable.
  *
  * @param startedAt when the round began (before anything was listed)
  * @param namespaces the watched containerd namespaces, sorted
- * @param snapshotters the loaded snapshotters and their roots, or why they could not be listed; only the collectors
- *     that need them fail when it is a failure
+ * @param snapshotters the loaded snapshotters and their roots, or why they could not be listed;
+ *     only the collectors that need them fail when it is a failure
  */
 public record RoundView(
     Instant startedAt,
@@ -49,7 +49,10 @@ public record RoundView(
       }
     }
 
-    /** The value, or the listing's failure rethrown (which fails the collector that asked, not the round). */
+    /**
+     * The value, or the listing's failure rethrown (which fails the collector that asked, not the
+     * round).
+     */
     public T get() {
       if (failure.isPresent()) {
         throw failure.get();
@@ -58,7 +61,10 @@ public record RoundView(
     }
   }
 
-  /** A live task of the round with its container, as the collectors that read per-task data iterate them. */
+  /**
+   * A live task of the round with its container, as the collectors that read per-task data iterate
+   * them.
+   */
   public record LiveTask(TaskInfo task, ContainerInfo container) {}
 
   public RoundView {
@@ -75,8 +81,9 @@ public record RoundView(
   }
 
   /**
-   * The tasks with a process (not stopped, not unknown) whose container was listed too, namespace by namespace. A
-   * task whose container was created between the two listings is left for the next round.
+   * The tasks with a process (not stopped, not unknown) whose container was listed too, namespace
+   * by namespace. A task whose container was created between the two listings is left for the next
+   * round.
    */
   public List<LiveTask> liveTasks() {
     List<LiveTask> out = new ArrayList<>();
@@ -84,7 +91,9 @@ public record RoundView(
       NamespaceView ns = byNamespace.get(namespace);
       for (TaskInfo task : ns.tasks()) {
         ContainerInfo container = ns.containers().get(task.containerId());
-        if (container != null && task.status() != TaskStatus.STOPPED && task.status() != TaskStatus.UNKNOWN) {
+        if (container != null
+            && task.status() != TaskStatus.STOPPED
+            && task.status() != TaskStatus.UNKNOWN) {
           out.add(new LiveTask(task, container));
         }
       }

@@ -3,8 +3,8 @@ package io.containerdexporter.model;
 import java.util.OptionalLong;
 
 /**
- * The resource limits in a container's OCI spec ({@code linux.resources}), as cAdvisor's container_spec_* report
- * them. Empty where the spec sets nothing.
+ * The resource limits in a container's OCI spec ({@code linux.resources}), as cAdvisor's
+ * container_spec_* report them. Empty where the spec sets nothing.
  *
  * @param cpuQuota microseconds per period (cfs_quota_us); empty or -1 when unlimited
  * @param cpuPeriod microseconds (cfs_period_us)
@@ -19,6 +19,11 @@ public record SpecResources(
     OptionalLong memoryLimit,
     OptionalLong memorySwapLimit) {
 
-  public static final SpecResources NONE = new SpecResources(
-      OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+  public static final SpecResources NONE =
+      new SpecResources(
+          OptionalLong.empty(),
+          OptionalLong.empty(),
+          OptionalLong.empty(),
+          OptionalLong.empty(),
+          OptionalLong.empty());
 }

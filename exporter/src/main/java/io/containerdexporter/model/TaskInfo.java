@@ -9,4 +9,9 @@ import java.util.Optional;
  * @param exitedAt present once the task stopped
  */
 public record TaskInfo(
-    String namespace, String containerId, long pid, TaskStatus status, int exitStatus, Optional<Instant> exitedAt) {}
+    String namespace,
+    String containerId,
+    long pid,
+    TaskStatus status,
+    int exitStatus,
+    Optional<Instant> exitedAt) {}

@@ -6,24 +6,28 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The parser of {@code /proc/<pid>/net/dev}: per interface of the process's network namespace, the kernel's 16
- * counters (8 receive, 8 transmit) after the interface name and a colon. A pure function: it never throws for what
- * the text contains, it keeps every well-formed line and reports the others, so one odd line costs one interface,
- * not the pod.
+ * The parser of {@code /proc/<pid>/net/dev}: per interface of the process's network namespace, the
+ * kernel's 16 counters (8 receive, 8 transmit) after the interface name and a colon. A pure
+ * function: it never throws for what the text contains, it keeps every well-formed line and reports
+ * the others, so one odd line costs one interface, not the pod.
  *
- * <p>Layout quirks it accepts (kernel {@code dev_seq_printf_stats}): the name is right-aligned in 6 columns, so short
- * names carry leading spaces ({@code "  eth0: 123 …"}) and long ones none ({@code "veth1a2b3c4d: 123 …"}); kernels
- * before 3.x printed {@code "%6s:%8llu"}, so a large first counter touches the colon ({@code "eth0:123456789 …"}). The
- * name ends at the <em>last</em> colon, as prometheus/procfs has it: the counters never contain one.
+ * <p>Layout quirks it accepts (kernel {@code dev_seq_printf_stats}): the name is right-aligned in 6
+ * columns, so short names carry leading spaces ({@code " eth0: 123 …"}) and long ones none ({@code
+ * "veth1a2b3c4d: 123 …"}); kernels before 3.x printed {@code "%6s:%8llu"}, so a large first counter
+ * touches the colon ({@code "eth0:123456789 …"}). The name ends at the <em>last</em> colon, as
+ * prometheus/procfs has it: the counters never contain one.
  */
 public final class NetDev {
 
-  /** Columns after the colon: bytes packets errs drop fifo frame compressed multicast, then 8 transmit columns. */
+  /**
+   * Columns after the colon: bytes packets errs drop fifo frame compressed multicast, then 8
+   * transmit columns.
+   */
   static final int COLUMNS = 16;
 
   /**
-   * One interface's counters, the eight cAdvisor exposes. Doubles, as Prometheus takes them: the kernel's are
-   * unsigned 64-bit, and a double holds every value below 2^53 exactly (8 PiB).
+   * One interface's counters, the eight cAdvisor exposes. Doubles, as Prometheus takes them: the
+   * kernel's are unsigned 64-bit, and a double holds every value below 2^53 exactly (8 PiB).
    */
   public record Interface(
       String name,
@@ -38,7 +42,8 @@ public final class NetDev {
 
   /**
    * @param interfaces the well-formed lines, in file order, each name once
-   * @param malformed the lines that were skipped (neither header, blank nor well formed), for counting and logging
+   * @param malformed the lines that were skipped (neither header, blank nor well formed), for
+   *     counting and logging
    */
   public record Parsed(List<Interface> interfaces, List<String> malformed) {
 
@@ -60,12 +65,14 @@ public final class NetDev {
       if (line.isBlank()) {
         continue;
       }
-      // The two header lines ("Inter-|   Receive …", " face |bytes …"); only there, so a stray '|' later is an error.
+      // The two header lines ("Inter-|   Receive …", " face |bytes …"); only there, so a stray '|'
+      // later is an error.
       if (i < 2 && line.indexOf('|') >= 0) {
         continue;
       }
       Interface parsed = parseLine(line);
-      // A second line for one name would be a duplicate series, which the exposition must never have.
+      // A second line for one name would be a duplicate series, which the exposition must never
+      // have.
       if (parsed == null || !seen.add(parsed.name())) {
         malformed.add(line);
       } else {
@@ -82,8 +89,11 @@ public final class NetDev {
       return null;
     }
     String name = line.substring(0, colon).strip();
-    // The kernel's dev_valid_name forbids whitespace and '/' anywhere in a name: their presence means garbage.
-    if (name.isEmpty() || name.indexOf('/') >= 0 || name.chars().anyMatch(Character::isWhitespace)) {
+    // The kernel's dev_valid_name forbids whitespace and '/' anywhere in a name: their presence
+    // means garbage.
+    if (name.isEmpty()
+        || name.indexOf('/') >= 0
+        || name.chars().anyMatch(Character::isWhitespace)) {
       return null;
     }
     String[] fields = line.substring(colon + 1).strip().split("[ \t]+");
@@ -100,7 +110,8 @@ public final class NetDev {
         return null;
       }
     }
-    // Receive: 0 bytes, 1 packets, 2 errs, 3 drop. Transmit starts at 8: 8 bytes, 9 packets, 10 errs, 11 drop.
+    // Receive: 0 bytes, 1 packets, 2 errs, 3 drop. Transmit starts at 8: 8 bytes, 9 packets, 10
+    // errs, 11 drop.
     return new Interface(name, v[0], v[1], v[2], v[3], v[8], v[9], v[10], v[11]);
   }
 

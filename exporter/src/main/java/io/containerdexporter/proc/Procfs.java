@@ -14,20 +14,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two per-process files the network collector reads under {@code --path.procfs} (the host's /proc: in a
- * container, mount it, or run with the host's pid namespace, or no task's pid is found). Never throws for a process
- * that is gone, the usual race with a task that exits after Tasks.List: that is "empty", not an error. Anything else
- * unusable (a permission denied, a malformed link or line) is counted in {@link ReadErrors} and logged once.
+ * The two per-process files the network collector reads under {@code --path.procfs} (the host's
+ * /proc: in a container, mount it, or run with the host's pid namespace, or no task's pid is
+ * found). Never throws for a process that is gone, the usual race with a task that exits after
+ * Tasks.List: that is "empty", not an error. Anything else unusable (a permission denied, a
+ * malformed link or line) is counted in {@link ReadErrors} and logged once.
  */
 public final class Procfs {
 
   public static final String NET_DEV = "net/dev";
   public static final String NS_NET = "ns/net";
 
-  /** What readlink gives for /proc/PID/ns/net: {@code net:[4026531992]}, the namespace's inode number. */
+  /**
+   * What readlink gives for /proc/PID/ns/net: {@code net:[4026531992]}, the namespace's inode
+   * number.
+   */
   private static final Pattern NS_LINK = Pattern.compile("net:\\[(\\d{1,19})\\]");
 
-  /** net/dev is a line per interface (~130 bytes); even thousands of interfaces stay far below this. */
+  /**
+   * net/dev is a line per interface (~130 bytes); even thousands of interfaces stay far below this.
+   */
   static final int MAX_NET_DEV_BYTES = 1 << 20;
 
   private final Path root;
@@ -43,10 +49,11 @@ public final class Procfs {
   }
 
   /**
-   * The inode of the host's network namespace: pid 1's. Read at every poll rather than once, so that an exporter
-   * that started without the permission (or the mount) recovers when it gets it.
+   * The inode of the host's network namespace: pid 1's. Read at every poll rather than once, so
+   * that an exporter that started without the permission (or the mount) recovers when it gets it.
    *
-   * @throws IOException if it cannot be read: then no pod can be told from the node, and the caller must not guess
+   * @throws IOException if it cannot be read: then no pod can be told from the node, and the caller
+   *     must not guess
    */
   public long hostNetNamespace() throws IOException {
     Path link = root.resolve("1").resolve(NS_NET);
@@ -58,7 +65,10 @@ public final class Procfs {
     return inode.getAsLong();
   }
 
-  /** The inode of {@code pid}'s network namespace; empty if the process is gone, or if unusable (counted). */
+  /**
+   * The inode of {@code pid}'s network namespace; empty if the process is gone, or if unusable
+   * (counted).
+   */
   public OptionalLong netNamespace(long pid) {
     Path link = root.resolve(Long.toString(pid)).resolve(NS_NET);
     String target;
@@ -76,8 +86,8 @@ public final class Procfs {
   }
 
   /**
-   * The interfaces in {@code pid}'s network namespace; empty if the process is gone or the file unreadable (counted).
-   * Each malformed line is left out and counted once.
+   * The interfaces in {@code pid}'s network namespace; empty if the process is gone or the file
+   * unreadable (counted). Each malformed line is left out and counted once.
    */
   public Optional<List<NetDev.Interface>> netDev(long pid) {
     Path file = root.resolve(Long.toString(pid)).resolve(NET_DEV);
@@ -115,8 +125,9 @@ public final class Procfs {
   }
 
   /**
-   * A read that failed: not an error when the process is gone (ENOENT; ESRCH or another error on a pid directory
-   * that no longer exists), counted otherwise (EACCES when the exporter lacks the permission, EIO…).
+   * A read that failed: not an error when the process is gone (ENOENT; ESRCH or another error on a
+   * pid directory that no longer exists), counted otherwise (EACCES when the exporter lacks the
+   * permission, EIO…).
    */
   private void failed(String name, Path path, long pid, IOException e) {
     if (e instanceof NoSuchFileException || !Files.exists(root.resolve(Long.toString(pid)))) {

@@ -9,8 +9,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Wraps every endpoint: exact path match (the JDK server matches contexts by prefix), GET/HEAD only, and no exception
- * ever reaches the client as a stack trace: it gets a plain 500, the log gets the cause once.
+ * Wraps every endpoint: exact path match (the JDK server matches contexts by prefix), GET/HEAD
+ * only, and no exception ever reaches the client as a stack trace: it gets a plain 500, the log
+ * gets the cause once.
  */
 final class GuardedHandler implements HttpHandler {
 

@@ -16,7 +16,11 @@ final class LandingPage implements HttpHandler {
   private final String telemetryPath;
   private final Supplier<ContainerdStatus> status;
 
-  LandingPage(BuildInfo build, Path containerdAddress, String telemetryPath, Supplier<ContainerdStatus> status) {
+  LandingPage(
+      BuildInfo build,
+      Path containerdAddress,
+      String telemetryPath,
+      Supplier<ContainerdStatus> status) {
     this.build = build;
     this.containerdAddress = containerdAddress;
     this.telemetryPath = telemetryPath;
@@ -26,8 +30,10 @@ final class LandingPage implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     ContainerdStatus now = status.get();
-    String version = now.version().map(v -> v.version() + " (revision " + v.revision() + ")").orElse("unknown");
-    String html = """
+    String version =
+        now.version().map(v -> v.version() + " (revision " + v.revision() + ")").orElse("unknown");
+    String html =
+        """
         <!DOCTYPE html>
         <html lang="en">
         <head><meta charset="utf-8"><title>containerd-exporter</title>
@@ -47,14 +53,22 @@ final class LandingPage implements HttpHandler {
         </ul>
         </body>
         </html>
-        """.formatted(
-        escape(build.version()), escape(build.revision()), escape(build.javaVersion()),
-        escape(containerdAddress.toString()), now.up() ? "up" : "<strong>down</strong>", escape(version),
-        escape(telemetryPath));
+        """
+            .formatted(
+                escape(build.version()),
+                escape(build.revision()),
+                escape(build.javaVersion()),
+                escape(containerdAddress.toString()),
+                now.up() ? "up" : "<strong>down</strong>",
+                escape(version),
+                escape(telemetryPath));
     Responses.send(exchange, 200, "text/html; charset=utf-8", html);
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The HTTP side: the telemetry path, {@code /}, {@code /-/healthy} and {@code /-/ready}. Scrapes are cheap (they
- * render published state), so a few threads serve them; a burst beyond the queue is served by the accepting thread,
- * which slows new connections down instead of growing memory.
+ * The HTTP side: the telemetry path, {@code /}, {@code /-/healthy} and {@code /-/ready}. Scrapes
+ * are cheap (they render published state), so a few threads serve them; a burst beyond the queue is
+ * served by the accepting thread, which slows new connections down instead of growing memory.
  */
 public final class WebServer implements AutoCloseable {
 
@@ -34,36 +34,59 @@ public final class WebServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Binds and starts; an IOException here means the address can't be used (in use, not local, …). */
+  /**
+   * Binds and starts; an IOException here means the address can't be used (in use, not local, …).
+   */
   public static WebServer start(
-      ExporterConfig config, BuildInfo build, PrometheusRegistry registry, Supplier<ContainerdStatus> status)
+      ExporterConfig config,
+      BuildInfo build,
+      PrometheusRegistry registry,
+      Supplier<ContainerdStatus> status)
       throws IOException {
     HttpServer server = HttpServer.create(config.listenAddress().toSocketAddress(), 128);
     AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(QUEUE), r -> {
-          Thread t = new Thread(r, "http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
 
-    // Never put exception details in a response body (client_java's default policy is already generic; say so).
-    HttpErrorHandlingPolicy errors = HttpErrorHandlingPolicy.builder().unsafeDebugResponse(false).build();
+    // Never put exception details in a response body (client_java's default policy is already
+    // generic; say so).
+    HttpErrorHandlingPolicy errors =
+        HttpErrorHandlingPolicy.builder().unsafeDebugResponse(false).build();
     MetricsHandler metrics = new MetricsHandler(PrometheusProperties.get(), registry, errors);
 
-    server.createContext(config.telemetryPath(), new GuardedHandler(config.telemetryPath(), metrics));
-    server.createContext("/-/healthy", new GuardedHandler("/-/healthy",
-        exchange -> Responses.text(exchange, 200, "Healthy\n")));
-    server.createContext("/-/ready", new GuardedHandler("/-/ready", exchange -> {
-      if (status.get().everAnswered()) {
-        Responses.text(exchange, 200, "Ready\n");
-      } else {
-        Responses.text(exchange, 503, "Not ready: containerd has not answered yet\n");
-      }
-    }));
-    server.createContext("/", new GuardedHandler("/",
-        new LandingPage(build, config.containerdAddress(), config.telemetryPath(), status)));
+    server.createContext(
+        config.telemetryPath(), new GuardedHandler(config.telemetryPath(), metrics));
+    server.createContext(
+        "/-/healthy",
+        new GuardedHandler("/-/healthy", exchange -> Responses.text(exchange, 200, "Healthy\n")));
+    server.createContext(
+        "/-/ready",
+        new GuardedHandler(
+            "/-/ready",
+            exchange -> {
+              if (status.get().everAnswered()) {
+                Responses.text(exchange, 200, "Ready\n");
+              } else {
+                Responses.text(exchange, 503, "Not ready: containerd has not answered yet\n");
+              }
+            }));
+    server.createContext(
+        "/",
+        new GuardedHandler(
+            "/",
+            new LandingPage(build, config.containerdAddress(), config.telemetryPath(), status)));
     server.start();
     return new WebServer(server, executor);
   }

@@ -8,10 +8,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How long each collector takes per poll round against a real containerd with N sleeping busybox tasks: the figure
- * issue 8 asks for before and after the one-view-per-round change. Run by hand (root; it starts a private containerd):
- * {@code java -cp ... -Dexporter.jar=exporter/target/containerd-exporter.jar io.containerdexporter.bench.PollCostProbe 200}.
- * Prints the median of the collectors' durations over several rounds; nothing is asserted.
+ * How long each collector takes per poll round against a real containerd with N sleeping busybox
+ * tasks: the figure issue 8 asks for before and after the one-view-per-round change. Run by hand
+ * (root; it starts a private containerd): {@code java -cp ...
+ * -Dexporter.jar=exporter/target/containerd-exporter.jar io.containerdexporter.bench.PollCostProbe
+ * 200}. Prints the median of the collectors' durations over several rounds; nothing is asserted.
  */
 public final class PollCostProbe {
 
@@ -23,11 +24,17 @@ public final class PollCostProbe {
     try (ContainerdSandbox sandbox = ContainerdSandbox.start()) {
       sandbox.importBusybox(NAMESPACE, ContainerdSandbox.BUSYBOX_IMAGE);
       for (int i = 0; i < tasks; i++) {
-        sandbox.run(NAMESPACE, "t" + i, ContainerdSandbox.BUSYBOX_IMAGE, RunOptions.DEFAULTS, "sleep", "2147483647");
+        sandbox.run(
+            NAMESPACE,
+            "t" + i,
+            ContainerdSandbox.BUSYBOX_IMAGE,
+            RunOptions.DEFAULTS,
+            "sleep",
+            "2147483647");
       }
       System.err.println("started " + tasks + " tasks");
-      try (ExporterProcess exporter = ExporterProcess.start(sandbox.socket(), "--poll.interval=3s",
-          "--poll.timeout=3s")) {
+      try (ExporterProcess exporter =
+          ExporterProcess.start(sandbox.socket(), "--poll.interval=3s", "--poll.timeout=3s")) {
         Map<String, double[]> samples = new TreeMap<>();
         double lastPoll = -1;
         int seen = 0;
@@ -35,8 +42,11 @@ public final class PollCostProbe {
           Thread.sleep(500);
           MetricsText m = exporter.scrape();
           double poll = m.value("containerd_exporter_poll_duration_seconds").orElse(-1.0);
-          double stamp = m.samples("containerd_exporter_collector_last_success_timestamp_seconds").stream()
-              .mapToDouble(MetricsText.Sample::value).max().orElse(-1);
+          double stamp =
+              m.samples("containerd_exporter_collector_last_success_timestamp_seconds").stream()
+                  .mapToDouble(MetricsText.Sample::value)
+                  .max()
+                  .orElse(-1);
           if (stamp == lastPoll || stamp < 0) {
             continue;
           }
@@ -46,16 +56,21 @@ public final class PollCostProbe {
             continue;
           }
           for (MetricsText.Sample s : m.samples("containerd_exporter_collector_duration_seconds")) {
-            samples.computeIfAbsent(s.labels().get("collector"), k -> new double[rounds])[seen - 3] = s.value();
+            samples
+                    .computeIfAbsent(s.labels().get("collector"), k -> new double[rounds])[
+                    seen - 3] =
+                s.value();
           }
           samples.computeIfAbsent("(whole round)", k -> new double[rounds])[seen - 3] = poll;
         }
-        System.out.printf("collector durations at %d tasks (median of %d rounds, ms)%n", tasks, rounds);
-        samples.forEach((name, v) -> {
-          double[] sorted = v.clone();
-          java.util.Arrays.sort(sorted);
-          System.out.printf("| %s | %.0f |%n", name, sorted[sorted.length / 2] * 1000);
-        });
+        System.out.printf(
+            "collector durations at %d tasks (median of %d rounds, ms)%n", tasks, rounds);
+        samples.forEach(
+            (name, v) -> {
+              double[] sorted = v.clone();
+              java.util.Arrays.sort(sorted);
+              System.out.printf("| %s | %.0f |%n", name, sorted[sorted.length / 2] * 1000);
+            });
       }
     }
   }

@@ -48,7 +48,9 @@ class BlockDevicesTest {
 
   @Test
   void parseDevName() {
-    assertEquals(Optional.of("vda"), BlockDevices.parseDevName("MAJOR=254\nMINOR=0\nDEVNAME=vda\nDEVTYPE=disk\n"));
+    assertEquals(
+        Optional.of("vda"),
+        BlockDevices.parseDevName("MAJOR=254\nMINOR=0\nDEVNAME=vda\nDEVTYPE=disk\n"));
     assertEquals(Optional.of("cciss/c0d0"), BlockDevices.parseDevName("DEVNAME=cciss/c0d0\n"));
     assertEquals(Optional.empty(), BlockDevices.parseDevName("MAJOR=7\n"));
     assertEquals(Optional.empty(), BlockDevices.parseDevName("DEVNAME=\n"));

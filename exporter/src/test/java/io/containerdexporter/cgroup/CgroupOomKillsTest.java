@@ -9,16 +9,24 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link CgroupReader#oomKills}: the one place the kernel's OOM-kill counter is read, by the event path too. */
+/**
+ * {@link CgroupReader#oomKills}: the one place the kernel's OOM-kill counter is read, by the event
+ * path too.
+ */
 class CgroupOomKillsTest {
 
   @Test
   void readsCgroupV1OomControl(@TempDir Path root) throws Exception {
     Path dir = Files.createDirectories(root.resolve("memory/default/c1"));
-    Files.writeString(dir.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
-    CgroupReader reader = CgroupReaders.detect(root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"));
+    Files.writeString(
+        dir.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
+    CgroupReader reader =
+        CgroupReaders.detect(
+            root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"));
     assertEquals(OptionalLong.of(3), reader.oomKills("/default/c1"));
-    assertEquals(reader.read("/default/c1").orElseThrow().oomKills(), reader.oomKills("/default/c1"),
+    assertEquals(
+        reader.read("/default/c1").orElseThrow().oomKills(),
+        reader.oomKills("/default/c1"),
         "the same value the task-stats read gives");
   }
 
@@ -26,9 +34,14 @@ class CgroupOomKillsTest {
   void readsCgroupV2MemoryEvents(@TempDir Path root) throws Exception {
     Files.writeString(root.resolve("cgroup.controllers"), "cpu memory pids\n");
     Path dir = Files.createDirectories(root.resolve("kubepods.slice/c1.scope"));
-    Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\noom_group_kill 0\n");
-    assertEquals(OptionalLong.of(2), CgroupReaders.detect(root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"))
-        .oomKills("/kubepods.slice/c1.scope"));
+    Files.writeString(
+        dir.resolve("memory.events"),
+        "low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\noom_group_kill 0\n");
+    assertEquals(
+        OptionalLong.of(2),
+        CgroupReaders.detect(
+                root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"))
+            .oomKills("/kubepods.slice/c1.scope"));
   }
 
   @Test
@@ -36,7 +49,9 @@ class CgroupOomKillsTest {
     Path hierarchy = Files.createDirectories(root.resolve("cgroup"));
     Files.writeString(hierarchy.resolve("cgroup.controllers"), "memory\n");
     Files.writeString(root.resolve("memory.events"), "oom_kill 7\n"); // outside the hierarchy
-    CgroupReader reader = CgroupReaders.detect(hierarchy, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"));
+    CgroupReader reader =
+        CgroupReaders.detect(
+            hierarchy, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"));
     assertEquals(OptionalLong.empty(), reader.oomKills("/.."));
     assertEquals(OptionalLong.empty(), reader.oomKills("/a/../.."));
   }
@@ -54,8 +69,11 @@ class CgroupOomKillsTest {
     assertEquals(OptionalLong.empty(), reader.oomKills(""));
     assertEquals(OptionalLong.empty(), reader.oomKills("/bad"));
     assertEquals(OptionalLong.empty(), reader.oomKills("/huge"));
-    assertEquals(2, errors.count("memory.events"), "unusable files are counted, a missing one is not");
-    assertEquals(OptionalLong.empty(), CgroupReaders.detect(root.resolve("nothing-mounted"), errors)
-        .oomKills("/default/c1"), "v1 without a memory controller");
+    assertEquals(
+        2, errors.count("memory.events"), "unusable files are counted, a missing one is not");
+    assertEquals(
+        OptionalLong.empty(),
+        CgroupReaders.detect(root.resolve("nothing-mounted"), errors).oomKills("/default/c1"),
+        "v1 without a memory controller");
   }
 }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random bytes, random near-cgroup text and random mutations of the real fixture files, thrown at every parser with a
- * fixed seed: a parser returns or throws {@link MalformedCgroupFileException}, nothing else, and what it returns is
- * sane (no negative counts, finite seconds). The readers get the same treatment end to end.
+ * Random bytes, random near-cgroup text and random mutations of the real fixture files, thrown at
+ * every parser with a fixed seed: a parser returns or throws {@link MalformedCgroupFileException},
+ * nothing else, and what it returns is sane (no negative counts, finite seconds). The readers get
+ * the same treatment end to end.
  */
 class CgroupParsersFuzzTest {
 
@@ -30,24 +31,32 @@ class CgroupParsersFuzzTest {
   private static final int ITERATIONS = 3000;
 
   /** Each parser under its contract, plus the invariants of what it returns. */
-  private static final Map<String, Parser> PARSERS = Map.of(
-      "value", text -> checkCount(CgroupParsers.parseValue(text)),
-      "limit", text -> checkCount(CgroupParsers.parseLimit(text)),
-      "cpuMaxPeriod", text -> checkCount(CgroupParsers.parseCpuMaxPeriod(text)),
-      "flatKeyed", text -> CgroupParsers.parseFlatKeyed(text).values().values().forEach(v -> checkCount(v)),
-      "blkio", text -> CgroupParsers.parseBlkio(text).forEach(e -> checkCount(e.value())),
-      "ioStat", text -> CgroupParsers.parseIoStat(text).forEach(CgroupParsersFuzzTest::checkDevice),
-      "pressure", text -> checkPressure(CgroupParsers.parsePressure(text)),
-      "processes", text -> checkCount(CgroupParsers.countProcesses(text)),
-      "devName", text -> BlockDevices.parseDevName(text).ifPresent(n -> assertTrue(!n.isEmpty() && n.length() <= 128)));
+  private static final Map<String, Parser> PARSERS =
+      Map.of(
+          "value", text -> checkCount(CgroupParsers.parseValue(text)),
+          "limit", text -> checkCount(CgroupParsers.parseLimit(text)),
+          "cpuMaxPeriod", text -> checkCount(CgroupParsers.parseCpuMaxPeriod(text)),
+          "flatKeyed",
+              text ->
+                  CgroupParsers.parseFlatKeyed(text).values().values().forEach(v -> checkCount(v)),
+          "blkio", text -> CgroupParsers.parseBlkio(text).forEach(e -> checkCount(e.value())),
+          "ioStat",
+              text -> CgroupParsers.parseIoStat(text).forEach(CgroupParsersFuzzTest::checkDevice),
+          "pressure", text -> checkPressure(CgroupParsers.parsePressure(text)),
+          "processes", text -> checkCount(CgroupParsers.countProcesses(text)),
+          "devName",
+              text ->
+                  BlockDevices.parseDevName(text)
+                      .ifPresent(n -> assertTrue(!n.isEmpty() && n.length() <= 128)));
 
   @FunctionalInterface
   interface Parser {
     void parse(String text) throws MalformedCgroupFileException;
   }
 
-  private static final String ALPHABET = "0123456789012345678901234567890123456789 \n\n\n:=-.+_maxTotalReadWritesomefull"
-      + "avg10=total=rbytes=wios=DEVNAME=\t\r\u0000\u00ff";
+  private static final String ALPHABET =
+      "0123456789012345678901234567890123456789 \n\n\n:=-.+_maxTotalReadWritesomefull"
+          + "avg10=total=rbytes=wios=DEVNAME=\t\r\u0000\u00ff";
 
   @Test
   void randomBytes() {
@@ -98,8 +107,14 @@ class CgroupParsersFuzzTest {
   @Test
   void readersOverMutatedTreesNeverThrow(@TempDir Path tmp) throws IOException {
     Random random = new Random(SEED + 3);
-    Map<String, String> trees = Map.of("v1", CgroupFixtures.V1_C1, "hybrid", CgroupFixtures.HYBRID_SCOPE,
-        "v2-systemd", CgroupFixtures.V2_SCOPE);
+    Map<String, String> trees =
+        Map.of(
+            "v1",
+            CgroupFixtures.V1_C1,
+            "hybrid",
+            CgroupFixtures.HYBRID_SCOPE,
+            "v2-systemd",
+            CgroupFixtures.V2_SCOPE);
     ReadErrors errors = CgroupFixtures.readErrors();
     for (Map.Entry<String, String> tree : trees.entrySet()) {
       Path root = CgroupFixtures.copy(tree.getKey(), tmp.resolve(tree.getKey()));
@@ -112,11 +127,16 @@ class CgroupParsersFuzzTest {
       for (int i = 0; i < 150; i++) {
         for (int f = 0; f < files.size(); f++) {
           String text = random.nextInt(3) == 0 ? mutate(contents.get(f), random) : contents.get(f);
-          Files.writeString(files.get(f), text, StandardCharsets.UTF_8); // non-Latin-1 mutations become multi-byte junk
+          Files.writeString(
+              files.get(f),
+              text,
+              StandardCharsets.UTF_8); // non-Latin-1 mutations become multi-byte junk
         }
         CgroupStats stats = reader.read(tree.getValue()).orElseThrow();
         stats.io().forEach(CgroupParsersFuzzTest::checkDevice);
-        stats.memoryWorkingSetBytes().ifPresent(w -> assertTrue(w >= 0 && w <= stats.memoryUsageBytes().orElseThrow()));
+        stats
+            .memoryWorkingSetBytes()
+            .ifPresent(w -> assertTrue(w >= 0 && w <= stats.memoryUsageBytes().orElseThrow()));
       }
     }
     assertTrue(errors.snapshot().values().stream().mapToLong(Long::longValue).sum() > 0);
@@ -138,8 +158,14 @@ class CgroupParsersFuzzTest {
         } catch (MalformedCgroupFileException expected) {
           // the contract
         } catch (RuntimeException | AssertionError e) {
-          fail(parser.getKey() + " broke its contract on " + CgroupParsers.abbreviate(input) + " (length "
-              + input.length() + ")", e);
+          fail(
+              parser.getKey()
+                  + " broke its contract on "
+                  + CgroupParsers.abbreviate(input)
+                  + " (length "
+                  + input.length()
+                  + ")",
+              e);
         }
       }
     }
@@ -151,9 +177,13 @@ class CgroupParsersFuzzTest {
       case 0:
         return text.substring(0, at); // cut short
       case 1:
-        return at < text.length() ? text.substring(0, at) + text.substring(at + 1) : text; // drop a char
+        return at < text.length()
+            ? text.substring(0, at) + text.substring(at + 1)
+            : text; // drop a char
       case 2:
-        return text.substring(0, at) + ALPHABET.charAt(random.nextInt(ALPHABET.length())) + text.substring(at);
+        return text.substring(0, at)
+            + ALPHABET.charAt(random.nextInt(ALPHABET.length()))
+            + text.substring(at);
       case 3:
         return text.substring(0, at) + "99999999999999999999" + text.substring(at); // huge
       case 4:
@@ -179,8 +209,14 @@ class CgroupParsersFuzzTest {
 
   private static List<Path> regularFiles(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(p -> Files.isRegularFile(p) && !Files.isSymbolicLink(p)
-          && !p.getFileName().toString().endsWith(".md")).sorted().toList();
+      return paths
+          .filter(
+              p ->
+                  Files.isRegularFile(p)
+                      && !Files.isSymbolicLink(p)
+                      && !p.getFileName().toString().endsWith(".md"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -189,8 +225,14 @@ class CgroupParsersFuzzTest {
   }
 
   private static void checkDevice(DeviceIo io) {
-    assertTrue(io.major() >= 0 && io.minor() >= 0 && io.readBytes() >= 0 && io.writeBytes() >= 0 && io.reads() >= 0
-        && io.writes() >= 0, io.toString());
+    assertTrue(
+        io.major() >= 0
+            && io.minor() >= 0
+            && io.readBytes() >= 0
+            && io.writeBytes() >= 0
+            && io.reads() >= 0
+            && io.writes() >= 0,
+        io.toString());
   }
 
   private static void checkPressure(Pressure p) {

@@ -10,14 +10,16 @@ class CgroupPathsTest {
   @Test
   void cgroupfsPathsStayAsTheyAre() {
     assertEquals("/default/c1", CgroupPaths.fromSpec("/default/c1"));
-    assertEquals("/kubepods/burstable/pod1/abc", CgroupPaths.fromSpec("/kubepods/burstable/pod1/abc"));
+    assertEquals(
+        "/kubepods/burstable/pod1/abc", CgroupPaths.fromSpec("/kubepods/burstable/pod1/abc"));
     assertEquals("/relative/x", CgroupPaths.fromSpec("relative/x"));
     assertEquals("", CgroupPaths.fromSpec(""));
   }
 
   @Test
   void systemdPathsExpandLikeRunc() {
-    assertEquals("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-abc.scope",
+    assertEquals(
+        "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-abc.scope",
         CgroupPaths.fromSpec("kubepods-burstable-pod1.slice:cri-containerd:abc"));
     assertEquals("/system.slice/docker-abc.scope", CgroupPaths.fromSpec(":docker:abc"));
     assertEquals("/abc.scope", CgroupPaths.fromSpec("-.slice::abc"));

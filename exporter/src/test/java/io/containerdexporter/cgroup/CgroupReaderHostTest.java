@@ -14,8 +14,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads this JVM's own cgroup on the real kernel, so the readers are proven on what a kernel writes, not only on
- * fixtures. Skipped where there is no /sys/fs/cgroup (not Linux, or a sandbox without it).
+ * Reads this JVM's own cgroup on the real kernel, so the readers are proven on what a kernel
+ * writes, not only on fixtures. Skipped where there is no /sys/fs/cgroup (not Linux, or a sandbox
+ * without it).
  */
 class CgroupReaderHostTest {
 
@@ -29,9 +30,12 @@ class CgroupReaderHostTest {
     CgroupReader reader = CgroupReaders.detect(ROOT, errors);
     String memoryPath = reader.unified() ? paths.get("") : paths.get("memory");
     String cpuPath = reader.unified() ? paths.get("") : paths.get("cpuacct");
-    assumeTrue(memoryPath != null && cpuPath != null, "no memory/cpuacct cgroup in /proc/self/cgroup: " + paths);
+    assumeTrue(
+        memoryPath != null && cpuPath != null,
+        "no memory/cpuacct cgroup in /proc/self/cgroup: " + paths);
 
-    // On v1 each controller has its own path (here memory is in a nested cgroup, cpuacct maybe the root): one read
+    // On v1 each controller has its own path (here memory is in a nested cgroup, cpuacct maybe the
+    // root): one read
     // per path, as the collector will do for a task, whose paths are all the same.
     CgroupStats memory = reader.read(memoryPath).orElseThrow();
     long usage = memory.memoryUsageBytes().orElseThrow();
@@ -42,7 +46,8 @@ class CgroupReaderHostTest {
     assertTrue(memory.memoryCacheBytes().isPresent());
     assertTrue(memory.oomKills().isPresent(), "oom_kill is in every kernel since 4.13");
     if (!reader.unified() || memory.memoryMaxUsageBytes().isPresent()) {
-      assertTrue(memory.memoryMaxUsageBytes().orElseThrow() >= usage, "max usage is read after usage");
+      assertTrue(
+          memory.memoryMaxUsageBytes().orElseThrow() >= usage, "max usage is read after usage");
     }
 
     CgroupStats cpu = reader.read(cpuPath).orElseThrow();
@@ -57,7 +62,8 @@ class CgroupReaderHostTest {
 
   @Test
   void readsTheHybridUnifiedHierarchyWithTheV2Reader() {
-    // On a hybrid host, cgroup2 at /sys/fs/cgroup/unified has cpu.stat and the PSI files in every cgroup even
+    // On a hybrid host, cgroup2 at /sys/fs/cgroup/unified has cpu.stat and the PSI files in every
+    // cgroup even
     // without controllers: real kernel text for the v2 parsers.
     Path unified = ROOT.resolve("unified");
     assumeTrue(Files.exists(unified.resolve("cgroup.controllers")), "not a hybrid host");
@@ -68,17 +74,23 @@ class CgroupReaderHostTest {
     if (Files.exists(unified.resolve("cpu.pressure"))) {
       assertTrue(root.cpuPressure().orElseThrow().someSeconds() >= 0);
     }
-    assertTrue(root.pidsCurrent().orElseThrow() >= 0, "from cgroup.procs: no pids controller at the root");
+    assertTrue(
+        root.pidsCurrent().orElseThrow() >= 0, "from cgroup.procs: no pids controller at the root");
     assertEquals(Map.of(), errors.snapshot());
   }
 
   @Test
   void aCgroupThatDoesNotExistOnTheHostIsEmpty() {
     assumeTrue(Files.isDirectory(ROOT));
-    assertEquals(Optional.empty(), CgroupReaders.detect(ROOT, errors).read("/no-such-cgroup-" + ProcessHandle.current().pid()));
+    assertEquals(
+        Optional.empty(),
+        CgroupReaders.detect(ROOT, errors)
+            .read("/no-such-cgroup-" + ProcessHandle.current().pid()));
   }
 
-  /** controller ("" for the v2 line) → path, from /proc/self/cgroup ("4:memory:/a/b", "0::/a/b"). */
+  /**
+   * controller ("" for the v2 line) → path, from /proc/self/cgroup ("4:memory:/a/b", "0::/a/b").
+   */
   private static Map<String, String> ownCgroups() throws IOException {
     Path self = Path.of("/proc/self/cgroup");
     assumeTrue(Files.isReadable(self) && Files.isDirectory(ROOT), "no cgroups here");

@@ -21,13 +21,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Broken files in otherwise real trees (copies of the fixtures): the broken value is empty, the error is counted
- * under the file's base name, the rest of the stats are still there, and nothing throws.
+ * Broken files in otherwise real trees (copies of the fixtures): the broken value is empty, the
+ * error is counted under the file's base name, the rest of the stats are still there, and nothing
+ * throws.
  */
 class CgroupReaderMalformedTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final ReadErrors errors = CgroupFixtures.readErrors();
 
@@ -48,7 +48,16 @@ class CgroupReaderMalformedTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "4885", "4885x992\n", "-48852992\n", "99999999999999999999\n", "max\n", "1\n2\n"})
+  @ValueSource(
+      strings = {
+        "",
+        "4885",
+        "4885x992\n",
+        "-48852992\n",
+        "99999999999999999999\n",
+        "max\n",
+        "1\n2\n"
+      })
   void v1UsageBrokenEmptiesUsageAndWorkingSetOnly(String text) throws IOException {
     Path root = v1();
     write(root.resolve("memory/default/c1/memory.usage_in_bytes"), text);
@@ -68,13 +77,17 @@ class CgroupReaderMalformedTest {
     Path stat = root.resolve("memory/default/c1/memory.stat");
     String full = Files.readString(stat);
     // cut inside "total_inactive_file 13631488"
-    write(stat, full.substring(0, full.indexOf("total_inactive_file") + "total_inactive_file 136".length()));
+    write(
+        stat,
+        full.substring(
+            0, full.indexOf("total_inactive_file") + "total_inactive_file 136".length()));
 
     CgroupStats stats = new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow();
 
     assertEquals(OptionalLong.of(26095616), stats.memoryRssBytes());
     assertEquals(OptionalLong.of(21626880), stats.memoryCacheBytes());
-    assertEquals(OptionalLong.empty(), stats.memoryWorkingSetBytes(), "136 is not the inactive file size");
+    assertEquals(
+        OptionalLong.empty(), stats.memoryWorkingSetBytes(), "136 is not the inactive file size");
     assertEquals(OptionalLong.of(48852992), stats.memoryUsageBytes());
     assertEquals(Map.of("memory.stat", 1L), errors.snapshot());
   }
@@ -83,8 +96,11 @@ class CgroupReaderMalformedTest {
   void v1DuplicatedAndNegativeKeysAreUnknownNotGuessed() throws IOException {
     Path root = v1();
     Path stat = root.resolve("memory/default/c1/memory.stat");
-    write(stat, Files.readString(stat).replace("total_rss 26095616\n", "total_rss 26095616\ntotal_rss 1\n")
-        .replace("total_cache 21626880", "total_cache -21626880"));
+    write(
+        stat,
+        Files.readString(stat)
+            .replace("total_rss 26095616\n", "total_rss 26095616\ntotal_rss 1\n")
+            .replace("total_cache 21626880", "total_cache -21626880"));
 
     CgroupStats stats = new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow();
 
@@ -114,8 +130,10 @@ class CgroupReaderMalformedTest {
     Path root = v1();
     Path dir = root.resolve("memory/default/c1");
     write(dir.resolve("memory.use_hierarchy"), "0\n");
-    write(dir.resolve("memory.stat"), "cache 1\nrss 2\nmapped_file 3\nswap 4\ninactive_file 5\n"
-        + "total_cache 10\ntotal_rss 20\ntotal_mapped_file 30\ntotal_swap 40\ntotal_inactive_file 50\n");
+    write(
+        dir.resolve("memory.stat"),
+        "cache 1\nrss 2\nmapped_file 3\nswap 4\ninactive_file 5\n"
+            + "total_cache 10\ntotal_rss 20\ntotal_mapped_file 30\ntotal_swap 40\ntotal_inactive_file 50\n");
     CgroupStats stats = new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow();
     assertEquals(OptionalLong.of(2), stats.memoryRssBytes());
     assertEquals(OptionalLong.of(1), stats.memoryCacheBytes());
@@ -130,21 +148,35 @@ class CgroupReaderMalformedTest {
     Path root = v1();
     Path dir = root.resolve("memory/default/c1");
     write(dir.resolve("memory.stat"), "total_rss 1\ntotal_inactive_file 99999999999\n");
-    assertEquals(OptionalLong.of(0),
-        new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow().memoryWorkingSetBytes());
+    assertEquals(
+        OptionalLong.of(0),
+        new CgroupV1Reader(root, errors)
+            .read(CgroupFixtures.V1_C1)
+            .orElseThrow()
+            .memoryWorkingSetBytes());
     write(dir.resolve("memory.stat"), "total_rss 1\n");
-    assertEquals(OptionalLong.of(48852992),
-        new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow().memoryWorkingSetBytes());
+    assertEquals(
+        OptionalLong.of(48852992),
+        new CgroupV1Reader(root, errors)
+            .read(CgroupFixtures.V1_C1)
+            .orElseThrow()
+            .memoryWorkingSetBytes());
     Files.delete(dir.resolve("memory.stat"));
-    assertEquals(OptionalLong.empty(),
-        new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow().memoryWorkingSetBytes());
+    assertEquals(
+        OptionalLong.empty(),
+        new CgroupV1Reader(root, errors)
+            .read(CgroupFixtures.V1_C1)
+            .orElseThrow()
+            .memoryWorkingSetBytes());
     assertEquals(Map.of(), errors.snapshot());
   }
 
   @Test
   void v1BrokenBlkioTableMeansNoIoAndOneError() throws IOException {
     Path root = v1();
-    write(root.resolve("blkio/default/c1/blkio.throttle.io_service_bytes_recursive"), "8:0 Read 12\n8:0 Wr");
+    write(
+        root.resolve("blkio/default/c1/blkio.throttle.io_service_bytes_recursive"),
+        "8:0 Read 12\n8:0 Wr");
     CgroupStats stats = new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow();
     assertEquals(List.of(), stats.io());
     assertEquals(Map.of("blkio.throttle.io_service_bytes_recursive", 1L), errors.snapshot());
@@ -156,15 +188,23 @@ class CgroupReaderMalformedTest {
     Path dir = root.resolve("blkio/default/c1");
     // A device under BFQ: libcontainer takes the bfq tables first.
     write(dir.resolve("blkio.bfq.io_serviced_recursive"), "8:16 Read 1\n8:16 Write 2\nTotal 3\n");
-    write(dir.resolve("blkio.bfq.io_service_bytes_recursive"), "8:16 Read 4096\n8:16 Write 8192\nTotal 12288\n");
-    assertEquals(List.of(new DeviceIo(8, 16, 4096, 8192, 1, 2)),
+    write(
+        dir.resolve("blkio.bfq.io_service_bytes_recursive"),
+        "8:16 Read 4096\n8:16 Write 8192\nTotal 12288\n");
+    assertEquals(
+        List.of(new DeviceIo(8, 16, 4096, 8192, 1, 2)),
         new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow().io());
     // No recursive throttle tables (old kernel): the plain ones.
-    for (String f : List.of("blkio.bfq.io_serviced_recursive", "blkio.bfq.io_service_bytes_recursive",
-        "blkio.throttle.io_serviced_recursive", "blkio.throttle.io_service_bytes_recursive")) {
+    for (String f :
+        List.of(
+            "blkio.bfq.io_serviced_recursive",
+            "blkio.bfq.io_service_bytes_recursive",
+            "blkio.throttle.io_serviced_recursive",
+            "blkio.throttle.io_service_bytes_recursive")) {
       Files.delete(dir.resolve(f));
     }
-    assertEquals(List.of(new DeviceIo(8, 0, 1, 1, 1, 1)),
+    assertEquals(
+        List.of(new DeviceIo(8, 0, 1, 1, 1, 1)),
         new CgroupV1Reader(root, errors).read(CgroupFixtures.V1_C1).orElseThrow().io());
     assertEquals(Map.of(), errors.snapshot());
   }
@@ -205,7 +245,8 @@ class CgroupReaderMalformedTest {
     write(dir.resolve("cpu.stat"), "usage_usec 184213558\nuser_usec 99999999999999999999\n");
     write(dir.resolve("pids.max"), "-1\n");
 
-    CgroupStats stats = new CgroupV2Reader(root, errors).read(CgroupFixtures.V2_SCOPE).orElseThrow();
+    CgroupStats stats =
+        new CgroupV2Reader(root, errors).read(CgroupFixtures.V2_SCOPE).orElseThrow();
 
     assertEquals(OptionalLong.empty(), stats.memoryUsageBytes());
     assertEquals(OptionalLong.empty(), stats.memoryWorkingSetBytes());
@@ -216,11 +257,27 @@ class CgroupReaderMalformedTest {
     assertTrue(stats.memoryPressure().isPresent());
     assertEquals(OptionalDouble.of(184.213558), stats.cpuUsageSeconds());
     assertEquals(OptionalDouble.empty(), stats.cpuUserSeconds());
-    assertEquals(OptionalLong.empty(), stats.cfsPeriods(), "absent from the file: empty, and no extra error");
+    assertEquals(
+        OptionalLong.empty(),
+        stats.cfsPeriods(),
+        "absent from the file: empty, and no extra error");
     assertEquals(OptionalLong.empty(), stats.pidsMax());
     assertEquals(OptionalLong.of(23), stats.pidsCurrent());
-    assertEquals(Map.of("memory.current", 1L, "memory.events", 1L, "io.stat", 1L, "cpu.pressure", 1L,
-        "cpu.stat", 1L, "pids.max", 1L), errors.snapshot());
+    assertEquals(
+        Map.of(
+            "memory.current",
+            1L,
+            "memory.events",
+            1L,
+            "io.stat",
+            1L,
+            "cpu.pressure",
+            1L,
+            "cpu.stat",
+            1L,
+            "pids.max",
+            1L),
+        errors.snapshot());
   }
 
   @Test
@@ -230,7 +287,9 @@ class CgroupReaderMalformedTest {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         String name = f.getFileName().toString();
-        if (name.startsWith("memory.") || name.startsWith("pids.") || name.startsWith("io.")
+        if (name.startsWith("memory.")
+            || name.startsWith("pids.")
+            || name.startsWith("io.")
             || name.endsWith(".pressure")) {
           Files.delete(f);
         }
@@ -239,7 +298,8 @@ class CgroupReaderMalformedTest {
     // what a v2 cgroup without the cpu controller has in cpu.stat
     write(dir.resolve("cpu.stat"), "usage_usec 10\nuser_usec 6\nsystem_usec 4\n");
 
-    CgroupStats stats = new CgroupV2Reader(root, errors).read(CgroupFixtures.V2_SCOPE).orElseThrow();
+    CgroupStats stats =
+        new CgroupV2Reader(root, errors).read(CgroupFixtures.V2_SCOPE).orElseThrow();
 
     assertEquals(OptionalDouble.of(10 / 1e6), stats.cpuUsageSeconds());
     assertEquals(OptionalLong.empty(), stats.cfsPeriods());
@@ -264,8 +324,10 @@ class CgroupReaderMalformedTest {
 
   @Test
   void aCgroupThatVanishesMidReadGivesPartialStatsAndNoErrors() throws IOException {
-    // The reader has resolved the controllers and checked the cgroup exists; then the task exits and its cgroup
-    // goes from some controllers before we get to them. Simulated: the cgroup is gone from all but cpu,cpuacct.
+    // The reader has resolved the controllers and checked the cgroup exists; then the task exits
+    // and its cgroup
+    // goes from some controllers before we get to them. Simulated: the cgroup is gone from all but
+    // cpu,cpuacct.
     Path root = v1();
     CgroupReader reader = new CgroupV1Reader(root, errors);
     deleteTree(root.resolve("memory/default/c1"));
@@ -280,7 +342,8 @@ class CgroupReaderMalformedTest {
 
   @Test
   void aCgroupDirThatVanishesWhileItsFilesAreReadIsNotAnError() throws IOException {
-    // The directory existed when CgroupDir checked, then went: every file is NoSuchFile, nothing is counted.
+    // The directory existed when CgroupDir checked, then went: every file is NoSuchFile, nothing is
+    // counted.
     Path dir = Files.createDirectories(tmp.resolve("x"));
     CgroupDir cgroup = new CgroupDir(dir, errors);
     assertTrue(cgroup.exists());
@@ -293,7 +356,8 @@ class CgroupReaderMalformedTest {
   @Test
   void anIoErrorOnAFileOfAnExistingCgroupIsCounted() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("x"));
-    Files.createDirectory(dir.resolve("memory.current")); // reading a directory fails with an IOException
+    Files.createDirectory(
+        dir.resolve("memory.current")); // reading a directory fails with an IOException
     CgroupDir cgroup = new CgroupDir(dir, errors);
     assertEquals(OptionalLong.empty(), cgroup.value("memory.current"));
     assertEquals(Map.of("memory.current", 1L), errors.snapshot());
@@ -318,9 +382,12 @@ class CgroupReaderMalformedTest {
         Files.write(f, junk);
       }
     }
-    CgroupStats stats = new CgroupV2Reader(root, errors).read(CgroupFixtures.V2_SCOPE).orElseThrow();
+    CgroupStats stats =
+        new CgroupV2Reader(root, errors).read(CgroupFixtures.V2_SCOPE).orElseThrow();
     assertEquals(OptionalLong.empty(), stats.memoryUsageBytes());
-    assertTrue(errors.count("memory.stat") == 1 && errors.count("io.stat") == 1, errors.snapshot().toString());
+    assertTrue(
+        errors.count("memory.stat") == 1 && errors.count("io.stat") == 1,
+        errors.snapshot().toString());
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -15,7 +15,10 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The root cgroup (cAdvisor's id="/") over the root-v1 and root-v2 fixture trees; values from their READMEs. */
+/**
+ * The root cgroup (cAdvisor's id="/") over the root-v1 and root-v2 fixture trees; values from their
+ * READMEs.
+ */
 class RootCgroupReaderTest {
 
   static final Path PROCFS = Path.of("src/test/resources/procfs-root");
@@ -46,15 +49,20 @@ class RootCgroupReaderTest {
     assertEquals(OptionalDouble.of(123456.789012), s.cpuUsageSeconds());
     assertEquals(OptionalDouble.of(100000.0), s.cpuUserSeconds());
     assertEquals(OptionalLong.of(3221225472L + 4294967296L), s.memoryUsageBytes(), "anon + file");
-    assertEquals(OptionalLong.of(3221225472L + 4294967296L - 2147483648L), s.memoryWorkingSetBytes(),
+    assertEquals(
+        OptionalLong.of(3221225472L + 4294967296L - 2147483648L),
+        s.memoryWorkingSetBytes(),
         "usage − inactive_file");
     assertEquals(OptionalLong.of(3221225472L), s.memoryRssBytes());
     assertEquals(OptionalLong.of(4294967296L), s.memoryCacheBytes());
     assertEquals(OptionalLong.of(536870912L), s.memoryMappedFileBytes());
-    assertEquals(OptionalLong.of((2097148L - 1048572L) * 1024), s.memorySwapBytes(), "SwapTotal − SwapFree");
+    assertEquals(
+        OptionalLong.of((2097148L - 1048572L) * 1024), s.memorySwapBytes(), "SwapTotal − SwapFree");
     assertEquals(OptionalLong.empty(), s.memoryMaxUsageBytes());
-    assertEquals(OptionalLong.of(3), s.pidsCurrent(), "cgroup.procs lines, as libcontainer counts them");
-    // A real kernel's root io.stat: devices without I/O ("11:0 ") and "(unknown) " queues are skipped, not the file.
+    assertEquals(
+        OptionalLong.of(3), s.pidsCurrent(), "cgroup.procs lines, as libcontainer counts them");
+    // A real kernel's root io.stat: devices without I/O ("11:0 ") and "(unknown) " queues are
+    // skipped, not the file.
     assertEquals(List.of(new DeviceIo(254, 0, 221733888, 46772224, 6313, 2064)), s.io());
     assertEquals(Map.of(), errors.snapshot());
   }
@@ -75,12 +83,14 @@ class RootCgroupReaderTest {
     assertEquals(OptionalDouble.of(2.0), s.cpuUsageSeconds());
     assertEquals(OptionalLong.empty(), s.memoryUsageBytes());
     assertEquals(OptionalLong.empty(), s.memoryWorkingSetBytes());
-    assertEquals(OptionalLong.empty(), s.memorySwapBytes(), "meminfo only with the root's memory.stat");
+    assertEquals(
+        OptionalLong.empty(), s.memorySwapBytes(), "meminfo only with the root's memory.stat");
   }
 
   @Test
   void badMeminfoIsCounted(@TempDir Path procfs) throws IOException {
-    Files.writeString(procfs.resolve("meminfo"), "MemTotal: 1 kB\nSwapTotal: lots kB\nSwapFree: 1 kB\n");
+    Files.writeString(
+        procfs.resolve("meminfo"), "MemTotal: 1 kB\nSwapTotal: lots kB\nSwapFree: 1 kB\n");
     CgroupStats s = root(CgroupFixtures.tree("root-v2"), procfs).read().orElseThrow();
     assertEquals(OptionalLong.empty(), s.memorySwapBytes());
     assertEquals(OptionalLong.of(5368709120L), s.memoryWorkingSetBytes());

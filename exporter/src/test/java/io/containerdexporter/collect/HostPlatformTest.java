@@ -21,6 +21,8 @@ class HostPlatformTest {
   void thisHostIsLinuxInGoSpelling() {
     HostPlatform host = HostPlatform.current();
     assertEquals("linux", host.os());
-    assertEquals(System.getProperty("os.arch").equals("amd64") ? "amd64" : host.architecture(), host.architecture());
+    assertEquals(
+        System.getProperty("os.arch").equals("amd64") ? "amd64" : host.architecture(),
+        host.architecture());
   }
 }

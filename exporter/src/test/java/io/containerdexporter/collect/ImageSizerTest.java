@@ -18,35 +18,42 @@ class ImageSizerTest {
 
   private final Map<String, String> blobs = new HashMap<>();
   private final AtomicInteger reads = new AtomicInteger();
-  private final ImageSizer.BlobReader reader = (ns, digest, max) -> {
-    reads.incrementAndGet();
-    String json = blobs.get(digest);
-    if (json == null) {
-      throw Status.NOT_FOUND.withDescription(digest).asRuntimeException();
-    }
-    return json.getBytes(StandardCharsets.UTF_8);
-  };
+  private final ImageSizer.BlobReader reader =
+      (ns, digest, max) -> {
+        reads.incrementAndGet();
+        String json = blobs.get(digest);
+        if (json == null) {
+          throw Status.NOT_FOUND.withDescription(digest).asRuntimeException();
+        }
+        return json.getBytes(StandardCharsets.UTF_8);
+      };
   private final ImageSizer sizer = new ImageSizer(reader, new HostPlatform("linux", "amd64", ""));
 
   private static String manifest(String config, long configSize, String layer, long layerSize) {
     return """
         {"config":{"mediaType":"c","digest":"%s","size":%d},"layers":[{"mediaType":"l","digest":"%s","size":%d}]}
-        """.formatted(config, configSize, layer, layerSize);
+        """
+        .formatted(config, configSize, layer, layerSize);
   }
 
   @Test
   void anIndexCountsOnlyTheHostManifestAndItsBlobs() {
-    blobs.put("sha256:idx", """
+    blobs.put(
+        "sha256:idx",
+        """
         {"manifests":[
           {"mediaType":"%s","digest":"sha256:arm","size":300,"platform":{"os":"linux","architecture":"arm64"}},
           {"mediaType":"%s","digest":"sha256:amd","size":400,"platform":{"os":"linux","architecture":"amd64"}},
           {"mediaType":"%s","digest":"sha256:att","size":500,"platform":{"os":"unknown","architecture":"unknown"}}]}
-        """.formatted(MANIFEST, MANIFEST, MANIFEST));
+        """
+            .formatted(MANIFEST, MANIFEST, MANIFEST));
     blobs.put("sha256:amd", manifest("sha256:cfg", 30, "sha256:layer", 1000));
     blobs.put("sha256:arm", manifest("sha256:cfg-arm", 31, "sha256:layer-arm", 2000));
 
     Map<String, Descriptor> found = sizer.blobs("ns", new Descriptor(INDEX, "sha256:idx", 900));
-    assertEquals(List.of("sha256:idx", "sha256:amd", "sha256:cfg", "sha256:layer"), List.copyOf(found.keySet()));
+    assertEquals(
+        List.of("sha256:idx", "sha256:amd", "sha256:cfg", "sha256:layer"),
+        List.copyOf(found.keySet()));
     assertEquals(900 + 400 + 30 + 1000, ImageSizer.totalBytes(found));
   }
 

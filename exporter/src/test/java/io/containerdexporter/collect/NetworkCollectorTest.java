@@ -2,14 +2,13 @@ package io.containerdexporter.collect;
 
 import static io.containerdexporter.containerd.api.types.task.Status.RUNNING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.containerdexporter.containerd.ContainerdChannel;
-import io.containerdexporter.containerd.ContainerdClient;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.containerdexporter.containerd.ContainerdChannel;
+import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.containerd.api.services.containers.v1.Container;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
@@ -34,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link NetworkCollector}'s choices that the end-to-end test cannot set up through the fake alone: containers the
- * index knows with other creation times or without labels, and a host namespace that cannot be read. Tasks come from
- * a fake containerd, containers from the index (which the collector asks first), procfs is a temporary tree.
+ * {@link NetworkCollector}'s choices that the end-to-end test cannot set up through the fake alone:
+ * containers the index knows with other creation times or without labels, and a host namespace that
+ * cannot be read. Tasks come from a fake containerd, containers from the index (which the collector
+ * asks first), procfs is a temporary tree.
  */
 class NetworkCollectorTest {
 
@@ -44,8 +44,7 @@ class NetworkCollectorTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
   private static final String ETH0 = "  eth0: 100 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0\n";
 
-  @TempDir
-  Path procfs;
+  @TempDir Path procfs;
 
   private final FakeContainerd containerd = new FakeContainerd();
   private final ContainerIndex index = new ContainerIndex();
@@ -59,7 +58,10 @@ class NetworkCollectorTest {
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
     client = new ContainerdClient(channel, Duration.ofSeconds(5));
-    collector = new NetworkCollector(index, new Procfs(procfs, new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())));
+    collector =
+        new NetworkCollector(
+            index,
+            new Procfs(procfs, new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())));
   }
 
   @AfterEach
@@ -68,7 +70,10 @@ class NetworkCollectorTest {
     containerd.close();
   }
 
-  /** Two non-CRI tasks in one namespace (nerdctl --net container:X): once, on the container created first. */
+  /**
+   * Two non-CRI tasks in one namespace (nerdctl --net container:X): once, on the container created
+   * first.
+   */
   @Test
   void aSharedNamespaceIsReportedOnceOnTheEarlierContainer() throws Exception {
     // Ids sort the other way round, so only the creation time can pick the owner.
@@ -82,13 +87,15 @@ class NetworkCollectorTest {
   }
 
   /**
-   * A CRI app container the index knows only from its create event (no labels, created "at" the epoch, as
-   * ContainerInfo.fromCreateEvent makes it) looks like a non-CRI owner: the sandbox still keeps its pod's namespace.
+   * A CRI app container the index knows only from its create event (no labels, created "at" the
+   * epoch, as ContainerInfo.fromCreateEvent makes it) looks like a non-CRI owner: the sandbox still
+   * keeps its pod's namespace.
    */
   @Test
   void theSandboxKeepsItsNamespaceFromAnAppContainerWithoutLabelsYet() throws Exception {
     container("sandbox", T0, Map.of("io.cri-containerd.kind", "sandbox"));
-    container("app", Instant.EPOCH, Map.of()); // what the index had from a create event: no labels, epoch
+    container(
+        "app", Instant.EPOCH, Map.of()); // what the index had from a create event: no labels, epoch
     task("sandbox", 201, 4026532481L);
     task("app", 202, 4026532481L);
     host();
@@ -98,7 +105,9 @@ class NetworkCollectorTest {
 
   @Test
   void aTaskWhoseContainerIsGoneIsSkipped() throws Exception {
-    containerd.namespace("default").task("deleted", 301, RUNNING); // neither in the index nor in containerd
+    containerd
+        .namespace("default")
+        .task("deleted", 301, RUNNING); // neither in the index nor in containerd
     writeNetDev(301, 4026532700L);
     host();
 
@@ -106,8 +115,9 @@ class NetworkCollectorTest {
   }
 
   /**
-   * Without pid 1's namespace, a container whose spec does not say which network it uses cannot be told from the
-   * node and is left out; one whose spec lists a network namespace is still reported, one on the host's is not.
+   * Without pid 1's namespace, a container whose spec does not say which network it uses cannot be
+   * told from the node and is left out; one whose spec lists a network namespace is still reported,
+   * one on the host's is not.
    */
   @Test
   void withoutTheHostNamespaceTheSpecDecides() throws Exception {
@@ -124,8 +134,9 @@ class NetworkCollectorTest {
   }
 
   /**
-   * ... but only once a task's namespace was read: with only CRI app containers, or tasks whose pids are not under
-   * --path.procfs (a fake containerd's, a task that exited), there is nothing to tell from the node.
+   * ... but only once a task's namespace was read: with only CRI app containers, or tasks whose
+   * pids are not under --path.procfs (a fake containerd's, a task that exited), there is nothing to
+   * tell from the node.
    */
   @Test
   void noNamespaceReadNoNeedForTheHostNamespace() throws Exception {
@@ -141,7 +152,8 @@ class NetworkCollectorTest {
   void everyFamilyIsDeclaredAndRendered() throws Exception {
     host();
     List<MetricSnapshot> out = collector.collect(scope());
-    assertEquals(collector.families().stream().map(f -> f.snapshotName()).toList(),
+    assertEquals(
+        collector.families().stream().map(f -> f.snapshotName()).toList(),
         out.stream().map(s -> s.getMetadata().getName()).toList());
     assertEquals(9, collector.families().size());
     assertEquals("network", collector.name());
@@ -153,22 +165,41 @@ class NetworkCollectorTest {
     container(id, createdAt, labels, NetworkNamespace.UNKNOWN);
   }
 
-  /** A container in the fake containerd, with the network its spec gives it (UNKNOWN: no namespaces listed). */
-  private void container(String id, Instant createdAt, Map<String, String> labels, NetworkNamespace network) {
-    String namespaces = switch (network) {
-      case UNKNOWN -> "";
-      case HOST -> ",\"namespaces\":[{\"type\":\"pid\"}]";
-      case PRIVATE -> ",\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"}]";
-    };
-    String spec = "{\"ociVersion\":\"1.2.0\",\"linux\":{\"cgroupsPath\":\"/default/" + id + "\"" + namespaces + "}}";
-    containerd.namespace("default").container(Container.newBuilder()
-        .setId(id).setImage("docker.io/library/nginx:1.27").putAllLabels(labels)
-        .setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runc.v2"))
-        .setSpec(Any.newBuilder().setTypeUrl(FakeNamespace.SPEC_TYPE_URL).setValue(ByteString.copyFromUtf8(spec)))
-        .setSnapshotter("overlayfs").setSnapshotKey(id)
-        .setCreatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond()))
-        .setUpdatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond()))
-        .build());
+  /**
+   * A container in the fake containerd, with the network its spec gives it (UNKNOWN: no namespaces
+   * listed).
+   */
+  private void container(
+      String id, Instant createdAt, Map<String, String> labels, NetworkNamespace network) {
+    String namespaces =
+        switch (network) {
+          case UNKNOWN -> "";
+          case HOST -> ",\"namespaces\":[{\"type\":\"pid\"}]";
+          case PRIVATE -> ",\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"}]";
+        };
+    String spec =
+        "{\"ociVersion\":\"1.2.0\",\"linux\":{\"cgroupsPath\":\"/default/"
+            + id
+            + "\""
+            + namespaces
+            + "}}";
+    containerd
+        .namespace("default")
+        .container(
+            Container.newBuilder()
+                .setId(id)
+                .setImage("docker.io/library/nginx:1.27")
+                .putAllLabels(labels)
+                .setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runc.v2"))
+                .setSpec(
+                    Any.newBuilder()
+                        .setTypeUrl(FakeNamespace.SPEC_TYPE_URL)
+                        .setValue(ByteString.copyFromUtf8(spec)))
+                .setSnapshotter("overlayfs")
+                .setSnapshotKey(id)
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond()))
+                .setUpdatedAt(Timestamp.newBuilder().setSeconds(createdAt.getEpochSecond()))
+                .build());
   }
 
   private void task(String id, int pid, long netns) throws IOException {
@@ -180,7 +211,8 @@ class NetworkCollectorTest {
     Files.createDirectories(procfs.resolve(pid + "/ns"));
     Files.createDirectories(procfs.resolve(pid + "/net"));
     Files.createSymbolicLink(procfs.resolve(pid + "/ns/net"), Path.of("net:[" + netns + "]"));
-    Files.writeString(procfs.resolve(pid + "/net/dev"), "    lo: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n" + ETH0);
+    Files.writeString(
+        procfs.resolve(pid + "/net/dev"), "    lo: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n" + ETH0);
   }
 
   private void host() throws IOException {
@@ -194,10 +226,16 @@ class NetworkCollectorTest {
 
   /** "name/interface" of every receive-bytes series. */
   private static List<String> series(List<MetricSnapshot> out) {
-    CounterSnapshot bytes = (CounterSnapshot) out.stream()
-        .filter(s -> s.getMetadata().getName().equals("container_network_receive_bytes")).findFirst().orElseThrow();
+    CounterSnapshot bytes =
+        (CounterSnapshot)
+            out.stream()
+                .filter(s -> s.getMetadata().getName().equals("container_network_receive_bytes"))
+                .findFirst()
+                .orElseThrow();
     return bytes.getDataPoints().stream()
         .map(d -> d.getLabels().get("name") + "/" + d.getLabels().get("interface"))
-        .collect(Collectors.toCollection(TreeSet::new)).stream().toList();
+        .collect(Collectors.toCollection(TreeSet::new))
+        .stream()
+        .toList();
   }
 }

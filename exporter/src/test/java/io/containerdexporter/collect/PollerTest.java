@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.model.RoundView;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import io.containerdexporter.model.RoundView;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 
 class PollerTest {
 
-  /** A collector whose next behaviour the test sets: a value, an exception, or blocking until released. */
+  /**
+   * A collector whose next behaviour the test sets: a value, an exception, or blocking until
+   * released.
+   */
   private static final class Scripted implements Collector {
     final String name;
     final FamilySpec family;
@@ -118,8 +121,14 @@ class PollerTest {
   void aFailingCollectorKeepsItsLastValuesWhileTheOthersMoveOn() {
     Scripted good = new Scripted("good");
     Scripted bad = new Scripted("bad");
-    poller = new Poller(List.of(good, bad), RoundView::empty, Duration.ofHours(1), Duration.ofSeconds(5),
-        STALE_AFTER, clock);
+    poller =
+        new Poller(
+            List.of(good, bad),
+            RoundView::empty,
+            Duration.ofHours(1),
+            Duration.ofSeconds(5),
+            STALE_AFTER,
+            clock);
 
     poller.pollOnce();
     good.next.set(2.0);
@@ -130,8 +139,13 @@ class PollerTest {
     assertEquals(1.0, value(second, "test_bad"), "stale value kept");
     assertEquals(1.0, value(second, "containerd_exporter_collector_success", "collector", "good"));
     assertEquals(0.0, value(second, "containerd_exporter_collector_success", "collector", "bad"));
-    assertEquals(clock.instant().getEpochSecond(),
-        value(second, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "bad"));
+    assertEquals(
+        clock.instant().getEpochSecond(),
+        value(
+            second,
+            "containerd_exporter_collector_last_success_timestamp_seconds",
+            "collector",
+            "bad"));
     assertEquals(1, second.collectors().get("bad").failures());
   }
 
@@ -139,24 +153,33 @@ class PollerTest {
   void aCollectorPastTheTimeoutFailsAndIsNotStartedAgainWhileStuck() throws Exception {
     Scripted slow = new Scripted("slow");
     Scripted fast = new Scripted("fast");
-    poller = new Poller(List.of(slow, fast), RoundView::empty, Duration.ofHours(1), Duration.ofMillis(200),
-        STALE_AFTER, clock);
+    poller =
+        new Poller(
+            List.of(slow, fast),
+            RoundView::empty,
+            Duration.ofHours(1),
+            Duration.ofMillis(200),
+            STALE_AFTER,
+            clock);
     poller.pollOnce();
 
     CountDownLatch stuck = new CountDownLatch(1);
     slow.gate = stuck;
-    // The poller cancels (interrupts) an overrunning collector; a collector that ignores interruption stays stuck.
+    // The poller cancels (interrupts) an overrunning collector; a collector that ignores
+    // interruption stays stuck.
     PollResult timedOut = poller.pollOnce();
     assertFalse(timedOut.collectors().get("slow").success());
     assertTrue(timedOut.collectors().get("fast").success());
     assertEquals(Duration.ofMillis(200), timedOut.collectors().get("slow").duration());
     assertEquals(1.0, value(timedOut, "test_slow"), "stale value kept");
 
-    // Still stuck (it swallows the interrupt and waits on): the next rounds must not start it again.
+    // Still stuck (it swallows the interrupt and waits on): the next rounds must not start it
+    // again.
     int runsSoFar = slow.runs.get();
     poller.pollOnce();
     poller.pollOnce();
-    assertEquals(runsSoFar, slow.runs.get(), "single flight: a stuck collector is not started again");
+    assertEquals(
+        runsSoFar, slow.runs.get(), "single flight: a stuck collector is not started again");
     stuck.countDown();
     Await.until(() -> poller.pollOnce().collectors().get("slow").success());
   }
@@ -164,22 +187,42 @@ class PollerTest {
   @Test
   void neverRunCollectorsReportFailureAndZeroTimestamp() {
     Scripted c = new Scripted("c");
-    poller = new Poller(List.of(c), RoundView::empty, Duration.ofHours(1), Duration.ofSeconds(1), STALE_AFTER, clock);
+    poller =
+        new Poller(
+            List.of(c),
+            RoundView::empty,
+            Duration.ofHours(1),
+            Duration.ofSeconds(1),
+            STALE_AFTER,
+            clock);
     PollResult initial = poller.latest();
     assertEquals(0.0, value(initial, "containerd_exporter_collector_success", "collector", "c"));
-    assertEquals(0.0, value(initial, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "c"));
+    assertEquals(
+        0.0,
+        value(
+            initial,
+            "containerd_exporter_collector_last_success_timestamp_seconds",
+            "collector",
+            "c"));
   }
 
   @Test
   void whenTheRoundCannotBeListedEveryCollectorFailsAndKeepsItsValues() {
     Scripted c = new Scripted("c");
     AtomicReference<RuntimeException> listing = new AtomicReference<>();
-    poller = new Poller(List.of(c), now -> {
-      if (listing.get() != null) {
-        throw listing.get();
-      }
-      return RoundView.empty(now);
-    }, Duration.ofHours(1), Duration.ofSeconds(1), STALE_AFTER, clock);
+    poller =
+        new Poller(
+            List.of(c),
+            now -> {
+              if (listing.get() != null) {
+                throw listing.get();
+              }
+              return RoundView.empty(now);
+            },
+            Duration.ofHours(1),
+            Duration.ofSeconds(1),
+            STALE_AFTER,
+            clock);
     poller.pollOnce();
     listing.set(new IllegalStateException("UNAVAILABLE"));
     PollResult failed = poller.pollOnce();
@@ -191,12 +234,24 @@ class PollerTest {
   @Test
   void declaresCollectorAndSelfFamilies() {
     Scripted c = new Scripted("c");
-    poller = new Poller(List.of(c), RoundView::empty, Duration.ofHours(1), Duration.ofSeconds(1), STALE_AFTER, clock);
+    poller =
+        new Poller(
+            List.of(c),
+            RoundView::empty,
+            Duration.ofHours(1),
+            Duration.ofSeconds(1),
+            STALE_AFTER,
+            clock);
     List<String> names = poller.families().stream().map(FamilySpec::name).toList();
     assertTrue(names.contains("test_c"));
-    assertTrue(names.containsAll(List.of("containerd_exporter_collector_success",
-        "containerd_exporter_collector_duration_seconds", "containerd_exporter_collector_last_success_timestamp_seconds",
-        "containerd_exporter_collector_failures_total", "containerd_exporter_poll_duration_seconds")));
+    assertTrue(
+        names.containsAll(
+            List.of(
+                "containerd_exporter_collector_success",
+                "containerd_exporter_collector_duration_seconds",
+                "containerd_exporter_collector_last_success_timestamp_seconds",
+                "containerd_exporter_collector_failures_total",
+                "containerd_exporter_poll_duration_seconds")));
   }
 
   /** A clock a test moves by hand. */
@@ -228,8 +283,14 @@ class PollerTest {
     Scripted good = new Scripted("good");
     Scripted bad = new Scripted("bad");
     MovingClock moving = new MovingClock();
-    poller = new Poller(List.of(good, bad), RoundView::empty, Duration.ofSeconds(15), Duration.ofSeconds(5),
-        Duration.ofSeconds(45), moving);
+    poller =
+        new Poller(
+            List.of(good, bad),
+            RoundView::empty,
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(45),
+            moving);
     poller.pollOnce();
     Instant lastSuccess = moving.instant();
     bad.next.set(new IllegalStateException("containerd said no"));
@@ -240,12 +301,18 @@ class PollerTest {
 
     moving.advance(Duration.ofSeconds(15));
     PollResult past = poller.pollOnce();
-    assertTrue(past.rendered().stream().noneMatch(m -> m.getMetadata().getName().equals("test_bad")),
+    assertTrue(
+        past.rendered().stream().noneMatch(m -> m.getMetadata().getName().equals("test_bad")),
         "dropped once older than --poll.max-staleness");
     assertEquals(1.0, value(past, "test_good"), "the others are not affected");
     assertEquals(0.0, value(past, "containerd_exporter_collector_success", "collector", "bad"));
-    assertEquals(lastSuccess.getEpochSecond(),
-        value(past, "containerd_exporter_collector_last_success_timestamp_seconds", "collector", "bad"),
+    assertEquals(
+        lastSuccess.getEpochSecond(),
+        value(
+            past,
+            "containerd_exporter_collector_last_success_timestamp_seconds",
+            "collector",
+            "bad"),
         "the last-success timestamp stays, so the failure is visible");
 
     bad.next.set(3.0);

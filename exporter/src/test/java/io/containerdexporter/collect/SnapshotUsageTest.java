@@ -12,7 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Snapshots.Usage walks a writable layer: asked at most every --collector.writable-layer.interval, and bounded. */
+/**
+ * Snapshots.Usage walks a writable layer: asked at most every --collector.writable-layer.interval,
+ * and bounded.
+ */
 class SnapshotUsageTest {
 
   private static final String USAGE = "containerd.services.snapshots.v1.Snapshots/Usage";
@@ -24,11 +27,15 @@ class SnapshotUsageTest {
 
   @BeforeEach
   void start() throws Exception {
-    containerd.namespace("default").snapshot("overlayfs", "web", "sha256:base", Kind.ACTIVE, 8192)
+    containerd
+        .namespace("default")
+        .snapshot("overlayfs", "web", "sha256:base", Kind.ACTIVE, 8192)
         .snapshot("overlayfs", "sha256:base", "", Kind.COMMITTED, 4096);
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
-    usage = new SnapshotUsage(new ContainerdClient(channel, Duration.ofSeconds(5)), Duration.ofMinutes(1));
+    usage =
+        new SnapshotUsage(
+            new ContainerdClient(channel, Duration.ofSeconds(5)), Duration.ofMinutes(1));
   }
 
   @AfterEach
@@ -39,7 +46,9 @@ class SnapshotUsageTest {
 
   private long ask(String name, boolean committed, Instant round) {
     usage.beginRound(round);
-    return usage.bytes(new SnapshotUsage.Key("default", "overlayfs", name), committed, round).orElseThrow();
+    return usage
+        .bytes(new SnapshotUsage.Key("default", "overlayfs", name), committed, round)
+        .orElseThrow();
   }
 
   @Test
@@ -64,7 +73,10 @@ class SnapshotUsageTest {
   void whatNoCollectorAskedForInTwoRoundsIsForgotten() {
     ask("web", false, T0);
     ask("sha256:base", true, T0);
-    ask("web", false, T0.plusSeconds(15)); // the committed one was not asked this round: kept one round more
+    ask(
+        "web",
+        false,
+        T0.plusSeconds(15)); // the committed one was not asked this round: kept one round more
     assertEquals(2, usage.size());
     usage.beginRound(T0.plusSeconds(30)); // a round with nothing asked (every container gone)
     assertEquals(1, usage.size(), "only what the previous round asked for is kept");

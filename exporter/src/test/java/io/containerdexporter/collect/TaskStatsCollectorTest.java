@@ -40,8 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link TaskStatsCollector}'s choice of source ({@code --stats.source}), call for call: tasks from a fake containerd
- * (which counts Tasks.Metrics calls), cgroups from the committed fixture trees or an empty one, one collect per poll.
+ * {@link TaskStatsCollector}'s choice of source ({@code --stats.source}), call for call: tasks from
+ * a fake containerd (which counts Tasks.Metrics calls), cgroups from the committed fixture trees or
+ * an empty one, one collect per poll.
  */
 class TaskStatsCollectorTest {
 
@@ -49,8 +50,7 @@ class TaskStatsCollectorTest {
   static final Path PROCFS = Path.of("src/test/resources/procfs-root");
   static final String METRICS = "containerd.services.tasks.v1.Tasks/Metrics";
 
-  @TempDir
-  Path empty;
+  @TempDir Path empty;
 
   private final FakeContainerd containerd = new FakeContainerd();
   private final ReadErrors errors = new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
@@ -64,9 +64,15 @@ class TaskStatsCollectorTest {
     client = new ContainerdClient(channel, Duration.ofSeconds(5));
     CgroupReader reader = CgroupReaders.detect(cgroupfs, errors);
     ApiStatsConverter converter = new ApiStatsConverter(errors);
-    collector = new TaskStatsCollector(new ContainerIndex(), reader, errors,
-        new BlockDevices(CGROUPFS.resolve("sysfs")), source, ns -> converter.convertAll(client.taskMetrics(ns)),
-        new RootCgroupReader(cgroupfs, PROCFS, reader, errors));
+    collector =
+        new TaskStatsCollector(
+            new ContainerIndex(),
+            reader,
+            errors,
+            new BlockDevices(CGROUPFS.resolve("sysfs")),
+            source,
+            ns -> converter.convertAll(client.taskMetrics(ns)),
+            new RootCgroupReader(cgroupfs, PROCFS, reader, errors));
   }
 
   @AfterEach
@@ -77,34 +83,57 @@ class TaskStatsCollectorTest {
     containerd.close();
   }
 
-  /** A cgroup v2 payload whose cpu seconds are {@code cpuSeconds}, packed with containerd's bare type URL. */
+  /**
+   * A cgroup v2 payload whose cpu seconds are {@code cpuSeconds}, packed with containerd's bare
+   * type URL.
+   */
   static Any v2(double cpuSeconds) {
-    return bare(Metrics.newBuilder()
-        .setCpu(CPUStat.newBuilder().setUsageUsec((long) (cpuSeconds * 1e6)))
-        .setMemory(MemoryStat.newBuilder().setUsage(1000).setInactiveFile(400))
-        .build());
+    return bare(
+        Metrics.newBuilder()
+            .setCpu(CPUStat.newBuilder().setUsageUsec((long) (cpuSeconds * 1e6)))
+            .setMemory(MemoryStat.newBuilder().setUsage(1000).setInactiveFile(400))
+            .build());
   }
 
   static Any bare(Message m) {
-    return Any.newBuilder().setTypeUrl(m.getDescriptorForType().getFullName()).setValue(m.toByteString()).build();
+    return Any.newBuilder()
+        .setTypeUrl(m.getDescriptorForType().getFullName())
+        .setValue(m.toByteString())
+        .build();
   }
 
-  /** api: one Tasks.Metrics per namespace per poll, however many tasks; the cgroup files (and the root) unread. */
+  /**
+   * api: one Tasks.Metrics per namespace per poll, however many tasks; the cgroup files (and the
+   * root) unread.
+   */
   @Test
   void apiCallsOncePerNamespacePerPoll() throws IOException {
-    containerd.namespace("default")
-        .container("a", "docker.io/library/redis:7.4", Map.of()).task("a", 10, RUNNING).taskMetrics("a", v2(1))
-        .container("b", "docker.io/library/redis:7.4", Map.of()).task("b", 11, RUNNING).taskMetrics("b", v2(2))
+    containerd
+        .namespace("default")
+        .container("a", "docker.io/library/redis:7.4", Map.of())
+        .task("a", 10, RUNNING)
+        .taskMetrics("a", v2(1))
+        .container("b", "docker.io/library/redis:7.4", Map.of())
+        .task("b", 11, RUNNING)
+        .taskMetrics("b", v2(2))
         .container("c1", "docker.io/library/redis:7.4", Map.of(), spec("/default/c1"))
-        .task("c1", 12, RUNNING).taskMetrics("c1", v2(3))
+        .task("c1", 12, RUNNING)
+        .taskMetrics("c1", v2(3))
         // A stopped task has no series, whatever containerd says; one without a payload neither.
-        .container("done", "docker.io/library/redis:7.4", Map.of()).task("done", 0, STOPPED)
+        .container("done", "docker.io/library/redis:7.4", Map.of())
+        .task("done", 0, STOPPED)
         .taskMetrics("done", v2(4))
-        .container("quiet", "docker.io/library/redis:7.4", Map.of()).task("quiet", 13, RUNNING);
-    containerd.namespace("other")
-        .container("x", "docker.io/library/nginx:1", Map.of()).task("x", 20, RUNNING).taskMetrics("x", v2(5));
+        .container("quiet", "docker.io/library/redis:7.4", Map.of())
+        .task("quiet", 13, RUNNING);
+    containerd
+        .namespace("other")
+        .container("x", "docker.io/library/nginx:1", Map.of())
+        .task("x", 20, RUNNING)
+        .taskMetrics("x", v2(5));
     containerd.namespace("idle"); // no live task: no call
-    start(StatsSource.API, CGROUPFS.resolve("root-v2")); // c1's cgroup is not there, the root is, neither is read
+    start(
+        StatsSource.API,
+        CGROUPFS.resolve("root-v2")); // c1's cgroup is not there, the root is, neither is read
 
     Map<String, Double> cpu = cpuByName(collector.collect(scope("default", "other", "idle")));
     assertEquals(Map.of("a", 1.0, "b", 2.0, "c1", 3.0, "x", 5.0), cpu);
@@ -114,33 +143,50 @@ class TaskStatsCollectorTest {
     assertEquals(4, containerd.calls(METRICS));
   }
 
-  /** auto: files where the cgroup is on this host, Tasks.Metrics once for the rest of the namespace. */
+  /**
+   * auto: files where the cgroup is on this host, Tasks.Metrics once for the rest of the namespace.
+   */
   @Test
   void autoFallsBackOnlyForTasksNotOnThisHost() throws IOException {
-    containerd.namespace("default")
+    containerd
+        .namespace("default")
         .container("c1", "docker.io/library/redis:7.4", Map.of(), spec("/default/c1"))
-        .task("c1", 12, RUNNING).taskMetrics("c1", v2(99)) // the files win
-        .container("kata1", "docker.io/library/redis:7.4", Map.of()).task("kata1", 30, RUNNING)
+        .task("c1", 12, RUNNING)
+        .taskMetrics("c1", v2(99)) // the files win
+        .container("kata1", "docker.io/library/redis:7.4", Map.of())
+        .task("kata1", 30, RUNNING)
         .taskMetrics("kata1", v2(7))
-        .container("kata2", "docker.io/library/redis:7.4", Map.of()).task("kata2", 31, RUNNING)
+        .container("kata2", "docker.io/library/redis:7.4", Map.of())
+        .task("kata2", 31, RUNNING)
         .taskMetrics("kata2", v2(8));
-    containerd.namespace("onhost")
-        .container("c1", "docker.io/library/redis:7.4", Map.of(), spec("/default/c1")).task("c1", 40, RUNNING);
+    containerd
+        .namespace("onhost")
+        .container("c1", "docker.io/library/redis:7.4", Map.of(), spec("/default/c1"))
+        .task("c1", 40, RUNNING);
     start(StatsSource.AUTO, CGROUPFS.resolve("v1"));
 
     List<MetricSnapshot> out = collector.collect(scope("default", "onhost"));
-    assertEquals(Map.of("c1", 5.273891204, "kata1", 7.0, "kata2", 8.0), cpuByName(out),
+    assertEquals(
+        Map.of("c1", 5.273891204, "kata1", 7.0, "kata2", 8.0),
+        cpuByName(out),
         "c1 from cpuacct.usage in both namespaces, kata1/kata2 from Tasks.Metrics");
     assertEquals(1, containerd.calls(METRICS), "once for 'default', never for 'onhost'");
-    assertEquals(600.0, value(out, "container_memory_working_set_bytes", "kata1").orElseThrow(),
+    assertEquals(
+        600.0,
+        value(out, "container_memory_working_set_bytes", "kata1").orElseThrow(),
         "usage 1000 − inactive_file 400");
   }
 
   @Test
   void autoWithNoCgroupfsReadsEverythingFromTheApi() throws IOException {
-    containerd.namespace("default")
-        .container("a", "docker.io/library/redis:7.4", Map.of()).task("a", 10, RUNNING).taskMetrics("a", v2(1))
-        .container("b", "docker.io/library/redis:7.4", Map.of()).task("b", 11, RUNNING).taskMetrics("b", v2(2));
+    containerd
+        .namespace("default")
+        .container("a", "docker.io/library/redis:7.4", Map.of())
+        .task("a", 10, RUNNING)
+        .taskMetrics("a", v2(1))
+        .container("b", "docker.io/library/redis:7.4", Map.of())
+        .task("b", 11, RUNNING)
+        .taskMetrics("b", v2(2));
     start(StatsSource.AUTO, empty);
 
     assertEquals(Map.of("a", 1.0, "b", 2.0), cpuByName(collector.collect(scope("default"))));
@@ -149,8 +195,10 @@ class TaskStatsCollectorTest {
 
   @Test
   void cgroupfsNeverCallsTheApi() throws IOException {
-    containerd.namespace("default")
-        .container("kata1", "docker.io/library/redis:7.4", Map.of()).task("kata1", 30, RUNNING)
+    containerd
+        .namespace("default")
+        .container("kata1", "docker.io/library/redis:7.4", Map.of())
+        .task("kata1", 30, RUNNING)
         .taskMetrics("kata1", v2(7));
     start(StatsSource.CGROUPFS, empty);
 
@@ -158,7 +206,9 @@ class TaskStatsCollectorTest {
     assertEquals(0, containerd.calls(METRICS));
   }
 
-  /** cAdvisor's root container: id="/", every other label empty; in cgroupfs and auto modes only. */
+  /**
+   * cAdvisor's root container: id="/", every other label empty; in cgroupfs and auto modes only.
+   */
   @Test
   void rootSeriesFromTheRootCgroup() throws IOException {
     start(StatsSource.CGROUPFS, CGROUPFS.resolve("root-v2"));
@@ -167,8 +217,23 @@ class TaskStatsCollectorTest {
     DataPointSnapshot cpu = points(out, "container_cpu_usage_seconds_total").get(0);
     Map<String, String> labels = new TreeMap<>();
     cpu.getLabels().forEach(l -> labels.put(l.getName(), l.getValue()));
-    assertEquals(Map.of("id", "/", "name", "", "image", "", "namespace", "", "pod", "", "container", "",
-        "containerd_namespace", ""), labels);
+    assertEquals(
+        Map.of(
+            "id",
+            "/",
+            "name",
+            "",
+            "image",
+            "",
+            "namespace",
+            "",
+            "pod",
+            "",
+            "container",
+            "",
+            "containerd_namespace",
+            ""),
+        labels);
     assertEquals(123456.789012, value(out, "container_cpu_usage_seconds_total", "").orElseThrow());
     assertEquals(5368709120.0, value(out, "container_memory_working_set_bytes", "").orElseThrow());
     assertEquals(7516192768.0, value(out, "container_memory_usage_bytes", "").orElseThrow());
@@ -181,23 +246,35 @@ class TaskStatsCollectorTest {
   @Test
   void noRootSeriesFromTheApi() throws IOException {
     start(StatsSource.API, CGROUPFS.resolve("root-v2"));
-    assertEquals(List.of(), points(collector.collect(scope()), "container_cpu_usage_seconds_total"));
+    assertEquals(
+        List.of(), points(collector.collect(scope()), "container_cpu_usage_seconds_total"));
   }
 
   @Test
   void unusablePayloadsAreCountedAndSkipped() throws IOException {
-    containerd.namespace("default")
-        .container("a", "docker.io/library/redis:7.4", Map.of()).task("a", 10, RUNNING).taskMetrics("a", v2(1))
-        .container("b", "docker.io/library/redis:7.4", Map.of()).task("b", 11, RUNNING)
-        .taskMetrics("b", Any.newBuilder().setTypeUrl("io.containerd.cgroups.v2.Metrics")
-            .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f})).build())
-        .container("c", "docker.io/library/redis:7.4", Map.of()).task("c", 12, RUNNING)
-        .taskMetrics("c", Any.newBuilder().setTypeUrl("io.containerd.windows.hcsshim.Metrics").build());
+    containerd
+        .namespace("default")
+        .container("a", "docker.io/library/redis:7.4", Map.of())
+        .task("a", 10, RUNNING)
+        .taskMetrics("a", v2(1))
+        .container("b", "docker.io/library/redis:7.4", Map.of())
+        .task("b", 11, RUNNING)
+        .taskMetrics(
+            "b",
+            Any.newBuilder()
+                .setTypeUrl("io.containerd.cgroups.v2.Metrics")
+                .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f}))
+                .build())
+        .container("c", "docker.io/library/redis:7.4", Map.of())
+        .task("c", 12, RUNNING)
+        .taskMetrics(
+            "c", Any.newBuilder().setTypeUrl("io.containerd.windows.hcsshim.Metrics").build());
     start(StatsSource.API, empty);
 
     List<MetricSnapshot> out = collector.collect(scope("default"));
     assertEquals(Map.of("a", 1.0), cpuByName(out));
-    CounterSnapshot readErrors = (CounterSnapshot) snapshot(out, "containerd_exporter_cgroup_read_errors_total");
+    CounterSnapshot readErrors =
+        (CounterSnapshot) snapshot(out, "containerd_exporter_cgroup_read_errors_total");
     assertEquals(1, readErrors.getDataPoints().size());
     assertEquals("Tasks.Metrics", readErrors.getDataPoints().get(0).getLabels().get("file"));
     assertEquals(2.0, readErrors.getDataPoints().get(0).getValue());
@@ -207,7 +284,8 @@ class TaskStatsCollectorTest {
   void everyModeDeclaresTheSameFamilies() throws IOException {
     start(StatsSource.AUTO, empty);
     List<MetricSnapshot> out = collector.collect(scope());
-    assertEquals(collector.families().stream().map(FamilySpec::snapshotName).toList(),
+    assertEquals(
+        collector.families().stream().map(FamilySpec::snapshotName).toList(),
         out.stream().map(s -> s.getMetadata().getName()).toList());
     assertTrue(collector.families().size() > 20);
   }
@@ -223,9 +301,16 @@ class TaskStatsCollectorTest {
   }
 
   private MetricSnapshot snapshot(List<MetricSnapshot> out, String family) {
-    String name = collector.families().stream().filter(f -> f.name().equals(family)).findFirst().orElseThrow()
-        .snapshotName();
-    return out.stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    String name =
+        collector.families().stream()
+            .filter(f -> f.name().equals(family))
+            .findFirst()
+            .orElseThrow()
+            .snapshotName();
+    return out.stream()
+        .filter(s -> s.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private List<DataPointSnapshot> points(List<MetricSnapshot> out, String family) {
@@ -245,8 +330,13 @@ class TaskStatsCollectorTest {
   }
 
   private Optional<Double> value(List<MetricSnapshot> out, String family, String name) {
-    return points(out, family).stream().filter(p -> name.equals(p.getLabels().get("name"))).findFirst()
-        .map(p -> p instanceof CounterSnapshot.CounterDataPointSnapshot c ? c.getValue()
-            : ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue());
+    return points(out, family).stream()
+        .filter(p -> name.equals(p.getLabels().get("name")))
+        .findFirst()
+        .map(
+            p ->
+                p instanceof CounterSnapshot.CounterDataPointSnapshot c
+                    ? c.getValue()
+                    : ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue());
   }
 }

@@ -31,7 +31,8 @@ class WritableLayerCollectorTest {
   @BeforeEach
   void start() throws IOException {
     FakeNamespace ns = containerd.namespace("default");
-    ns.container("web", "nginx", Map.of(), FakeNamespace.spec("/default/web", Map.of())).task("web", 10, Status.RUNNING);
+    ns.container("web", "nginx", Map.of(), FakeNamespace.spec("/default/web", Map.of()))
+        .task("web", 10, Status.RUNNING);
     ns.container("done", "nginx", Map.of(), FakeNamespace.spec("/default/done", Map.of()))
         .stoppedTask("done", 0, Instant.EPOCH);
     ns.snapshot("overlayfs", "web", "sha256:base", Kind.ACTIVE, 8192);
@@ -49,23 +50,41 @@ class WritableLayerCollectorTest {
 
   private static Map<String, Double> values(List<MetricSnapshot> out, String family) {
     Map<String, Double> values = new TreeMap<>();
-    out.stream().filter(s -> s.getMetadata().getPrometheusName().equals(family)).findFirst().ifPresent(s ->
-        ((GaugeSnapshot) s).getDataPoints().forEach(p ->
-            values.put(p.getLabels().get("id") + "|" + p.getLabels().get("name") + "|" + p.getLabels().get("device"),
-                p.getValue())));
+    out.stream()
+        .filter(s -> s.getMetadata().getPrometheusName().equals(family))
+        .findFirst()
+        .ifPresent(
+            s ->
+                ((GaugeSnapshot) s)
+                    .getDataPoints()
+                    .forEach(
+                        p ->
+                            values.put(
+                                p.getLabels().get("id")
+                                    + "|"
+                                    + p.getLabels().get("name")
+                                    + "|"
+                                    + p.getLabels().get("device"),
+                                p.getValue())));
     return values;
   }
 
   @Test
   void liveTasksWritableLayerAndTheNodesFilesystems() {
     SnapshotUsage usage = new SnapshotUsage(client, Duration.ofMinutes(1));
-    WritableLayerCollector collector = new WritableLayerCollector(index, usage,
-        () -> List.of(new WritableLayerCollector.NodeFilesystem("/dev/vda", 600, 1000)));
+    WritableLayerCollector collector =
+        new WritableLayerCollector(
+            index,
+            usage,
+            () -> List.of(new WritableLayerCollector.NodeFilesystem("/dev/vda", 600, 1000)));
     Instant poll = Instant.parse("2026-01-01T00:00:00Z");
     List<MetricSnapshot> out = collector.collect(Rounds.scope(client, index, poll, "default"));
 
-    // The fake's snapshotter exports no root, so the device under the layer is unknown ("") and there is no limit.
-    assertEquals(Map.of("/default/web|web|", 8192.0, "/||/dev/vda", 600.0), values(out, "container_fs_usage_bytes"));
+    // The fake's snapshotter exports no root, so the device under the layer is unknown ("") and
+    // there is no limit.
+    assertEquals(
+        Map.of("/default/web|web|", 8192.0, "/||/dev/vda", 600.0),
+        values(out, "container_fs_usage_bytes"));
     assertEquals(Map.of("/||/dev/vda", 1000.0), values(out, "container_fs_limit_bytes"));
 
     // The same poll asks containerd once per snapshot, whichever collector asks first.

@@ -23,8 +23,10 @@ class ListenAddressTest {
 
   @Test
   void rejectsWithAReason() {
-    assertEquals("not [host]:port; expected e.g. :9338 or 127.0.0.1:9338",
-        assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("9338")).getMessage());
+    assertEquals(
+        "not [host]:port; expected e.g. :9338 or 127.0.0.1:9338",
+        assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("9338"))
+            .getMessage());
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(":http"));
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(":65536"));
     assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("::1:80"));

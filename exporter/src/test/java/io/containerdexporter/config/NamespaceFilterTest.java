@@ -11,7 +11,9 @@ class NamespaceFilterTest {
 
   @Test
   void includeAndExcludeAreAnchored() {
-    NamespaceFilter f = new NamespaceFilter(Pattern.compile("k8s.*|default"), Optional.of(Pattern.compile(".*-test")));
+    NamespaceFilter f =
+        new NamespaceFilter(
+            Pattern.compile("k8s.*|default"), Optional.of(Pattern.compile(".*-test")));
     assertTrue(f.accepts("k8s.io"));
     assertTrue(f.accepts("default"));
     assertFalse(f.accepts("xdefault"), "anchored: a substring match is not a match");

@@ -52,22 +52,23 @@ class ConnectionMonitorTest {
   }
 
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+        @Override
+        public Instant instant() {
+          return now;
+        }
+      };
 
   @Test
   void downUntilContainerdAnswersThenUpWithItsVersion(@TempDir Path dir) {
@@ -76,7 +77,8 @@ class ConnectionMonitorTest {
     assertFalse(monitor.status().up());
     assertFalse(monitor.status().everAnswered());
 
-    RuntimeException unavailable = Status.UNAVAILABLE.withDescription("io exception").asRuntimeException();
+    RuntimeException unavailable =
+        Status.UNAVAILABLE.withDescription("io exception").asRuntimeException();
     probe.answers.add(unavailable);
     probe.answers.add(unavailable);
     probe.answers.add(V1);
@@ -116,45 +118,69 @@ class ConnectionMonitorTest {
     assertEquals(Duration.ofMillis(500), monitor.probeNow());
     monitor.probeNow();
     assertTrue(monitor.status().up());
-    assertEquals(Duration.ofMillis(250), monitor.probeNow(), "a new outage starts the backoff from the beginning");
+    assertEquals(
+        Duration.ofMillis(250),
+        monitor.probeNow(),
+        "a new outage starts the backoff from the beginning");
   }
 
   @Test
   void describesTheCommonCausesInWordsAPersonCanActOn(@TempDir Path dir) throws Exception {
     Path missing = dir.resolve("missing.sock");
-    assertTrue(ConnectionMonitor.describe(Status.UNAVAILABLE.asRuntimeException(), missing)
-        .startsWith("socket " + missing + " does not exist"));
+    assertTrue(
+        ConnectionMonitor.describe(Status.UNAVAILABLE.asRuntimeException(), missing)
+            .startsWith("socket " + missing + " does not exist"));
 
     Path present = dir.resolve("present.sock");
     try (java.nio.channels.ServerSocketChannel stale =
         java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-      stale.bind(java.net.UnixDomainSocketAddress.of(present)); // a real socket file, left behind when closed
+      stale.bind(
+          java.net.UnixDomainSocketAddress.of(
+              present)); // a real socket file, left behind when closed
     }
-    RuntimeException denied = Status.UNAVAILABLE.withCause(
-        new java.io.IOException("connect(..) failed: Permission denied")).asRuntimeException();
-    assertTrue(ConnectionMonitor.describe(denied, present).startsWith("permission denied on " + present));
+    RuntimeException denied =
+        Status.UNAVAILABLE
+            .withCause(new java.io.IOException("connect(..) failed: Permission denied"))
+            .asRuntimeException();
+    assertTrue(
+        ConnectionMonitor.describe(denied, present).startsWith("permission denied on " + present));
 
-    RuntimeException refused = Status.UNAVAILABLE.withCause(
-        new java.io.IOException("connect(..) failed: Connection refused")).asRuntimeException();
-    assertTrue(ConnectionMonitor.describe(refused, present).startsWith("connection refused on " + present));
+    RuntimeException refused =
+        Status.UNAVAILABLE
+            .withCause(new java.io.IOException("connect(..) failed: Connection refused"))
+            .asRuntimeException();
+    assertTrue(
+        ConnectionMonitor.describe(refused, present)
+            .startsWith("connection refused on " + present));
 
-    assertEquals("DEADLINE_EXCEEDED: deadline exceeded after 5s", ConnectionMonitor.describe(
-        Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after 5s").asRuntimeException(), present));
+    assertEquals(
+        "DEADLINE_EXCEEDED: deadline exceeded after 5s",
+        ConnectionMonitor.describe(
+            Status.DEADLINE_EXCEEDED
+                .withDescription("deadline exceeded after 5s")
+                .asRuntimeException(),
+            present));
   }
 
   /** A path that exists but is no socket says what it is, whatever the connection error was. */
   @Test
-  void aFileOrDirectoryWhereTheSocketShouldBeIsNamedForWhatItIs(@TempDir Path dir) throws Exception {
-    RuntimeException refused = Status.UNAVAILABLE.withCause(
-        new java.io.IOException("connect(..) failed: Connection refused")).asRuntimeException();
+  void aFileOrDirectoryWhereTheSocketShouldBeIsNamedForWhatItIs(@TempDir Path dir)
+      throws Exception {
+    RuntimeException refused =
+        Status.UNAVAILABLE
+            .withCause(new java.io.IOException("connect(..) failed: Connection refused"))
+            .asRuntimeException();
     Path file = java.nio.file.Files.writeString(dir.resolve("containerd.sock"), "not a socket");
-    assertEquals(file + " is a regular file, not a socket (is --containerd.address right?)",
+    assertEquals(
+        file + " is a regular file, not a socket (is --containerd.address right?)",
         ConnectionMonitor.describe(refused, file));
-    assertEquals(dir + " is a directory, not a socket (is --containerd.address right?)",
+    assertEquals(
+        dir + " is a directory, not a socket (is --containerd.address right?)",
         ConnectionMonitor.describe(refused, dir));
     Path fifo = dir.resolve("fifo");
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-    assertEquals(fifo + " is a named pipe, not a socket (is --containerd.address right?)",
+    assertEquals(
+        fifo + " is a named pipe, not a socket (is --containerd.address right?)",
         ConnectionMonitor.describe(refused, fifo));
   }
 }

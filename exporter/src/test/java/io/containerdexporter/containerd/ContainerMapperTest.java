@@ -17,17 +17,23 @@ class ContainerMapperTest {
 
   private static Container container(String id, long updatedAt, String cgroupsPath) {
     String spec = "{\"ociVersion\":\"1.2.0\",\"linux\":{\"cgroupsPath\":\"" + cgroupsPath + "\"}}";
-    return Container.newBuilder().setId(id).setImage("busybox")
-        .setSpec(Any.newBuilder().setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/Spec")
-            .setValue(ByteString.copyFromUtf8(spec)))
-        .setUpdatedAt(Timestamp.newBuilder().setSeconds(updatedAt)).build();
+    return Container.newBuilder()
+        .setId(id)
+        .setImage("busybox")
+        .setSpec(
+            Any.newBuilder()
+                .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/Spec")
+                .setValue(ByteString.copyFromUtf8(spec)))
+        .setUpdatedAt(Timestamp.newBuilder().setSeconds(updatedAt))
+        .build();
   }
 
   @Test
   void theSameVersionIsMappedOnceAndANewVersionAgain() {
     ContainerMapper mapper = new ContainerMapper();
     ContainerInfo first = mapper.map("default", container("web", 100, "/default/web"));
-    assertSame(first, mapper.map("default", container("web", 100, "/default/web")), "not parsed again");
+    assertSame(
+        first, mapper.map("default", container("web", 100, "/default/web")), "not parsed again");
     ContainerInfo updated = mapper.map("default", container("web", 101, "/moved/web"));
     assertNotSame(first, updated);
     assertEquals("/moved/web", updated.cgroupsPath());

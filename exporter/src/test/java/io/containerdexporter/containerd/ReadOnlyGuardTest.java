@@ -36,45 +36,58 @@ import org.junit.jupiter.api.Test;
 class ReadOnlyGuardTest {
 
   /** Verbs of containerd RPCs that change state; none may ever be callable. */
-  private static final Pattern MUTATING = Pattern.compile(
-      "/(Create|Update|Delete|Kill|Start|Pause|Resume|Exec|ResizePty|CloseIO|Checkpoint|Publish|Forward|Write|Abort"
-          + "|Prepare|Commit|Remove|View|Mount|Cleanup|Wait|Transfer|Put|Set|Lease|Sync)");
+  private static final Pattern MUTATING =
+      Pattern.compile(
+          "/(Create|Update|Delete|Kill|Start|Pause|Resume|Exec|ResizePty|CloseIO|Checkpoint|Publish|Forward|Write|Abort"
+              + "|Prepare|Commit|Remove|View|Mount|Cleanup|Wait|Transfer|Put|Set|Lease|Sync)");
 
   private final AtomicInteger killsReceived = new AtomicInteger();
   private final AtomicInteger versionsReceived = new AtomicInteger();
   private Server server;
   private ManagedChannel channel;
 
-  private static final MethodDescriptor<Empty, Empty> TASKS_KILL = MethodDescriptor.<Empty, Empty>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName("containerd.services.tasks.v1.Tasks/Kill")
-      .setRequestMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
-      .setResponseMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
-      .build();
+  private static final MethodDescriptor<Empty, Empty> TASKS_KILL =
+      MethodDescriptor.<Empty, Empty>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("containerd.services.tasks.v1.Tasks/Kill")
+          .setRequestMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
+          .setResponseMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
+          .build();
 
   @BeforeEach
   void startServerThatWouldAcceptAnything() throws IOException {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name)
-        .addService(new VersionGrpc.VersionImplBase() {
-          @Override
-          public void version(Empty request, StreamObserver<VersionResponse> response) {
-            versionsReceived.incrementAndGet();
-            response.onNext(VersionResponse.newBuilder().setVersion("1.6.20").setRevision("r").build());
-            response.onCompleted();
-          }
-        })
-        .addService(ServerServiceDefinition.builder("containerd.services.tasks.v1.Tasks")
-            .addMethod(TASKS_KILL, ServerCalls.asyncUnaryCall((Empty request, StreamObserver<Empty> response) -> {
-              killsReceived.incrementAndGet();
-              response.onNext(Empty.getDefaultInstance());
-              response.onCompleted();
-            }))
-            .build())
-        .directExecutor()
-        .build()
-        .start();
-    channel = InProcessChannelBuilder.forName(name).directExecutor().intercept(new ReadOnlyGuard()).build();
+    server =
+        InProcessServerBuilder.forName(name)
+            .addService(
+                new VersionGrpc.VersionImplBase() {
+                  @Override
+                  public void version(Empty request, StreamObserver<VersionResponse> response) {
+                    versionsReceived.incrementAndGet();
+                    response.onNext(
+                        VersionResponse.newBuilder().setVersion("1.6.20").setRevision("r").build());
+                    response.onCompleted();
+                  }
+                })
+            .addService(
+                ServerServiceDefinition.builder("containerd.services.tasks.v1.Tasks")
+                    .addMethod(
+                        TASKS_KILL,
+                        ServerCalls.asyncUnaryCall(
+                            (Empty request, StreamObserver<Empty> response) -> {
+                              killsReceived.incrementAndGet();
+                              response.onNext(Empty.getDefaultInstance());
+                              response.onCompleted();
+                            }))
+                    .build())
+            .directExecutor()
+            .build()
+            .start();
+    channel =
+        InProcessChannelBuilder.forName(name)
+            .directExecutor()
+            .intercept(new ReadOnlyGuard())
+            .build();
   }
 
   @AfterEach
@@ -85,16 +98,22 @@ class ReadOnlyGuardTest {
 
   @Test
   void aMutatingCallIsRefusedBeforeItLeavesTheProcess() {
-    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
-        () -> ClientCalls.blockingUnaryCall(channel, TASKS_KILL, io.grpc.CallOptions.DEFAULT, Empty.getDefaultInstance()));
+    StatusRuntimeException refused =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel, TASKS_KILL, io.grpc.CallOptions.DEFAULT, Empty.getDefaultInstance()));
     assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-    assertTrue(refused.getStatus().getDescription().contains("containerd.services.tasks.v1.Tasks/Kill"));
+    assertTrue(
+        refused.getStatus().getDescription().contains("containerd.services.tasks.v1.Tasks/Kill"));
     assertEquals(0, killsReceived.get(), "the server must never see the call");
   }
 
   @Test
   void aReadCallGoesThrough() {
-    VersionResponse response = VersionGrpc.newBlockingStub(channel).version(Empty.getDefaultInstance());
+    VersionResponse response =
+        VersionGrpc.newBlockingStub(channel).version(Empty.getDefaultInstance());
     assertEquals("1.6.20", response.getVersion());
     assertEquals(1, versionsReceived.get());
   }
@@ -107,16 +126,19 @@ class ReadOnlyGuardTest {
   }
 
   /**
-   * Every RPC declared in our .proto files must be on the allow-list (or the client could not call it) and none may
-   * be a mutating one (our protos must not even declare it).
+   * Every RPC declared in our .proto files must be on the allow-list (or the client could not call
+   * it) and none may be a mutating one (our protos must not even declare it).
    */
   @Test
   void everyDeclaredRpcIsAReadOnTheAllowList() throws IOException {
     Set<String> declared = declaredRpcs(Path.of("src/main/proto"));
     assertTrue(declared.size() >= 15, "found " + declared);
     for (String rpc : declared) {
-      assertTrue(!MUTATING.matcher(rpc).find(), rpc + " is declared but changes containerd's state");
-      assertTrue(ReadOnlyGuard.ALLOWED_METHODS.contains(rpc), rpc + " is declared but not on the allow-list");
+      assertTrue(
+          !MUTATING.matcher(rpc).find(), rpc + " is declared but changes containerd's state");
+      assertTrue(
+          ReadOnlyGuard.ALLOWED_METHODS.contains(rpc),
+          rpc + " is declared but not on the allow-list");
     }
   }
 
@@ -127,7 +149,8 @@ class ReadOnlyGuardTest {
   static Set<String> declaredRpcs(Path root) throws IOException {
     Set<String> rpcs = new TreeSet<>();
     try (Stream<Path> files = Files.walk(root)) {
-      for (Path file : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".proto"))::iterator) {
+      for (Path file :
+          (Iterable<Path>) files.filter(p -> p.toString().endsWith(".proto"))::iterator) {
         String text = Files.readString(file).replaceAll("//[^\\n]*", "");
         Matcher pkg = PACKAGE.matcher(text);
         if (!pkg.find()) {

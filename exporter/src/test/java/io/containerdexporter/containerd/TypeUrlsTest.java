@@ -22,6 +22,9 @@ class TypeUrlsTest {
     Any prefixed = Any.pack(Empty.getDefaultInstance());
     assertEquals("google.protobuf.Empty", TypeUrls.typeName(prefixed));
     assertTrue(TypeUrls.is(prefixed, Empty.getDescriptor()));
-    assertFalse(TypeUrls.is(Any.newBuilder().setTypeUrl("containerd.events.TaskOOM").build(), Empty.getDescriptor()));
+    assertFalse(
+        TypeUrls.is(
+            Any.newBuilder().setTypeUrl("containerd.events.TaskOOM").build(),
+            Empty.getDescriptor()));
   }
 }

@@ -10,10 +10,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The pod cgroup parents a test hands to CRI. runc creates them (mkdir -p) in every hierarchy but only ever removes
- * the container's own leaf, and the testkit's teardown knows only {@code <namespace>/<id>} cgroups: so whoever picks
- * a parent removes it again. Only directories that did not exist before are removed, and only with rmdir, which the
- * kernel refuses for a cgroup that still has children or processes.
+ * The pod cgroup parents a test hands to CRI. runc creates them (mkdir -p) in every hierarchy but
+ * only ever removes the container's own leaf, and the testkit's teardown knows only {@code
+ * <namespace>/<id>} cgroups: so whoever picks a parent removes it again. Only directories that did
+ * not exist before are removed, and only with rmdir, which the kernel refuses for a cgroup that
+ * still has children or processes.
  */
 public final class CgroupParents {
 
@@ -21,7 +22,9 @@ public final class CgroupParents {
 
   private final List<Path> created = new ArrayList<>();
 
-  /** Remembers which levels of {@code parent} (e.g. /kubepods/besteffort/pod123) do not exist yet. */
+  /**
+   * Remembers which levels of {@code parent} (e.g. /kubepods/besteffort/pod123) do not exist yet.
+   */
   public synchronized void claim(String parent) {
     for (Path hierarchy : hierarchies()) {
       Path dir = hierarchy;
@@ -53,7 +56,8 @@ public final class CgroupParents {
         Files.deleteIfExists(dir);
         return true;
       } catch (IOException e) {
-        // EBUSY while the last process of a just-removed container is still being reaped, or a non-empty level.
+        // EBUSY while the last process of a just-removed container is still being reaped, or a
+        // non-empty level.
         try {
           Thread.sleep(50);
         } catch (InterruptedException interrupted) {
@@ -65,7 +69,10 @@ public final class CgroupParents {
     return false;
   }
 
-  /** cgroup v2: the root itself; v1 (and hybrid): every mounted hierarchy below it, not the cpu -> cpu,cpuacct links. */
+  /**
+   * cgroup v2: the root itself; v1 (and hybrid): every mounted hierarchy below it, not the cpu ->
+   * cpu,cpuacct links.
+   */
   private static List<Path> hierarchies() {
     if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
       return List.of(ROOT);

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The test's own gRPC channel to containerd's unix socket. Deliberately not the exporter's ContainerdChannel: that one
- * puts a read-only guard in front of every call, and a test playing kubelet has to create and remove pods.
+ * The test's own gRPC channel to containerd's unix socket. Deliberately not the exporter's
+ * ContainerdChannel: that one puts a read-only guard in front of every call, and a test playing
+ * kubelet has to create and remove pods.
  */
 final class CriChannel implements AutoCloseable {
 
@@ -21,19 +22,25 @@ final class CriChannel implements AutoCloseable {
   private final ManagedChannel channel;
 
   CriChannel(Path socket) {
-    this.eventLoop = new MultiThreadIoEventLoopGroup(1, r -> {
-      Thread t = new Thread(r, "cri-client-grpc");
-      t.setDaemon(true);
-      return t;
-    }, EpollIoHandler.newFactory());
-    this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollDomainSocketChannel.class)
-        .eventLoopGroup(eventLoop)
-        .usePlaintext()
-        .overrideAuthority("localhost")
-        // Unix sockets have no SO_KEEPALIVE; without this netty warns once per connection (grpc-java#10408).
-        .withOption(ChannelOption.SO_KEEPALIVE, null)
-        .build();
+    this.eventLoop =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            r -> {
+              Thread t = new Thread(r, "cri-client-grpc");
+              t.setDaemon(true);
+              return t;
+            },
+            EpollIoHandler.newFactory());
+    this.channel =
+        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollDomainSocketChannel.class)
+            .eventLoopGroup(eventLoop)
+            .usePlaintext()
+            .overrideAuthority("localhost")
+            // Unix sockets have no SO_KEEPALIVE; without this netty warns once per connection
+            // (grpc-java#10408).
+            .withOption(ChannelOption.SO_KEEPALIVE, null)
+            .build();
   }
 
   ManagedChannel channel() {

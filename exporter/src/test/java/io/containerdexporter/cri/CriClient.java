@@ -35,12 +35,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plays kubelet against the sandbox's containerd through CRI (runtime.v1 on containerd's main socket): pods with host
- * networking (no CNI needed), containers with the labels and annotations kubelet sets, and kubelet's restart pattern
- * (a new container, same pod and name, attempt + 1, the dead one kept).
+ * Plays kubelet against the sandbox's containerd through CRI (runtime.v1 on containerd's main
+ * socket): pods with host networking (no CNI needed), containers with the labels and annotations
+ * kubelet sets, and kubelet's restart pattern (a new container, same pod and name, attempt + 1, the
+ * dead one kept).
  *
- * <p>Everything lives in containerd namespace {@value #K8S_NAMESPACE}, which the sandbox's teardown cleans; {@link
- * #close()} also stops and removes every pod still around, as kubelet would, and the pod cgroup parents it made.
+ * <p>Everything lives in containerd namespace {@value #K8S_NAMESPACE}, which the sandbox's teardown
+ * cleans; {@link #close()} also stops and removes every pod still around, as kubelet would, and the
+ * pod cgroup parents it made.
  */
 public final class CriClient implements AutoCloseable {
 
@@ -50,12 +52,15 @@ public final class CriClient implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
 
   private final ContainerdSandbox sandbox;
+
   /**
-   * Where this client's pods live: kubelet's cgroupfs layout {@code <cgroup-root>/kubepods/besteffort/pod<uid>} with
-   * a {@code --cgroup-root} of its own (the sandbox's temp dir name). Not the bare {@code /kubepods}: test JVMs run
-   * side by side on one host, and a shared level created by one and still used by another would outlive both.
+   * Where this client's pods live: kubelet's cgroupfs layout {@code
+   * <cgroup-root>/kubepods/besteffort/pod<uid>} with a {@code --cgroup-root} of its own (the
+   * sandbox's temp dir name). Not the bare {@code /kubepods}: test JVMs run side by side on one
+   * host, and a shared level created by one and still used by another would outlive both.
    */
   private final String qosParent;
+
   private final CriChannel channel;
   private final CgroupParents cgroupParents = new CgroupParents();
   private final Map<String, PodSandboxConfig> pods = new ConcurrentHashMap<>();
@@ -66,7 +71,10 @@ public final class CriClient implements AutoCloseable {
     this.channel = new CriChannel(sandbox.socket());
   }
 
-  /** Connects and imports the pause image every RunPodSandbox needs ({@value ContainerdSandbox#PAUSE_IMAGE}). */
+  /**
+   * Connects and imports the pause image every RunPodSandbox needs ({@value
+   * ContainerdSandbox#PAUSE_IMAGE}).
+   */
   public static CriClient connect(ContainerdSandbox sandbox) {
     sandbox.importPause(K8S_NAMESPACE);
     return new CriClient(sandbox);
@@ -79,42 +87,59 @@ public final class CriClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- pods
 
-  /** The cgroup parent kubelet's cgroupfs driver gives a BestEffort pod (under this client's cgroup root). */
+  /**
+   * The cgroup parent kubelet's cgroupfs driver gives a BestEffort pod (under this client's cgroup
+   * root).
+   */
   public String podCgroupParent(String uid) {
     return qosParent + "/pod" + uid;
   }
 
   /**
-   * RunPodSandbox the way kubelet asks for a {@code hostNetwork: true} pod: metadata, the pod labels kubelet adds,
-   * a log directory, the pod's cgroup parent, host network and own PID namespace. Returns the sandbox id.
+   * RunPodSandbox the way kubelet asks for a {@code hostNetwork: true} pod: metadata, the pod
+   * labels kubelet adds, a log directory, the pod's cgroup parent, host network and own PID
+   * namespace. Returns the sandbox id.
    */
   public String runPod(String k8sNamespace, String podName, String uid) {
-    Path logDirectory = sandbox.tempDir().resolve("pod-logs").resolve(k8sNamespace + "_" + podName + "_" + uid);
+    Path logDirectory =
+        sandbox.tempDir().resolve("pod-logs").resolve(k8sNamespace + "_" + podName + "_" + uid);
     mkdirs(logDirectory); // kubelet creates it before RunPodSandbox
     String cgroupParent = podCgroupParent(uid);
-    PodSandboxConfig config = PodSandboxConfig.newBuilder()
-        .setMetadata(PodSandboxMetadata.newBuilder()
-            .setName(podName).setUid(uid).setNamespace(k8sNamespace).setAttempt(0))
-        // No hostname: kubelet sets none for a hostNetwork pod, and runc refuses one without a private UTS namespace.
-        .setLogDirectory(logDirectory.toString())
-        .putLabels("io.kubernetes.pod.name", podName)
-        .putLabels("io.kubernetes.pod.namespace", k8sNamespace)
-        .putLabels("io.kubernetes.pod.uid", uid)
-        .putLabels("app", podName.replaceFirst("-\\d+$", ""))
-        .putAnnotations("kubernetes.io/config.source", "api")
-        .putAnnotations("kubernetes.io/config.seen", "2026-01-01T00:00:00.000000000Z")
-        .setLinux(LinuxPodSandboxConfig.newBuilder()
-            .setCgroupParent(cgroupParent)
-            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
-                .setNamespaceOptions(NamespaceOption.newBuilder()
-                    .setNetwork(NamespaceMode.NODE)
-                    // kubelet asks for CONTAINER explicitly: that is the v1.PodSpec default
-                    .setPid(NamespaceMode.CONTAINER)
-                    .setIpc(NamespaceMode.POD))))
-        .build();
+    PodSandboxConfig config =
+        PodSandboxConfig.newBuilder()
+            .setMetadata(
+                PodSandboxMetadata.newBuilder()
+                    .setName(podName)
+                    .setUid(uid)
+                    .setNamespace(k8sNamespace)
+                    .setAttempt(0))
+            // No hostname: kubelet sets none for a hostNetwork pod, and runc refuses one without a
+            // private UTS namespace.
+            .setLogDirectory(logDirectory.toString())
+            .putLabels("io.kubernetes.pod.name", podName)
+            .putLabels("io.kubernetes.pod.namespace", k8sNamespace)
+            .putLabels("io.kubernetes.pod.uid", uid)
+            .putLabels("app", podName.replaceFirst("-\\d+$", ""))
+            .putAnnotations("kubernetes.io/config.source", "api")
+            .putAnnotations("kubernetes.io/config.seen", "2026-01-01T00:00:00.000000000Z")
+            .setLinux(
+                LinuxPodSandboxConfig.newBuilder()
+                    .setCgroupParent(cgroupParent)
+                    .setSecurityContext(
+                        LinuxSandboxSecurityContext.newBuilder()
+                            .setNamespaceOptions(
+                                NamespaceOption.newBuilder()
+                                    .setNetwork(NamespaceMode.NODE)
+                                    // kubelet asks for CONTAINER explicitly: that is the v1.PodSpec
+                                    // default
+                                    .setPid(NamespaceMode.CONTAINER)
+                                    .setIpc(NamespaceMode.POD))))
+            .build();
     cgroupParents.claim(cgroupParent);
-    String id = runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
-        .getPodSandboxId();
+    String id =
+        runtime()
+            .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+            .getPodSandboxId();
     pods.put(id, config);
     return id;
   }
@@ -128,7 +153,10 @@ public final class CriClient implements AutoCloseable {
     return config;
   }
 
-  /** StopPodSandbox: containerd kills every container of the pod, then the sandbox, and waits for their exits. */
+  /**
+   * StopPodSandbox: containerd kills every container of the pod, then the sandbox, and waits for
+   * their exits.
+   */
   public void stopPod(String podId) {
     runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
   }
@@ -141,64 +169,96 @@ public final class CriClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- containers
 
-  /** {@link #createContainer(String, PodSandboxConfig, String, int, String, String...)} with the pod's own config. */
-  public String createContainer(String podId, String name, int attempt, String image, String... command) {
+  /**
+   * {@link #createContainer(String, PodSandboxConfig, String, int, String, String...)} with the
+   * pod's own config.
+   */
+  public String createContainer(
+      String podId, String name, int attempt, String image, String... command) {
     return createContainer(podId, podConfig(podId), name, attempt, image, command);
   }
 
   /**
-   * CreateContainer with what kubelet sends: metadata (name, attempt), the image ref, the four io.kubernetes labels,
-   * kubelet's bookkeeping annotations (restartCount = attempt) and {@code <name>/<attempt>.log} as log path. Returns
-   * the new container's id.
+   * CreateContainer with what kubelet sends: metadata (name, attempt), the image ref, the four
+   * io.kubernetes labels, kubelet's bookkeeping annotations (restartCount = attempt) and {@code
+   * <name>/<attempt>.log} as log path. Returns the new container's id.
    */
-  public String createContainer(String podId, PodSandboxConfig pod, String name, int attempt, String image,
+  public String createContainer(
+      String podId,
+      PodSandboxConfig pod,
+      String name,
+      int attempt,
+      String image,
       String... command) {
     PodSandboxMetadata meta = pod.getMetadata();
-    mkdirs(Path.of(pod.getLogDirectory()).resolve(name)); // kubelet creates the container's log dir too
-    ContainerConfig config = ContainerConfig.newBuilder()
-        .setMetadata(ContainerMetadata.newBuilder().setName(name).setAttempt(attempt))
-        .setImage(ImageSpec.newBuilder().setImage(image))
-        .addAllCommand(List.of(command))
-        .putLabels("io.kubernetes.pod.name", meta.getName())
-        .putLabels("io.kubernetes.pod.namespace", meta.getNamespace())
-        .putLabels("io.kubernetes.pod.uid", meta.getUid())
-        .putLabels("io.kubernetes.container.name", name)
-        .putAnnotations("io.kubernetes.container.hash", Integer.toHexString(name.hashCode()))
-        .putAnnotations("io.kubernetes.container.restartCount", Integer.toString(attempt))
-        .putAnnotations("io.kubernetes.container.terminationMessagePath", "/dev/termination-log")
-        .putAnnotations("io.kubernetes.container.terminationMessagePolicy", "File")
-        .putAnnotations("io.kubernetes.pod.terminationGracePeriod", "30")
-        .setLogPath(name + "/" + attempt + ".log")
-        .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
-            // BestEffort: kubelet still sends the minimum CPU shares.
-            .setCpuShares(2)))
-        .build();
-    return runtime().createContainer(CreateContainerRequest.newBuilder()
-        .setPodSandboxId(podId).setConfig(config).setSandboxConfig(pod).build()).getContainerId();
+    mkdirs(
+        Path.of(pod.getLogDirectory())
+            .resolve(name)); // kubelet creates the container's log dir too
+    ContainerConfig config =
+        ContainerConfig.newBuilder()
+            .setMetadata(ContainerMetadata.newBuilder().setName(name).setAttempt(attempt))
+            .setImage(ImageSpec.newBuilder().setImage(image))
+            .addAllCommand(List.of(command))
+            .putLabels("io.kubernetes.pod.name", meta.getName())
+            .putLabels("io.kubernetes.pod.namespace", meta.getNamespace())
+            .putLabels("io.kubernetes.pod.uid", meta.getUid())
+            .putLabels("io.kubernetes.container.name", name)
+            .putAnnotations("io.kubernetes.container.hash", Integer.toHexString(name.hashCode()))
+            .putAnnotations("io.kubernetes.container.restartCount", Integer.toString(attempt))
+            .putAnnotations(
+                "io.kubernetes.container.terminationMessagePath", "/dev/termination-log")
+            .putAnnotations("io.kubernetes.container.terminationMessagePolicy", "File")
+            .putAnnotations("io.kubernetes.pod.terminationGracePeriod", "30")
+            .setLogPath(name + "/" + attempt + ".log")
+            .setLinux(
+                LinuxContainerConfig.newBuilder()
+                    .setResources(
+                        LinuxContainerResources.newBuilder()
+                            // BestEffort: kubelet still sends the minimum CPU shares.
+                            .setCpuShares(2)))
+            .build();
+    return runtime()
+        .createContainer(
+            CreateContainerRequest.newBuilder()
+                .setPodSandboxId(podId)
+                .setConfig(config)
+                .setSandboxConfig(pod)
+                .build())
+        .getContainerId();
   }
 
   public void startContainer(String containerId) {
-    runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build());
+    runtime()
+        .startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build());
   }
 
   /**
-   * StopContainer: the image's stop signal (SIGTERM), SIGKILL after {@code timeoutSeconds}; 0 kills at once. Returns
-   * once the container has exited.
+   * StopContainer: the image's stop signal (SIGTERM), SIGKILL after {@code timeoutSeconds}; 0 kills
+   * at once. Returns once the container has exited.
    */
   public void stopContainer(String containerId, long timeoutSeconds) {
-    runtime().stopContainer(StopContainerRequest.newBuilder()
-        .setContainerId(containerId).setTimeout(timeoutSeconds).build());
+    runtime()
+        .stopContainer(
+            StopContainerRequest.newBuilder()
+                .setContainerId(containerId)
+                .setTimeout(timeoutSeconds)
+                .build());
   }
 
   public void removeContainer(String containerId) {
-    runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
+    runtime()
+        .removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
   }
 
   /** The container's CRI state, CONTAINER_UNKNOWN if CRI does not know it. */
   public ContainerState containerState(String containerId) {
-    return runtime().listContainers(ListContainersRequest.newBuilder()
-            .setFilter(ContainerFilter.newBuilder().setId(containerId)).build())
-        .getContainersList().stream()
+    return runtime()
+        .listContainers(
+            ListContainersRequest.newBuilder()
+                .setFilter(ContainerFilter.newBuilder().setId(containerId))
+                .build())
+        .getContainersList()
+        .stream()
         .filter(c -> c.getId().equals(containerId))
         .map(c -> c.getState())
         .findFirst()
@@ -207,7 +267,10 @@ public final class CriClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- teardown
 
-  /** Stops and removes the pods still around (what kubelet does when a pod is deleted), then disconnects. */
+  /**
+   * Stops and removes the pods still around (what kubelet does when a pod is deleted), then
+   * disconnects.
+   */
   @Override
   public void close() {
     List<String> problems = new ArrayList<>();
@@ -222,7 +285,8 @@ public final class CriClient implements AutoCloseable {
     channel.close();
     problems.addAll(cgroupParents.removeCreated());
     for (String problem : problems) {
-      // Never throw from teardown: it would hide the test's own failure. The sandbox's teardown still runs.
+      // Never throw from teardown: it would hide the test's own failure. The sandbox's teardown
+      // still runs.
       System.err.println("[cri] cleanup: " + problem);
     }
   }

@@ -6,13 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Until docs/performance.md replaces it, docs/benchmarks.md says plainly that its series count is not a node's. */
+/**
+ * Until docs/performance.md replaces it, docs/benchmarks.md says plainly that its series count is
+ * not a node's.
+ */
 class BenchmarksDocTest {
 
   @Test
   void saysItsSeriesCountIsNotRealistic() throws Exception {
     Path doc = ReadmeFlagsTest.readme().resolveSibling("docs/benchmarks.md");
     String text = Files.readString(doc).replaceAll("\\s+", " ");
-    assertTrue(text.contains("**Its series count is not realistic.** The cgroupfs here is empty"), text);
+    assertTrue(
+        text.contains("**Its series count is not realistic.** The cgroupfs here is empty"), text);
   }
 }

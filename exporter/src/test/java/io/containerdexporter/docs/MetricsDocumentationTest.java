@@ -31,50 +31,89 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** docs/metrics.md lists exactly the families the code declares, with the same type, unit and labels. */
+/**
+ * docs/metrics.md lists exactly the families the code declares, with the same type, unit and
+ * labels.
+ */
 class MetricsDocumentationTest {
 
-  /** Every family the exporter can expose: built the way Exporter builds it, with every collector switched on. */
+  /**
+   * Every family the exporter can expose: built the way Exporter builds it, with every collector
+   * switched on.
+   */
   static List<FamilySpec> declaredFamilies() {
-    String[] everyCollector = CollectorCatalog.switches().stream()
-        .map(s -> "--collector." + s.name()).toArray(String[]::new);
-    ExporterConfig config = ((CommandLineParser.Run) CommandLineParser.parse(everyCollector,
-        CollectorCatalog.switches(), new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter())))
-        .config();
-    assertEquals(CollectorCatalog.switches().stream().map(CollectorSwitch::name).collect(Collectors.toSet()),
+    String[] everyCollector =
+        CollectorCatalog.switches().stream()
+            .map(s -> "--collector." + s.name())
+            .toArray(String[]::new);
+    ExporterConfig config =
+        ((CommandLineParser.Run)
+                CommandLineParser.parse(
+                    everyCollector,
+                    CollectorCatalog.switches(),
+                    new PrintWriter(Writer.nullWriter()),
+                    new PrintWriter(Writer.nullWriter())))
+            .config();
+    assertEquals(
+        CollectorCatalog.switches().stream().map(CollectorSwitch::name).collect(Collectors.toSet()),
         config.poll().enabledCollectors());
     // No call is made: the channel dials lazily and nothing here asks containerd anything.
-    try (ContainerdChannel channel = new ContainerdChannel(Path.of("/nonexistent/containerd.sock"));
-        Poller poller = new Poller(CollectorCatalog.build(new ContainerdClient(channel, config.containerdTimeout()),
-            config, new ContainerIndex()), io.containerdexporter.model.RoundView::empty, config.poll().interval(),
-            config.poll().timeout(), config.poll().maxStaleness(), Clock.systemUTC())) {
-      EventState events = new EventState(Clock.systemUTC(), Duration.ofMinutes(1), new ContainerIndex());
-      return Exporter.exposition(() -> ContainerdStatus.initial(Instant.EPOCH), poller, events,
-          new BuildInfo("test", "test", "17")).allFamilies();
+    try (ContainerdChannel channel =
+            new ContainerdChannel(Path.of("/nonexistent/containerd.sock"));
+        Poller poller =
+            new Poller(
+                CollectorCatalog.build(
+                    new ContainerdClient(channel, config.containerdTimeout()),
+                    config,
+                    new ContainerIndex()),
+                io.containerdexporter.model.RoundView::empty,
+                config.poll().interval(),
+                config.poll().timeout(),
+                config.poll().maxStaleness(),
+                Clock.systemUTC())) {
+      EventState events =
+          new EventState(Clock.systemUTC(), Duration.ofMinutes(1), new ContainerIndex());
+      return Exporter.exposition(
+              () -> ContainerdStatus.initial(Instant.EPOCH),
+              poller,
+              events,
+              new BuildInfo("test", "test", "17"))
+          .allFamilies();
     }
   }
 
   @Test
   void everyDeclaredFamilyIsDocumentedAsDeclared() {
-    Map<String, FamilySpec> declared = declaredFamilies().stream()
-        .collect(Collectors.toMap(FamilySpec::name, Function.identity(), (a, b) -> a, TreeMap::new));
-    Map<String, MetricsTable.Row> documented = MetricsTable.rows().stream()
-        .collect(Collectors.toMap(MetricsTable.Row::name, Function.identity(), (a, b) -> {
-          throw new AssertionError("documented twice: " + a.name());
-        }, TreeMap::new));
+    Map<String, FamilySpec> declared =
+        declaredFamilies().stream()
+            .collect(
+                Collectors.toMap(FamilySpec::name, Function.identity(), (a, b) -> a, TreeMap::new));
+    Map<String, MetricsTable.Row> documented =
+        MetricsTable.rows().stream()
+            .collect(
+                Collectors.toMap(
+                    MetricsTable.Row::name,
+                    Function.identity(),
+                    (a, b) -> {
+                      throw new AssertionError("documented twice: " + a.name());
+                    },
+                    TreeMap::new));
 
-    assertEquals(declared.keySet(), documented.keySet(), "families in the code vs. in docs/metrics.md");
+    assertEquals(
+        declared.keySet(), documented.keySet(), "families in the code vs. in docs/metrics.md");
     for (FamilySpec spec : declared.values()) {
       MetricsTable.Row row = documented.get(spec.name());
       assertEquals(spec.type().name().toLowerCase(Locale.ROOT), row.type(), spec.name() + ": type");
-      assertEquals(spec.unit() == null ? "" : spec.unit().toString(), row.unit(), spec.name() + ": unit");
+      assertEquals(
+          spec.unit() == null ? "" : spec.unit().toString(), row.unit(), spec.name() + ": unit");
       assertEquals(Set.copyOf(spec.labelNames()), row.labels(), spec.name() + ": labels");
     }
   }
 
   @Test
   void theJvmAndProcessFamiliesAreDocumentedAsAGroup() {
-    assertTrue(MetricsTable.wildcardPrefixes().containsAll(Set.of("jvm_", "process_")),
+    assertTrue(
+        MetricsTable.wildcardPrefixes().containsAll(Set.of("jvm_", "process_")),
         MetricsTable.wildcardPrefixes().toString());
   }
 }

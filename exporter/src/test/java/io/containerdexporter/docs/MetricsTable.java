@@ -12,7 +12,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The rows of docs/metrics.md's metric tables, for the tests that hold the document to the code and the scrape. */
+/**
+ * The rows of docs/metrics.md's metric tables, for the tests that hold the document to the code and
+ * the scrape.
+ */
 public final class MetricsTable {
 
   public record Row(String name, String type, String unit, Set<String> labels, String meaning) {
@@ -37,17 +40,24 @@ public final class MetricsTable {
 
   private MetricsTable() {}
 
-  /** docs/metrics.md, found from the exporter module (where Maven runs the tests) or the repository root. */
+  /**
+   * docs/metrics.md, found from the exporter module (where Maven runs the tests) or the repository
+   * root.
+   */
   public static Path file() {
     for (Path candidate : List.of(Path.of("../docs/metrics.md"), Path.of("docs/metrics.md"))) {
       if (Files.isRegularFile(candidate)) {
         return candidate;
       }
     }
-    throw new IllegalStateException("docs/metrics.md not found from " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "docs/metrics.md not found from " + Path.of("").toAbsolutePath());
   }
 
-  /** Rows naming one family; wildcard rows ({@code jvm_*}) are left out, see {@link #wildcardPrefixes()}. */
+  /**
+   * Rows naming one family; wildcard rows ({@code jvm_*}) are left out, see {@link
+   * #wildcardPrefixes()}.
+   */
   public static List<Row> rows() {
     List<Row> rows = new ArrayList<>();
     for (String[] cells : metricRows()) {
@@ -93,8 +103,10 @@ public final class MetricsTable {
         inMetricTable = false;
         continue;
       }
-      String[] cells = Arrays.stream(line.substring(1, line.lastIndexOf('|')).split("\\|", -1))
-          .map(String::strip).toArray(String[]::new);
+      String[] cells =
+          Arrays.stream(line.substring(1, line.lastIndexOf('|')).split("\\|", -1))
+              .map(String::strip)
+              .toArray(String[]::new);
       if (cells[0].equals("metric")) {
         inMetricTable = true;
         continue;

@@ -18,7 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** README's flags table lists exactly the flags --help does, and every collector with its default. */
+/**
+ * README's flags table lists exactly the flags --help does, and every collector with its default.
+ */
 class ReadmeFlagsTest {
 
   private static final Pattern FLAG = Pattern.compile("--(?:\\[no-])?[a-z][\\w.-]*[\\w]");
@@ -49,18 +51,26 @@ class ReadmeFlagsTest {
 
   @Test
   void theCollectorRowNamesEveryCollectorUnderItsDefault() throws IOException {
-    String row = flagRows().stream().filter(r -> r.startsWith("| `--[no-]collector.NAME`")).findFirst().orElseThrow();
+    String row =
+        flagRows().stream()
+            .filter(r -> r.startsWith("| `--[no-]collector.NAME`"))
+            .findFirst()
+            .orElseThrow();
     String on = row.substring(row.indexOf("On by default:"), row.indexOf("Off by default:"));
     String off = row.substring(row.indexOf("Off by default:"));
     for (CollectorSwitch c : CollectorCatalog.switches()) {
-      assertTrue((c.enabledByDefault() ? on : off).contains("`" + c.name() + "`"),
+      assertTrue(
+          (c.enabledByDefault() ? on : off).contains("`" + c.name() + "`"),
           c.name() + " under its default in: " + row);
     }
   }
 
   private static String help() {
     StringWriter out = new StringWriter();
-    CommandLineParser.parse(new String[] {"--help"}, CollectorCatalog.switches(), new PrintWriter(out, true),
+    CommandLineParser.parse(
+        new String[] {"--help"},
+        CollectorCatalog.switches(),
+        new PrintWriter(out, true),
         new PrintWriter(new StringWriter(), true));
     return out.toString();
   }

@@ -10,22 +10,28 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** README's "What this host can't show" names exactly the families docs/metrics.md marks cgroup v2 or block I/O. */
+/**
+ * README's "What this host can't show" names exactly the families docs/metrics.md marks cgroup v2
+ * or block I/O.
+ */
 class ReadmeHostLimitsTest {
 
   @Test
   void listsTheCgroupV2AndBlockIoFamilies() throws Exception {
     String readme = Files.readString(ReadmeFlagsTest.readme());
     int start = readme.indexOf("What this host can't show");
-    String section = readme.substring(start, readme.indexOf("\n\n", readme.indexOf("\n- ", start) + 1));
+    String section =
+        readme.substring(start, readme.indexOf("\n\n", readme.indexOf("\n- ", start) + 1));
     Set<String> listed = new TreeSet<>();
     Matcher m = Pattern.compile("`(container_[a-z_]+)`").matcher(section);
     while (m.find()) {
       listed.add(m.group(1));
     }
-    Set<String> marked = MetricsTable.rows().stream()
-        .filter(r -> r.cgroupV2Only() || r.needsBlockIoAccounting())
-        .map(MetricsTable.Row::name).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> marked =
+        MetricsTable.rows().stream()
+            .filter(r -> r.cgroupV2Only() || r.needsBlockIoAccounting())
+            .map(MetricsTable.Row::name)
+            .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(marked, listed);
   }
 }

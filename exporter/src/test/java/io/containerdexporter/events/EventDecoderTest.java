@@ -17,24 +17,41 @@ class EventDecoderTest {
 
   /** containerd's typeurl: the bare full name, no type.googleapis.com/ prefix. */
   private static Any bare(com.google.protobuf.Message m) {
-    return Any.newBuilder().setTypeUrl(m.getDescriptorForType().getFullName()).setValue(m.toByteString()).build();
+    return Any.newBuilder()
+        .setTypeUrl(m.getDescriptorForType().getFullName())
+        .setValue(m.toByteString())
+        .build();
   }
 
   @Test
   void decodesContainerdPayloadsByTheirBareTypeUrl() {
-    var oom = EventDecoder.decode("/tasks/oom", bare(TaskOOM.newBuilder().setContainerId("c1").build()));
-    assertEquals(new ContainerEvent.TaskOom("c1"),
+    var oom =
+        EventDecoder.decode("/tasks/oom", bare(TaskOOM.newBuilder().setContainerId("c1").build()));
+    assertEquals(
+        new ContainerEvent.TaskOom("c1"),
         assertInstanceOf(EventDecoder.Decoded.class, oom).event());
 
-    var exit = EventDecoder.decode("/tasks/exit", bare(TaskExit.newBuilder().setContainerId("c1").setId("c1")
-        .setExitStatus(137).setExitedAt(Timestamp.newBuilder().setSeconds(100).setNanos(5)).build()));
-    ContainerEvent.TaskExit e = (ContainerEvent.TaskExit) assertInstanceOf(EventDecoder.Decoded.class, exit).event();
+    var exit =
+        EventDecoder.decode(
+            "/tasks/exit",
+            bare(
+                TaskExit.newBuilder()
+                    .setContainerId("c1")
+                    .setId("c1")
+                    .setExitStatus(137)
+                    .setExitedAt(Timestamp.newBuilder().setSeconds(100).setNanos(5))
+                    .build()));
+    ContainerEvent.TaskExit e =
+        (ContainerEvent.TaskExit) assertInstanceOf(EventDecoder.Decoded.class, exit).event();
     assertEquals(137, e.exitStatus());
     assertEquals(Instant.ofEpochSecond(100, 5), e.exitedAt());
     assertEquals(true, e.isInit());
 
-    var image = EventDecoder.decode("/images/create", bare(ImageCreate.newBuilder().setName("busybox").build()));
-    assertEquals(new ContainerEvent.ImageChanged("create", "busybox"),
+    var image =
+        EventDecoder.decode(
+            "/images/create", bare(ImageCreate.newBuilder().setName("busybox").build()));
+    assertEquals(
+        new ContainerEvent.ImageChanged("create", "busybox"),
         assertInstanceOf(EventDecoder.Decoded.class, image).event());
   }
 
@@ -51,14 +68,27 @@ class EventDecoderTest {
 
   @Test
   void failuresAreNamedNotThrown() {
-    assertEquals(EventDecoder.Failure.UNKNOWN_TOPIC, assertInstanceOf(EventDecoder.Failed.class,
-        EventDecoder.decode("/made/up", bare(TaskOOM.getDefaultInstance()))).failure());
-    assertEquals(EventDecoder.Failure.UNKNOWN_TYPE, assertInstanceOf(EventDecoder.Failed.class,
-        EventDecoder.decode("/tasks/oom", bare(ImageCreate.getDefaultInstance()))).failure());
-    Any garbage = Any.newBuilder().setTypeUrl("containerd.events.TaskOOM")
-        .setValue(ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})).build();
-    assertEquals(EventDecoder.Failure.MALFORMED, assertInstanceOf(EventDecoder.Failed.class,
-        EventDecoder.decode("/tasks/oom", garbage)).failure());
+    assertEquals(
+        EventDecoder.Failure.UNKNOWN_TOPIC,
+        assertInstanceOf(
+                EventDecoder.Failed.class,
+                EventDecoder.decode("/made/up", bare(TaskOOM.getDefaultInstance())))
+            .failure());
+    assertEquals(
+        EventDecoder.Failure.UNKNOWN_TYPE,
+        assertInstanceOf(
+                EventDecoder.Failed.class,
+                EventDecoder.decode("/tasks/oom", bare(ImageCreate.getDefaultInstance())))
+            .failure());
+    Any garbage =
+        Any.newBuilder()
+            .setTypeUrl("containerd.events.TaskOOM")
+            .setValue(ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}))
+            .build();
+    assertEquals(
+        EventDecoder.Failure.MALFORMED,
+        assertInstanceOf(EventDecoder.Failed.class, EventDecoder.decode("/tasks/oom", garbage))
+            .failure());
   }
 
   @Test
@@ -68,8 +98,12 @@ class EventDecoderTest {
       byte[] junk = new byte[random.nextInt(48)];
       random.nextBytes(junk);
       String topic = random.nextBoolean() ? "/tasks/exit" : "/containers/update";
-      String type = topic.equals("/tasks/exit") ? "containerd.events.TaskExit" : "containerd.events.ContainerUpdate";
-      EventDecoder.decode(topic, Any.newBuilder().setTypeUrl(type).setValue(ByteString.copyFrom(junk)).build());
+      String type =
+          topic.equals("/tasks/exit")
+              ? "containerd.events.TaskExit"
+              : "containerd.events.ContainerUpdate";
+      EventDecoder.decode(
+          topic, Any.newBuilder().setTypeUrl(type).setValue(ByteString.copyFrom(junk)).build());
     }
   }
 }

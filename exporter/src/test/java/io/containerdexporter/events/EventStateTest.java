@@ -1,7 +1,6 @@
 package io.containerdexporter.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
@@ -22,22 +21,23 @@ import org.junit.jupiter.api.Test;
 class EventStateTest {
 
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+        @Override
+        public Instant instant() {
+          return now;
+        }
+      };
   private final ContainerIndex index = new ContainerIndex();
   private final Instant exporterStart = now;
   private final EventState state = new EventState(clock, Duration.ofMinutes(15), index);
@@ -48,13 +48,27 @@ class EventStateTest {
   }
 
   private static ContainerInfo container(String id, Map<String, String> labels, Instant createdAt) {
-    return new ContainerInfo("k8s.io", id, "busybox", labels, "io.containerd.runc.v2", "overlayfs", id,
-        createdAt, "/k8s.io/" + id, Map.of(), SpecResources.NONE,
+    return new ContainerInfo(
+        "k8s.io",
+        id,
+        "busybox",
+        labels,
+        "io.containerd.runc.v2",
+        "overlayfs",
+        id,
+        createdAt,
+        "/k8s.io/" + id,
+        Map.of(),
+        SpecResources.NONE,
         io.containerdexporter.model.NetworkNamespace.PRIVATE);
   }
 
   private static Reconciler.TaskObservation running(ContainerInfo c, long kernelOomKills) {
-    return new Reconciler.TaskObservation("k8s.io", c.id(), Optional.of(c), OptionalLong.of(kernelOomKills),
+    return new Reconciler.TaskObservation(
+        "k8s.io",
+        c.id(),
+        Optional.of(c),
+        OptionalLong.of(kernelOomKills),
         new TaskInfo("k8s.io", c.id(), 42, TaskStatus.RUNNING, 0, Optional.empty()));
   }
 
@@ -63,7 +77,9 @@ class EventStateTest {
   }
 
   private EventCounts.ContainerSeries series(String id) {
-    return state.counts().containers().stream().filter(s -> s.identity().name().equals(id)).findFirst()
+    return state.counts().containers().stream()
+        .filter(s -> s.identity().name().equals(id))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(id + " has no series"));
   }
 
@@ -73,10 +89,12 @@ class EventStateTest {
     index.put(c1);
     reconcile(exporterStart, running(c1, 2)); // two kills before we watched: history
     assertEquals(0, series("c1").ooms());
-    assertEquals(3, state.countOomKills("k8s.io", "c1", 5), "one OOM event, a group kill of 3 processes");
+    assertEquals(
+        3, state.countOomKills("k8s.io", "c1", 5), "one OOM event, a group kill of 3 processes");
     assertEquals(0, state.countOomKills("k8s.io", "c1", 5), "the same event again");
     assertEquals(3, series("c1").ooms());
-    assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 5)), "a reconnect with no OOM");
+    assertEquals(
+        new EventState.Recovered(0, 0), reconcile(now, running(c1, 5)), "a reconnect with no OOM");
     assertEquals(3, series("c1").ooms());
   }
 
@@ -87,8 +105,12 @@ class EventStateTest {
     reconcile(exporterStart, running(c1, 0));
     now = now.plusSeconds(10);
     Instant lost = now;
-    assertEquals(new EventState.Recovered(1, 0), reconcile(lost, running(c1, 1)), "kernel says 1, we counted 0");
-    assertEquals(new EventState.Recovered(0, 0), reconcile(lost, running(c1, 1)), "the confirming pass");
+    assertEquals(
+        new EventState.Recovered(1, 0),
+        reconcile(lost, running(c1, 1)),
+        "kernel says 1, we counted 0");
+    assertEquals(
+        new EventState.Recovered(0, 0), reconcile(lost, running(c1, 1)), "the confirming pass");
     assertEquals(0, state.countOomKills("k8s.io", "c1", 1), "the shim's late /tasks/oom");
     assertEquals(1, series("c1").ooms());
     assertEquals(1, state.counts().recovered().get("oom"));
@@ -98,7 +120,8 @@ class EventStateTest {
 
   @Test
   void withoutABaselineAnOomEventCountsOneAndTheNextReconcileAddsNoPhantom() {
-    // Issue 18: the first reconcile failed, so c1 has no baseline; it had OOMed once before we started (kernel 1).
+    // Issue 18: the first reconcile failed, so c1 has no baseline; it had OOMed once before we
+    // started (kernel 1).
     ContainerInfo c1 = container("c1", Map.of());
     index.put(c1);
     assertEquals(false, state.oomKillsKnown("k8s.io", "c1"));
@@ -107,8 +130,12 @@ class EventStateTest {
     state.countOomWithoutBaseline("k8s.io", "c1");
     assertEquals(1, series("c1").ooms());
     now = now.plusSeconds(30);
-    assertEquals(new EventState.Recovered(0, 0), reconcile(exporterStart, running(c1, 2)), "the retried reconcile");
-    assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 2)), "an outage with no OOM");
+    assertEquals(
+        new EventState.Recovered(0, 0),
+        reconcile(exporterStart, running(c1, 2)),
+        "the retried reconcile");
+    assertEquals(
+        new EventState.Recovered(0, 0), reconcile(now, running(c1, 2)), "an outage with no OOM");
     assertEquals(1, series("c1").ooms());
   }
 
@@ -133,7 +160,10 @@ class EventStateTest {
     state.countUnreadableOom("k8s.io", "c1");
     assertEquals(1, series("c1").ooms());
     assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 1)));
-    assertEquals(new EventState.Recovered(2, 0), reconcile(now, running(c1, 3)), "the other two kills of a group");
+    assertEquals(
+        new EventState.Recovered(2, 0),
+        reconcile(now, running(c1, 3)),
+        "the other two kills of a group");
     assertEquals(3, series("c1").ooms());
   }
 
@@ -155,13 +185,17 @@ class EventStateTest {
     now = now.plusSeconds(2);
     assertEquals(new EventState.Recovered(1, 0), reconcile(exporterStart, running(c, 1)));
     state.apply("k8s.io", new ContainerEvent.ContainerCreated("c", "busybox", "runc"), now);
-    assertEquals(0, state.countOomKills("k8s.io", "c", 1), "the kill the reconcile already counted");
+    assertEquals(
+        0, state.countOomKills("k8s.io", "c", 1), "the kill the reconcile already counted");
     assertEquals(1, series("c").ooms());
   }
 
   @Test
   void labelsAreNotFrozenAtTheFirstEvent() {
-    state.apply("k8s.io", new ContainerEvent.TaskStart("late"), now); // the lookup failed: id and namespace only
+    state.apply(
+        "k8s.io",
+        new ContainerEvent.TaskStart("late"),
+        now); // the lookup failed: id and namespace only
     assertEquals("", series("late").identity().image());
     assertEquals("", series("late").identity().cgroupPath());
     index.put(container("late", Map.of())); // the poll learned it
@@ -176,10 +210,17 @@ class EventStateTest {
     Instant t = now.minusSeconds(1);
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, t), now);
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, t), now); // replayed
-    state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "exec-9", 1, t.plusSeconds(1)), now); // an exec
-    Reconciler.TaskObservation stopped = new Reconciler.TaskObservation("k8s.io", "c1", Optional.empty(),
-        OptionalLong.empty(), new TaskInfo("k8s.io", "c1", 0, TaskStatus.STOPPED, 137, Optional.of(t)));
-    assertEquals(new EventState.Recovered(0, 0), reconcile(t.minusSeconds(60), stopped), "already counted");
+    state.apply(
+        "k8s.io", new ContainerEvent.TaskExit("c1", "exec-9", 1, t.plusSeconds(1)), now); // an exec
+    Reconciler.TaskObservation stopped =
+        new Reconciler.TaskObservation(
+            "k8s.io",
+            "c1",
+            Optional.empty(),
+            OptionalLong.empty(),
+            new TaskInfo("k8s.io", "c1", 0, TaskStatus.STOPPED, 137, Optional.of(t)));
+    assertEquals(
+        new EventState.Recovered(0, 0), reconcile(t.minusSeconds(60), stopped), "already counted");
     state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 42, t.plusSeconds(5)), now);
     EventCounts.ContainerSeries c1 = series("c1");
     assertEquals(Map.of("137", 1L, "other", 1L), c1.exitsByCode());
@@ -189,21 +230,40 @@ class EventStateTest {
 
   @Test
   void aKubernetesContainerStartedUnderANewIdIsARestart() {
-    Map<String, String> app = Map.of("io.cri-containerd.kind", "container", "io.kubernetes.pod.namespace", "shop",
-        "io.kubernetes.pod.name", "web-0", "io.kubernetes.container.name", "app");
+    Map<String, String> app =
+        Map.of(
+            "io.cri-containerd.kind",
+            "container",
+            "io.kubernetes.pod.namespace",
+            "shop",
+            "io.kubernetes.pod.name",
+            "web-0",
+            "io.kubernetes.container.name",
+            "app");
     index.put(container("a0", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("a0"), now);
     index.put(container("a1", app)); // kubelet keeps a0 (dead) and creates a1
     state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
     index.put(container("a2", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("a2"), now);
-    assertEquals(Map.of(new EventState.RestartKey("shop", "web-0", "app"), 2L), state.counts().restarts());
+    assertEquals(
+        Map.of(new EventState.RestartKey("shop", "web-0", "app"), 2L), state.counts().restarts());
   }
 
   @Test
   void aPodCreatedAgainUnderTheSameNameIsNotARestart() {
-    Map<String, String> first = Map.of("io.cri-containerd.kind", "container", "io.kubernetes.pod.namespace", "shop",
-        "io.kubernetes.pod.name", "web-0", "io.kubernetes.container.name", "app", "io.kubernetes.pod.uid", "uid-1");
+    Map<String, String> first =
+        Map.of(
+            "io.cri-containerd.kind",
+            "container",
+            "io.kubernetes.pod.namespace",
+            "shop",
+            "io.kubernetes.pod.name",
+            "web-0",
+            "io.kubernetes.container.name",
+            "app",
+            "io.kubernetes.pod.uid",
+            "uid-1");
     Map<String, String> second = new java.util.HashMap<>(first);
     second.put("io.kubernetes.pod.uid", "uid-2");
     index.put(container("a0", first));
@@ -212,17 +272,27 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskStart("a1"), now);
     index.put(container("b0", second)); // the StatefulSet rolled: a new pod web-0
     state.apply("k8s.io", new ContainerEvent.TaskStart("b0"), now);
-    assertEquals(1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+    assertEquals(
+        1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
   }
 
   @Test
   void theFirstStartWeSeeIsARestartWhenThePreviousContainerIsStillKept() {
-    Map<String, String> app = Map.of("io.cri-containerd.kind", "container", "io.kubernetes.pod.namespace", "shop",
-        "io.kubernetes.pod.name", "web-0", "io.kubernetes.container.name", "app");
+    Map<String, String> app =
+        Map.of(
+            "io.cri-containerd.kind",
+            "container",
+            "io.kubernetes.pod.namespace",
+            "shop",
+            "io.kubernetes.pod.name",
+            "web-0",
+            "io.kubernetes.container.name",
+            "app");
     index.put(container("old", app));
     index.put(container("new", app));
     state.apply("k8s.io", new ContainerEvent.TaskStart("new"), now);
-    assertEquals(1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
+    assertEquals(
+        1L, state.counts().restarts().get(new EventState.RestartKey("shop", "web-0", "app")));
   }
 
   @Test
@@ -257,12 +327,14 @@ class EventStateTest {
     state.envelope("a", "/images/create");
     state.envelope("b", "/images/create");
     state.envelope("c", "/images/create");
-    state.reconcile(List.of(), List.of("b"), now); // "a" was deleted while the stream was down, "c" was not
+    state.reconcile(
+        List.of(), List.of("b"), now); // "a" was deleted while the stream was down, "c" was not
     state.envelope("c", "/images/create"); // an event proves it
     now = now.plus(Duration.ofMinutes(16));
     state.reconcile(List.of(), List.of("b", "c"), now);
     state.prune();
-    assertEquals(Map.of(List.of("b", "/images/create"), 1L, List.of("c", "/images/create"), 2L),
+    assertEquals(
+        Map.of(List.of("b", "/images/create"), 1L, List.of("c", "/images/create"), 2L),
         state.counts().events());
   }
 

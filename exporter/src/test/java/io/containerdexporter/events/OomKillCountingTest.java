@@ -2,9 +2,9 @@ package io.containerdexporter.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.NetworkNamespace;
 import io.containerdexporter.model.SpecResources;
@@ -17,21 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The live path's OOM counting against cgroup fixture trees written the way the kernel writes them: the count is
- * the kernel's oom_kill increase, once, whatever the events.
+ * The live path's OOM counting against cgroup fixture trees written the way the kernel writes them:
+ * the count is the kernel's oom_kill increase, once, whatever the events.
  */
 class OomKillCountingTest {
 
   private static final String SCOPE = "/kubepods.slice/kubepods-pod1.slice/cri-containerd-c1.scope";
 
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   private final ScheduledExecutorService eventThread = Executors.newSingleThreadScheduledExecutor();
   private final ContainerIndex index = new ContainerIndex();
@@ -43,49 +41,82 @@ class OomKillCountingTest {
   }
 
   private OomKillCounting counting() {
-    return new OomKillCounting(CgroupReaders.detect(root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total")), index, state, eventThread);
+    return new OomKillCounting(
+        CgroupReaders.detect(
+            root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total")),
+        index,
+        state,
+        eventThread);
   }
 
   private void container(String cgroupsPath) {
-    index.put(new ContainerInfo("k8s.io", "c1", "busybox", Map.of(), "io.containerd.runc.v2", "overlayfs", "c1",
-        Instant.parse("2025-01-01T00:00:00Z"), cgroupsPath, Map.of(), SpecResources.NONE, NetworkNamespace.PRIVATE));
+    index.put(
+        new ContainerInfo(
+            "k8s.io",
+            "c1",
+            "busybox",
+            Map.of(),
+            "io.containerd.runc.v2",
+            "overlayfs",
+            "c1",
+            Instant.parse("2025-01-01T00:00:00Z"),
+            cgroupsPath,
+            Map.of(),
+            SpecResources.NONE,
+            NetworkNamespace.PRIVATE));
   }
 
   private Path v2Cgroup(long oomKills) throws Exception {
-    Files.writeString(root.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma misc\n");
+    Files.writeString(
+        root.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma misc\n");
     Path dir = Files.createDirectories(root.resolve(SCOPE.substring(1)));
     writeV2(dir, oomKills);
     return dir;
   }
 
   private static void writeV2(Path dir, long oomKills) throws Exception {
-    Files.writeString(dir.resolve("memory.events"),
-        "low 0\nhigh 0\nmax 17\noom " + (oomKills > 0 ? 1 : 0) + "\noom_kill " + oomKills + "\noom_group_kill "
-            + (oomKills > 0 ? 1 : 0) + "\n");
+    Files.writeString(
+        dir.resolve("memory.events"),
+        "low 0\nhigh 0\nmax 17\noom "
+            + (oomKills > 0 ? 1 : 0)
+            + "\noom_kill "
+            + oomKills
+            + "\noom_group_kill "
+            + (oomKills > 0 ? 1 : 0)
+            + "\n");
   }
 
   private static void writeV1(Path dir, long oomKills) throws Exception {
-    Files.writeString(dir.resolve("memory.oom_control"),
+    Files.writeString(
+        dir.resolve("memory.oom_control"),
         "oom_kill_disable 0\nunder_oom 0\noom_kill " + oomKills + "\n");
   }
 
-  /** Runs on the event thread, as the subscriber does, and waits until every read (retries too) is done. */
+  /**
+   * Runs on the event thread, as the subscriber does, and waits until every read (retries too) is
+   * done.
+   */
   private void oomEvent(OomKillCounting counting) throws Exception {
     eventThread.submit(() -> counting.onOom("k8s.io", "c1")).get();
     Thread.sleep(OomKillCounting.RETRIES.stream().mapToLong(Duration::toMillis).sum() + 300);
-    eventThread.submit(() -> { }).get();
+    eventThread.submit(() -> {}).get();
   }
 
   private long ooms() {
-    return state.counts().containers().stream().filter(s -> s.identity().name().equals("c1")).findFirst()
-        .orElseThrow().ooms();
+    return state.counts().containers().stream()
+        .filter(s -> s.identity().name().equals("c1"))
+        .findFirst()
+        .orElseThrow()
+        .ooms();
   }
 
   @Test
   void aGroupKillOfThreeProcessesOnCgroupV2CountsThreeOnceWhateverTheEvents() throws Exception {
     Path dir = v2Cgroup(0);
     container("kubepods-pod1.slice:cri-containerd:c1"); // systemd driver, as kubelet on v2 sets it
-    eventThread.submit(() -> state.assumeOomKillsAccounted("k8s.io", "c1", 0)).get(); // the first reconcile's baseline
+    eventThread
+        .submit(() -> state.assumeOomKillsAccounted("k8s.io", "c1", 0))
+        .get(); // the first reconcile's baseline
     OomKillCounting counting = counting();
 
     writeV2(dir, 3); // memory.oom.group=1: one OOM, every process of the cgroup killed
@@ -93,10 +124,23 @@ class OomKillCountingTest {
     assertEquals(3, ooms());
     oomEvent(counting); // the shim's duplicate, or a second event for the same group kill
     assertEquals(3, ooms());
-    EventState.Recovered again = state.reconcile(List.of(new Reconciler.TaskObservation("k8s.io", "c1",
-        index.get("k8s.io", "c1"), java.util.OptionalLong.of(3), new io.containerdexporter.model.TaskInfo("k8s.io",
-            "c1", 7, io.containerdexporter.model.TaskStatus.RUNNING, 0, java.util.Optional.empty()))),
-        List.of("k8s.io"), Instant.now());
+    EventState.Recovered again =
+        state.reconcile(
+            List.of(
+                new Reconciler.TaskObservation(
+                    "k8s.io",
+                    "c1",
+                    index.get("k8s.io", "c1"),
+                    java.util.OptionalLong.of(3),
+                    new io.containerdexporter.model.TaskInfo(
+                        "k8s.io",
+                        "c1",
+                        7,
+                        io.containerdexporter.model.TaskStatus.RUNNING,
+                        0,
+                        java.util.Optional.empty()))),
+            List.of("k8s.io"),
+            Instant.now());
     assertEquals(0, again.ooms(), "a reconcile after the event finds nothing missed");
     assertEquals(3, ooms());
   }
@@ -109,11 +153,13 @@ class OomKillCountingTest {
     eventThread.submit(() -> state.assumeOomKillsAccounted("k8s.io", "c1", 0)).get();
     OomKillCounting counting = counting();
 
-    eventThread.submit(() -> counting.onOom("k8s.io", "c1")).get(); // the eventfd fired; oom_kill still 0
+    eventThread
+        .submit(() -> counting.onOom("k8s.io", "c1"))
+        .get(); // the eventfd fired; oom_kill still 0
     Thread.sleep(50);
     writeV1(dir, 1); // the kernel kills a moment later
     Thread.sleep(OomKillCounting.RETRIES.stream().mapToLong(Duration::toMillis).sum() + 300);
-    eventThread.submit(() -> { }).get();
+    eventThread.submit(() -> {}).get();
     assertEquals(1, ooms());
   }
 
@@ -133,7 +179,9 @@ class OomKillCountingTest {
     container("kubepods-pod1.slice:cri-containerd:c1");
     oomEvent(counting());
     assertEquals(1, ooms());
-    assertEquals(0, eventThread.submit(() -> state.countOomKills("k8s.io", "c1", 2)).get(),
+    assertEquals(
+        0,
+        eventThread.submit(() -> state.countOomKills("k8s.io", "c1", 2)).get(),
         "what the kernel said is accounted for");
   }
 }

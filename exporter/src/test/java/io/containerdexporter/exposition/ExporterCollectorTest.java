@@ -47,19 +47,30 @@ class ExporterCollectorTest {
 
     collector.collect();
     MetricSnapshots second = collector.collect();
-    Set<String> names = second.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+    Set<String> names =
+        second.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
     assertEquals(Set.of("good", "containerd_exporter_render_errors"), names);
-    CounterSnapshot errors = (CounterSnapshot) second.stream()
-        .filter(s -> s.getMetadata().getName().equals("containerd_exporter_render_errors")).findFirst().orElseThrow();
-    Map<String, Double> bySource = errors.getDataPoints().stream()
-        .collect(Collectors.toMap(p -> p.getLabels().get("source"), CounterSnapshot.CounterDataPointSnapshot::getValue));
+    CounterSnapshot errors =
+        (CounterSnapshot)
+            second.stream()
+                .filter(s -> s.getMetadata().getName().equals("containerd_exporter_render_errors"))
+                .findFirst()
+                .orElseThrow();
+    Map<String, Double> bySource =
+        errors.getDataPoints().stream()
+            .collect(
+                Collectors.toMap(
+                    p -> p.getLabels().get("source"),
+                    CounterSnapshot.CounterDataPointSnapshot::getValue));
     assertEquals(Map.of("good", 0.0, "bad", 2.0), bySource);
   }
 
   @Test
   void declaresEveryFamilyUpFrontAndRejectsDuplicates() {
     ExporterCollector collector = new ExporterCollector(Map.of("good", source(GOOD, false)));
-    assertTrue(collector.getMetricFamilyDescriptors().stream().anyMatch(d -> d.getPrometheusName().equals("good")));
+    assertTrue(
+        collector.getMetricFamilyDescriptors().stream()
+            .anyMatch(d -> d.getPrometheusName().equals("good")));
     Map<String, MetricSource> twice = new LinkedHashMap<>();
     twice.put("a", source(GOOD, false));
     twice.put("b", source(GOOD, false));

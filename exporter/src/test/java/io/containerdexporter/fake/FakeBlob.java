@@ -8,8 +8,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * One blob of a content store: its bytes, and the digest and media type a referrer would declare for it. The digest is
- * always the real sha256 of the bytes, so the exporter's readers see what a registry pull would leave behind.
+ * One blob of a content store: its bytes, and the digest and media type a referrer would declare
+ * for it. The digest is always the real sha256 of the bytes, so the exporter's readers see what a
+ * registry pull would leave behind.
  */
 public record FakeBlob(String mediaType, String digest, ByteString bytes) {
 
@@ -23,8 +24,8 @@ public record FakeBlob(String mediaType, String digest, ByteString bytes) {
   }
 
   /**
-   * {@code size} incompressible bytes derived from {@code seed} (sha256 in counter mode): a stand-in for a gzip
-   * layer, the same on every run so digests in golden files stay put.
+   * {@code size} incompressible bytes derived from {@code seed} (sha256 in counter mode): a
+   * stand-in for a gzip layer, the same on every run so digests in golden files stay put.
    */
   public static FakeBlob pseudoRandom(String mediaType, String seed, int size) {
     byte[] out = new byte[size];
@@ -44,12 +45,22 @@ public record FakeBlob(String mediaType, String digest, ByteString bytes) {
 
   /** The descriptor as it appears inside an index or manifest (compact JSON, fixed key order). */
   public String descriptorJson() {
-    return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + digest + "\",\"size\":" + size() + "}";
+    return "{\"mediaType\":\""
+        + mediaType
+        + "\",\"digest\":\""
+        + digest
+        + "\",\"size\":"
+        + size()
+        + "}";
   }
 
   /** The descriptor as containerd's API carries it (an image record's target). */
   public Descriptor descriptor() {
-    return Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size()).build();
+    return Descriptor.newBuilder()
+        .setMediaType(mediaType)
+        .setDigest(digest)
+        .setSize(size())
+        .build();
   }
 
   static String sha256(byte[] bytes) {

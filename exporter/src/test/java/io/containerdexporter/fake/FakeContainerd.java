@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A containerd that answers from a fixed inventory, for what a real daemon can't show on demand: exact inventories,
- * failures, hangs. It serves our declared containerd API on a unix socket in a temp dir, through grpc-netty's epoll
- * transport like the real daemon, so the exporter talks to it with its production client.
+ * A containerd that answers from a fixed inventory, for what a real daemon can't show on demand:
+ * exact inventories, failures, hangs. It serves our declared containerd API on a unix socket in a
+ * temp dir, through grpc-netty's epoll transport like the real daemon, so the exporter talks to it
+ * with its production client.
  *
  * <pre>{@code
  * try (FakeContainerd containerd = new FakeContainerd()) {
@@ -73,7 +74,10 @@ public final class FakeContainerd implements AutoCloseable {
     return this;
   }
 
-  /** A snapshotter plugin that failed to load: listed by Introspection with init_err, refused by Snapshots. */
+  /**
+   * A snapshotter plugin that failed to load: listed by Introspection with init_err, refused by
+   * Snapshots.
+   */
   public FakeContainerd brokenSnapshotter(String id, String initError) {
     inventory.brokenSnapshotter(id, initError);
     return this;
@@ -89,17 +93,21 @@ public final class FakeContainerd implements AutoCloseable {
     boss = new MultiThreadIoEventLoopGroup(1, threads("boss"), EpollIoHandler.newFactory());
     workers = new MultiThreadIoEventLoopGroup(2, threads("io"), EpollIoHandler.newFactory());
     handlers = Executors.newCachedThreadPool(threads("rpc"));
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(boss)
-        .workerEventLoopGroup(workers)
-        // Unix sockets have no SO_KEEPALIVE, which grpc-netty sets on every accepted channel; netty warns otherwise.
-        .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-        // Our own executor: a hung call blocks one of its threads, and close() must be able to end them all.
-        .executor(handlers)
-        // Interceptors run last-added first: count and inject faults before anything else looks at the call.
-        .intercept(new NamespaceInterceptor())
-        .intercept(faults);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers)
+            // Unix sockets have no SO_KEEPALIVE, which grpc-netty sets on every accepted channel;
+            // netty warns otherwise.
+            .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+            // Our own executor: a hung call blocks one of its threads, and close() must be able to
+            // end them all.
+            .executor(handlers)
+            // Interceptors run last-added first: count and inject faults before anything else looks
+            // at the call.
+            .intercept(new NamespaceInterceptor())
+            .intercept(faults);
     services.forEach(builder::addService);
     server = builder.build();
     try {
@@ -119,20 +127,26 @@ public final class FakeContainerd implements AutoCloseable {
   }
 
   /**
-   * Sends an event to every open Events.Subscribe stream (topic e.g. {@code /tasks/oom}, event e.g. a
-   * {@code containerd.events.TaskOOM}), packed as containerd packs it.
+   * Sends an event to every open Events.Subscribe stream (topic e.g. {@code /tasks/oom}, event e.g.
+   * a {@code containerd.events.TaskOOM}), packed as containerd packs it.
    */
   public void publish(String namespace, String topic, com.google.protobuf.Message event) {
     events.publish(namespace, topic, event, java.time.Instant.now());
   }
 
   /** Events.Subscribe streams open right now. */
-  /** Sends an envelope as given: garbage payloads, unknown topics, 2.x envelopes re-read as 1.x bytes. */
+  /**
+   * Sends an envelope as given: garbage payloads, unknown topics, 2.x envelopes re-read as 1.x
+   * bytes.
+   */
   public void send(io.containerdexporter.containerd.api.services.events.v1.Envelope envelope) {
     events.send(envelope);
   }
 
-  /** Ends every Events.Subscribe stream as a containerd restart does; the clients' next Subscribe is served again. */
+  /**
+   * Ends every Events.Subscribe stream as a containerd restart does; the clients' next Subscribe is
+   * served again.
+   */
   public void dropEventStreams() {
     events.dropSubscribers();
   }
@@ -141,12 +155,18 @@ public final class FakeContainerd implements AutoCloseable {
     return events.subscribers();
   }
 
-  /** Every later call of {@code method} (full name, e.g. {@code containerd.services.tasks.v1.Tasks/List}) fails. */
+  /**
+   * Every later call of {@code method} (full name, e.g. {@code
+   * containerd.services.tasks.v1.Tasks/List}) fails.
+   */
   public void failWith(String method, Status status) {
     faults.failWith(method, status);
   }
 
-  /** Later calls of {@code method} get no answer until {@link #release}, {@link #clearFailures} or {@link #close}. */
+  /**
+   * Later calls of {@code method} get no answer until {@link #release}, {@link #clearFailures} or
+   * {@link #close}.
+   */
   public void hang(String method) {
     faults.hang(method);
   }
@@ -176,7 +196,10 @@ public final class FakeContainerd implements AutoCloseable {
     return faults.maxOpen(method);
   }
 
-  /** Releases hung calls, stops the server, its event loops and handler threads, and removes the temp dir. */
+  /**
+   * Releases hung calls, stops the server, its event loops and handler threads, and removes the
+   * temp dir.
+   */
   @Override
   public synchronized void close() {
     faults.clear();
@@ -204,8 +227,11 @@ public final class FakeContainerd implements AutoCloseable {
 
   private static Set<String> methodNames(List<BindableService> services) {
     Set<String> names = new HashSet<>();
-    services.forEach(s -> s.bindService().getMethods()
-        .forEach(m -> names.add(m.getMethodDescriptor().getFullMethodName())));
+    services.forEach(
+        s ->
+            s.bindService()
+                .getMethods()
+                .forEach(m -> names.add(m.getMethodDescriptor().getFullMethodName())));
     return names;
   }
 

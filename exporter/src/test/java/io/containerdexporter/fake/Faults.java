@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Failure injection and bookkeeping per full method name: every call is counted; a failing method closes at once with
- * its status; a hung method holds the call (after the request arrived, before the service answers) until it is
- * released, the client cancels it, or the server closes. Open calls are tracked so a test can see whether a client
- * piles calls up.
+ * Failure injection and bookkeeping per full method name: every call is counted; a failing method
+ * closes at once with its status; a hung method holds the call (after the request arrived, before
+ * the service answers) until it is released, the client cancels it, or the server closes. Open
+ * calls are tracked so a test can see whether a client piles calls up.
  */
 final class Faults implements ServerInterceptor {
 
@@ -67,10 +67,14 @@ final class Faults implements ServerInterceptor {
     return counter(maxOpen, known(method)).get();
   }
 
-  /** A typo in a method name would make a failure test pass vacuously; refuse names the fake does not serve. */
+  /**
+   * A typo in a method name would make a failure test pass vacuously; refuse names the fake does
+   * not serve.
+   */
   private String known(String method) {
     if (!methods.contains(method)) {
-      throw new IllegalArgumentException("the fake serves no method " + method + "; it serves " + methods);
+      throw new IllegalArgumentException(
+          "the fake serves no method " + method + "; it serves " + methods);
     }
     return method;
   }
@@ -92,23 +96,26 @@ final class Faults implements ServerInterceptor {
     int nowOpen = counter(open, method).incrementAndGet();
     counter(maxOpen, method).accumulateAndGet(nowOpen, Math::max);
     AtomicBoolean ended = new AtomicBoolean();
-    Runnable end = () -> {
-      if (ended.compareAndSet(false, true)) {
-        counter(open, method).decrementAndGet();
-      }
-    };
-    ServerCall<ReqT, RespT> tracked = new SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        end.run();
-        super.close(status, trailers);
-      }
-    };
+    Runnable end =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            counter(open, method).decrementAndGet();
+          }
+        };
+    ServerCall<ReqT, RespT> tracked =
+        new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            end.run();
+            super.close(status, trailers);
+          }
+        };
     CompletableFuture<Void> gate = hangs.get(method);
     return new SimpleForwardingServerCallListener<>(next.startCall(tracked, headers)) {
       @Override
       public void onHalfClose() {
-        // Unary and server-streaming handlers answer on half-close: holding it here is a daemon that never answers.
+        // Unary and server-streaming handlers answer on half-close: holding it here is a daemon
+        // that never answers.
         if (gate != null && !awaitRelease(gate)) {
           return;
         }
@@ -130,8 +137,9 @@ final class Faults implements ServerInterceptor {
   }
 
   /**
-   * Blocks this call's handler thread until the gate opens or the client gives up. Returns whether to answer. The
-   * context is cancelled off the call's serialized executor, so a cancel reaches us while we block here.
+   * Blocks this call's handler thread until the gate opens or the client gives up. Returns whether
+   * to answer. The context is cancelled off the call's serialized executor, so a cancel reaches us
+   * while we block here.
    */
   private static boolean awaitRelease(CompletableFuture<Void> gate) {
     Context context = Context.current();

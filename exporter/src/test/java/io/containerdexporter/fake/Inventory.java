@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Everything the fake daemon knows: its version, its snapshotter plugins and its namespaces. Thread-safe. */
+/**
+ * Everything the fake daemon knows: its version, its snapshotter plugins and its namespaces.
+ * Thread-safe.
+ */
 final class Inventory {
 
   static final String SNAPSHOTTER_PLUGIN_TYPE = "io.containerd.snapshotter.v1";
@@ -34,27 +37,40 @@ final class Inventory {
   }
 
   /**
-   * The namespace of the current call. Like containerd, a call without the header fails; a namespace that was never
-   * created reads as empty (containerd has no buckets for it, so its lists are empty).
+   * The namespace of the current call. Like containerd, a call without the header fails; a
+   * namespace that was never created reads as empty (containerd has no buckets for it, so its lists
+   * are empty).
    */
   FakeNamespace current() {
     String name = NAMESPACE.get();
     if (name == null || name.isEmpty()) {
-      throw Status.FAILED_PRECONDITION.withDescription("namespace is required: failed precondition")
+      throw Status.FAILED_PRECONDITION
+          .withDescription("namespace is required: failed precondition")
           .asRuntimeException();
     }
     return existing(name).orElseGet(() -> new FakeNamespace(name, s -> {}));
   }
 
   synchronized void snapshotter(String id) {
-    snapshotters.putIfAbsent(id, Plugin.newBuilder().setType(SNAPSHOTTER_PLUGIN_TYPE).setId(id).build());
+    snapshotters.putIfAbsent(
+        id, Plugin.newBuilder().setType(SNAPSHOTTER_PLUGIN_TYPE).setId(id).build());
   }
 
-  /** A snapshotter whose plugin failed to initialise (zfs on ext4, say): Introspection lists it with init_err. */
+  /**
+   * A snapshotter whose plugin failed to initialise (zfs on ext4, say): Introspection lists it with
+   * init_err.
+   */
   synchronized void brokenSnapshotter(String id, String error) {
-    snapshotters.put(id, Plugin.newBuilder().setType(SNAPSHOTTER_PLUGIN_TYPE).setId(id)
-        .setInitErr(com.google.rpc.Status.newBuilder().setCode(Status.Code.UNKNOWN.value()).setMessage(error))
-        .build());
+    snapshotters.put(
+        id,
+        Plugin.newBuilder()
+            .setType(SNAPSHOTTER_PLUGIN_TYPE)
+            .setId(id)
+            .setInitErr(
+                com.google.rpc.Status.newBuilder()
+                    .setCode(Status.Code.UNKNOWN.value())
+                    .setMessage(error))
+            .build());
   }
 
   synchronized List<Plugin> snapshotterPlugins() {
@@ -64,12 +80,14 @@ final class Inventory {
   /** A loaded snapshotter, or the error containerd's snapshots service gives for any other name. */
   synchronized void requireLoaded(String snapshotter) {
     if (snapshotter.isEmpty()) {
-      throw Status.INVALID_ARGUMENT.withDescription("snapshotter argument missing: invalid argument")
+      throw Status.INVALID_ARGUMENT
+          .withDescription("snapshotter argument missing: invalid argument")
           .asRuntimeException();
     }
     Plugin p = snapshotters.get(snapshotter);
     if (p == null || p.hasInitErr()) {
-      throw Status.INVALID_ARGUMENT.withDescription("snapshotter not loaded: " + snapshotter + ": invalid argument")
+      throw Status.INVALID_ARGUMENT
+          .withDescription("snapshotter not loaded: " + snapshotter + ": invalid argument")
           .asRuntimeException();
     }
   }

@@ -7,10 +7,14 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
-/** Puts the {@code containerd-namespace} header into the call's context, where containerd's services look for it. */
+/**
+ * Puts the {@code containerd-namespace} header into the call's context, where containerd's services
+ * look for it.
+ */
 final class NamespaceInterceptor implements ServerInterceptor {
 
-  static final Metadata.Key<String> HEADER = Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> HEADER =
+      Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER);
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
@@ -19,6 +23,7 @@ final class NamespaceInterceptor implements ServerInterceptor {
     if (namespace == null) {
       return next.startCall(call, headers);
     }
-    return Contexts.interceptCall(Context.current().withValue(Inventory.NAMESPACE, namespace), call, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(Inventory.NAMESPACE, namespace), call, headers, next);
   }
 }

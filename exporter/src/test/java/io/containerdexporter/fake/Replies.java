@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Answers a call from the model. A {@link StatusRuntimeException} thrown while computing the answer becomes the
- * call's status (thrown out of a handler, grpc-java would reset the stream and the client would only see CANCELLED).
+ * Answers a call from the model. A {@link StatusRuntimeException} thrown while computing the answer
+ * becomes the call's status (thrown out of a handler, grpc-java would reset the stream and the
+ * client would only see CANCELLED).
  */
 final class Replies {
 
@@ -37,7 +38,10 @@ final class Replies {
     out.onCompleted();
   }
 
-  /** containerd sends listings in batches (of 100); the fake uses small ones so a client's merging is exercised. */
+  /**
+   * containerd sends listings in batches (of 100); the fake uses small ones so a client's merging
+   * is exercised.
+   */
   static <T> List<List<T>> batches(List<T> all, int size) {
     List<List<T>> out = new java.util.ArrayList<>();
     for (int i = 0; i < all.size(); i += size) {

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Compares text with a checked-in file under src/test/resources/golden, or rewrites the file when the build runs
- * with {@code -Dgolden.update=true}.
+ * Compares text with a checked-in file under src/test/resources/golden, or rewrites the file when
+ * the build runs with {@code -Dgolden.update=true}.
  */
 final class GoldenFiles {
 
@@ -19,10 +19,15 @@ final class GoldenFiles {
 
   private GoldenFiles() {}
 
-  /** The source file (not the copy in target/test-classes): surefire runs tests in the module directory. */
+  /**
+   * The source file (not the copy in target/test-classes): surefire runs tests in the module
+   * directory.
+   */
   static Path source(String name) {
-    return Path.of(System.getProperty("basedir", "")).toAbsolutePath()
-        .resolve("src/test/resources/golden").resolve(name);
+    return Path.of(System.getProperty("basedir", ""))
+        .toAbsolutePath()
+        .resolve("src/test/resources/golden")
+        .resolve(name);
   }
 
   static void assertMatches(String name, String actual) {
@@ -31,16 +36,28 @@ final class GoldenFiles {
       if (Boolean.getBoolean(UPDATE_PROPERTY)) {
         Files.createDirectories(file.getParent());
         Files.writeString(file, actual, StandardCharsets.UTF_8);
-        System.err.println("golden file rewritten: " + file + " (review the diff before committing)");
+        System.err.println(
+            "golden file rewritten: " + file + " (review the diff before committing)");
         return;
       }
       if (!Files.exists(file)) {
-        fail("golden file " + file + " is missing; create it with -D" + UPDATE_PROPERTY + "=true and review it");
+        fail(
+            "golden file "
+                + file
+                + " is missing; create it with -D"
+                + UPDATE_PROPERTY
+                + "=true and review it");
       }
       String expected = Files.readString(file, StandardCharsets.UTF_8);
       if (!expected.equals(actual)) {
-        fail("exposition differs from golden file " + file + " (- golden, + actual); if the change is intended, rerun "
-            + "with -D" + UPDATE_PROPERTY + "=true and review the diff:\n" + diff(expected, actual));
+        fail(
+            "exposition differs from golden file "
+                + file
+                + " (- golden, + actual); if the change is intended, rerun "
+                + "with -D"
+                + UPDATE_PROPERTY
+                + "=true and review the diff:\n"
+                + diff(expected, actual));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -48,8 +65,8 @@ final class GoldenFiles {
   }
 
   /**
-   * A line diff, unified-style: common lines are kept only as a little context around changes. Built from the
-   * longest common subsequence, which is fine for files of a few hundred lines.
+   * A line diff, unified-style: common lines are kept only as a little context around changes.
+   * Built from the longest common subsequence, which is fine for files of a few hundred lines.
    */
   static String diff(String expected, String actual) {
     List<String> a = expected.lines().toList();
@@ -57,7 +74,10 @@ final class GoldenFiles {
     int[][] lcs = new int[a.size() + 1][b.size() + 1];
     for (int i = a.size() - 1; i >= 0; i--) {
       for (int j = b.size() - 1; j >= 0; j--) {
-        lcs[i][j] = a.get(i).equals(b.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        lcs[i][j] =
+            a.get(i).equals(b.get(j))
+                ? lcs[i + 1][j + 1] + 1
+                : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
     }
     List<String> ops = new java.util.ArrayList<>();

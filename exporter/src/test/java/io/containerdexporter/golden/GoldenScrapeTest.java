@@ -28,31 +28,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * node_exporter-style end-to-end golden test: a fake containerd with a fixed inventory, the exporter started in this
- * JVM, one scrape, the non-deterministic lines dropped, and the rest compared byte for byte with
- * src/test/resources/golden/inventory.prom.
+ * node_exporter-style end-to-end golden test: a fake containerd with a fixed inventory, the
+ * exporter started in this JVM, one scrape, the non-deterministic lines dropped, and the rest
+ * compared byte for byte with src/test/resources/golden/inventory.prom.
  *
  * <p>After an intended change of the exposition, regenerate the file and review its diff by hand:
+ *
  * <pre>  mvn -q -pl exporter -o test -Dtest=GoldenScrapeTest -Dgolden.update=true</pre>
+ *
  * The hand computation below must still hold for every value that changed.
  *
  * <h2>The inventory, and each value of the golden file computed by hand</h2>
  *
- * Namespaces (sorted as containerd lists them): {@code default}, {@code empty} (nothing in it), {@code k8s.io}.
- * Snapshotters: overlayfs and native loaded, zfs failed to load (so the exporter must skip it).
+ * Namespaces (sorted as containerd lists them): {@code default}, {@code empty} (nothing in it),
+ * {@code k8s.io}. Snapshotters: overlayfs and native loaded, zfs failed to load (so the exporter
+ * must skip it).
  *
- * <p>Blob sizes in bytes, checked independently of this code: the blobs dumped to files, sizes by {@code wc -c},
- * digests by {@code sha256sum}, the graph followed with {@code jq}. Image A, {@code registry.example/app} (OCI
- * index, BuildKit style; digest f4e5fda3...):
+ * <p>Blob sizes in bytes, checked independently of this code: the blobs dumped to files, sizes by
+ * {@code wc -c}, digests by {@code sha256sum}, the graph followed with {@code jq}. Image A, {@code
+ * registry.example/app} (OCI index, BuildKit style; digest f4e5fda3...):
+ *
  * <pre>
  *   index                                              883
  *   linux/amd64     manifest 558  config 251  layers 31457 + 2048
  *   linux/arm64/v8  manifest 558  config 251  layers 29999 + 2050   (in the store, not for this host)
  *   unknown/unknown attestation manifest 524  config 94  in-toto layers 218 + 225   (never counted)
  * </pre>
- * Image B, {@code docker.io/library/busybox:1.36} (Docker schema 2, no index; digest 26cc7832...): manifest 584,
- * config 255, layers 4321 + 100. Image C, {@code registry.k8s.io/pause:3.10} (digest 8af71d03...): manifest 582,
- * config 253, layers 321 + 32.
+ *
+ * Image B, {@code docker.io/library/busybox:1.36} (Docker schema 2, no index; digest 26cc7832...):
+ * manifest 584, config 255, layers 4321 + 100. Image C, {@code registry.k8s.io/pause:3.10} (digest
+ * 8af71d03...): manifest 582, config 253, layers 321 + 32.
  *
  * <pre>
  * A for linux/amd64 = 883 + 558 + 251 + 31457 + 2048            = 35197
@@ -101,24 +106,33 @@ class GoldenScrapeTest {
   static final String GOLDEN = "inventory.prom";
 
   /** Families that vary from run to run: the JVM's, timings, timestamps and our build info. */
-  private static final Pattern NON_DETERMINISTIC = Pattern.compile(
-      "jvm_.*|process_.*|containerd_exporter_build_info|.*_duration_seconds|.*_timestamp_seconds"
-          + "|containerd_exporter_poll_duration_seconds");
+  private static final Pattern NON_DETERMINISTIC =
+      Pattern.compile(
+          "jvm_.*|process_.*|containerd_exporter_build_info|.*_duration_seconds|.*_timestamp_seconds"
+              + "|containerd_exporter_poll_duration_seconds");
 
   static final String POD_UID = "0b1c2d3e_4f50_4a6b_8c7d_9e0f1a2b3c4d";
   static final String POD_SLICE = "kubepods-besteffort-pod" + POD_UID + ".slice";
 
-  static final FakeImage APP = FakeImage.multiPlatformIndex("app", new int[] {31_457, 2_048}, new int[] {29_999, 2_050});
+  static final FakeImage APP =
+      FakeImage.multiPlatformIndex("app", new int[] {31_457, 2_048}, new int[] {29_999, 2_050});
   static final FakeImage BUSYBOX = FakeImage.singleManifest("busybox", new int[] {4_321, 100});
   static final FakeImage PAUSE = FakeImage.singleManifest("pause", new int[] {321, 32});
 
-  /** The inventory described in the class comment; {@code now} is when the fresh ingest last made progress. */
+  /**
+   * The inventory described in the class comment; {@code now} is when the fresh ingest last made
+   * progress.
+   */
   static void install(FakeContainerd containerd, Instant now) {
-    containerd.version("v2.1.4", "golden")
+    containerd
+        .version("v2.1.4", "golden")
         .snapshotter("overlayfs")
         .snapshotter("native")
-        .brokenSnapshotter("zfs", "path /var/lib/containerd/io.containerd.snapshotter.v1.zfs must be a zfs filesystem");
-    containerd.namespace("default")
+        .brokenSnapshotter(
+            "zfs",
+            "path /var/lib/containerd/io.containerd.snapshotter.v1.zfs must be a zfs filesystem");
+    containerd
+        .namespace("default")
         .image("registry.example/app:1.0", APP)
         .image("registry.example/app:latest", APP)
         .image("docker.io/library/busybox:1.36", BUSYBOX)
@@ -134,30 +148,46 @@ class GoldenScrapeTest {
         .task("paused", 4204, PAUSED)
         .task("ghost", 4205, UNKNOWN)
         .ingest("layer-sha256:" + "2".repeat(64), 1_048_576, 8_388_608, now.minusSeconds(30), now)
-        .ingest("layer-sha256:" + "1".repeat(64), 524_288, 2_097_152, now.minus(Duration.ofHours(2)),
+        .ingest(
+            "layer-sha256:" + "1".repeat(64),
+            524_288,
+            2_097_152,
+            now.minus(Duration.ofHours(2)),
             now.minus(Duration.ofHours(1)))
         .snapshot("overlayfs", "sha256:" + "a".repeat(64), "", COMMITTED, 409_600)
-        .snapshot("overlayfs", "sha256:" + "b".repeat(64), "sha256:" + "a".repeat(64), COMMITTED, 1_048_576)
+        .snapshot(
+            "overlayfs",
+            "sha256:" + "b".repeat(64),
+            "sha256:" + "a".repeat(64),
+            COMMITTED,
+            1_048_576)
         .snapshot("overlayfs", "web", "sha256:" + "b".repeat(64), ACTIVE, 8_192)
         .snapshot("overlayfs", "view-backup", "sha256:" + "b".repeat(64), VIEW, 0)
         .snapshot("native", "sha256:" + "c".repeat(64), "", COMMITTED, 2_097_152)
         .snapshot("native", "worker", "sha256:" + "c".repeat(64), ACTIVE, 4_096);
     containerd.namespace("empty");
-    containerd.namespace("k8s.io")
+    containerd
+        .namespace("k8s.io")
         .image("docker.io/library/busybox:1.36", BUSYBOX)
         .image("registry.k8s.io/pause:3.10", PAUSE)
         // As containerd's CRI plugin creates them for kubelet with the systemd cgroup driver.
-        .container("pause-abc", "registry.k8s.io/pause:3.10", Map.of(
-            "io.cri-containerd.kind", "sandbox",
-            "io.kubernetes.pod.namespace", "kube-system",
-            "io.kubernetes.pod.name", "busybox-7d9f",
-            "io.kubernetes.pod.uid", POD_UID.replace('_', '-')),
+        .container(
+            "pause-abc",
+            "registry.k8s.io/pause:3.10",
+            Map.of(
+                "io.cri-containerd.kind", "sandbox",
+                "io.kubernetes.pod.namespace", "kube-system",
+                "io.kubernetes.pod.name", "busybox-7d9f",
+                "io.kubernetes.pod.uid", POD_UID.replace('_', '-')),
             FakeNamespace.spec(POD_SLICE + ":cri-containerd:pause-abc", Map.of()))
-        .container("busybox-abc", "docker.io/library/busybox:1.36", Map.of(
-            "io.cri-containerd.kind", "container",
-            "io.kubernetes.pod.namespace", "kube-system",
-            "io.kubernetes.pod.name", "busybox-7d9f",
-            "io.kubernetes.container.name", "busybox"),
+        .container(
+            "busybox-abc",
+            "docker.io/library/busybox:1.36",
+            Map.of(
+                "io.cri-containerd.kind", "container",
+                "io.kubernetes.pod.namespace", "kube-system",
+                "io.kubernetes.pod.name", "busybox-7d9f",
+                "io.kubernetes.container.name", "busybox"),
             FakeNamespace.spec(POD_SLICE + ":cri-containerd:busybox-abc", Map.of()))
         .task("pause-abc", 5001, RUNNING)
         .task("busybox-abc", 5002, RUNNING)
@@ -167,40 +197,78 @@ class GoldenScrapeTest {
         .snapshot("overlayfs", "busybox-abc", "sha256:" + "e".repeat(64), ACTIVE, 16_384);
   }
 
-  /** An empty cgroupfs: the exporter must not read this host's cgroups (no counters, no files: nothing varies). */
-  @TempDir
-  Path cgroupfs;
+  /**
+   * An empty cgroupfs: the exporter must not read this host's cgroups (no counters, no files:
+   * nothing varies).
+   */
+  @TempDir Path cgroupfs;
 
   @Test
   void scrapeOfAFixedInventoryMatchesTheGoldenFile() throws Exception {
-    // The sizes above are for a linux/amd64 host; on another the exporter (rightly) sizes another manifest.
+    // The sizes above are for a linux/amd64 host; on another the exporter (rightly) sizes another
+    // manifest.
     String arch = System.getProperty("os.arch");
-    assumeTrue(Set.of("amd64", "x86_64").contains(arch), "golden sizes assume a linux/amd64 host, this is " + arch);
+    assumeTrue(
+        Set.of("amd64", "x86_64").contains(arch),
+        "golden sizes assume a linux/amd64 host, this is " + arch);
 
     try (FakeContainerd containerd = new FakeContainerd()) {
       install(containerd, Instant.now());
       containerd.start();
-      try (InProcessExporter exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h",
-          "--path.cgroupfs=" + cgroupfs)) {
-        exporter.awaitScrape(Duration.ofSeconds(10),
-            "every collector to succeed, containerd_up 1 and the event stream up", InProcessExporter::settled);
-        // Work that follows those signals (the event reconciler runs right after the stream is marked up) must have
+      try (InProcessExporter exporter =
+          InProcessExporter.start(
+              containerd.socket(), "--poll.interval=1h", "--path.cgroupfs=" + cgroupfs)) {
+        exporter.awaitScrape(
+            Duration.ofSeconds(10),
+            "every collector to succeed, containerd_up 1 and the event stream up",
+            InProcessExporter::settled);
+        // Work that follows those signals (the event reconciler runs right after the stream is
+        // marked up) must have
         // landed too: take a scrape only once two in a row agree.
         AtomicReference<String> previous = new AtomicReference<>("");
-        MetricsText scrape = exporter.awaitScrape(Duration.ofSeconds(10), "two identical scrapes in a row",
-            m -> deterministic(m.text()).equals(previous.getAndSet(deterministic(m.text()))));
+        MetricsText scrape =
+            exporter.awaitScrape(
+                Duration.ofSeconds(10),
+                "two identical scrapes in a row",
+                m -> deterministic(m.text()).equals(previous.getAndSet(deterministic(m.text()))));
 
-        // The sizing numbers computed by hand above, asserted outright: -Dgolden.update must not be able to
+        // The sizing numbers computed by hand above, asserted outright: -Dgolden.update must not be
+        // able to
         // accept a sizing regression unnoticed.
-        assertEquals(35197, InProcessExporter.value(scrape, "containerd_image_size_bytes",
-            "containerd_namespace", "default", "image", "registry.example/app:1.0"), "image A for linux/amd64");
-        assertEquals(5260, InProcessExporter.value(scrape, "containerd_image_size_bytes",
-            "containerd_namespace", "k8s.io", "image", "docker.io/library/busybox:1.36"), "image B");
-        assertEquals(40457, InProcessExporter.value(scrape, "containerd_images_size_bytes", "containerd_namespace", "default"),
+        assertEquals(
+            35197,
+            InProcessExporter.value(
+                scrape,
+                "containerd_image_size_bytes",
+                "containerd_namespace",
+                "default",
+                "image",
+                "registry.example/app:1.0"),
+            "image A for linux/amd64");
+        assertEquals(
+            5260,
+            InProcessExporter.value(
+                scrape,
+                "containerd_image_size_bytes",
+                "containerd_namespace",
+                "k8s.io",
+                "image",
+                "docker.io/library/busybox:1.36"),
+            "image B");
+        assertEquals(
+            40457,
+            InProcessExporter.value(
+                scrape, "containerd_images_size_bytes", "containerd_namespace", "default"),
             "A + B, shared blobs once");
-        assertEquals(6448, InProcessExporter.value(scrape, "containerd_images_size_bytes", "containerd_namespace", "k8s.io"),
+        assertEquals(
+            6448,
+            InProcessExporter.value(
+                scrape, "containerd_images_size_bytes", "containerd_namespace", "k8s.io"),
             "B + C");
-        assertEquals(74376, InProcessExporter.value(scrape, "containerd_content_size_bytes", "containerd_namespace", "default"),
+        assertEquals(
+            74376,
+            InProcessExporter.value(
+                scrape, "containerd_content_size_bytes", "containerd_namespace", "default"),
             "every blob of A and B");
 
         String golden = deterministic(scrape.text());
@@ -212,7 +280,8 @@ class GoldenScrapeTest {
 
   /** Drops the families that differ between runs (and their HELP and TYPE lines). */
   static String deterministic(String exposition) {
-    return exposition.lines()
+    return exposition
+        .lines()
         .filter(line -> !NON_DETERMINISTIC.matcher(familyOf(line)).matches())
         .map(line -> line + "\n")
         .collect(Collectors.joining());
@@ -234,8 +303,10 @@ class GoldenScrapeTest {
     try {
       result = Promtool.checkMetrics(exposition);
     } catch (IllegalStateException e) {
-      fail("cannot lint the golden exposition: " + e.getMessage()
-          + " (promtool comes with Debian's prometheus package: apt-get install prometheus)");
+      fail(
+          "cannot lint the golden exposition: "
+              + e.getMessage()
+              + " (promtool comes with Debian's prometheus package: apt-get install prometheus)");
       return;
     }
     assertEquals("", result.output(), "promtool check metrics complains about the exposition");

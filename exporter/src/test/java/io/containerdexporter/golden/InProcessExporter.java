@@ -21,13 +21,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The exporter started in this JVM through its real entry points (command line parser, {@link Exporter#start}), the
- * way Main does, pointed at a fake containerd; scraped over HTTP like Prometheus would.
+ * The exporter started in this JVM through its real entry points (command line parser, {@link
+ * Exporter#start}), the way Main does, pointed at a fake containerd; scraped over HTTP like
+ * Prometheus would.
  */
 final class InProcessExporter implements AutoCloseable {
 
-  /** Collectors the tests assert on (the inventory ones and the opt-in image-info); others may run too. */
-  static final List<String> COLLECTORS = List.of("containers", "tasks", "images", "content", "snapshots", "image-info");
+  /**
+   * Collectors the tests assert on (the inventory ones and the opt-in image-info); others may run
+   * too.
+   */
+  static final List<String> COLLECTORS =
+      List.of("containers", "tasks", "images", "content", "snapshots", "image-info");
 
   record Response(int status, String contentType, String body) {}
 
@@ -40,41 +45,53 @@ final class InProcessExporter implements AutoCloseable {
   }
 
   static InProcessExporter start(Path containerdSocket, String... extraArgs) throws IOException {
-    // Exporter has no accessor for the bound port, so take a free one first (a small race we accept in tests).
+    // Exporter has no accessor for the bound port, so take a free one first (a small race we accept
+    // in tests).
     int port;
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
-    List<String> args = new ArrayList<>(List.of(
-        "--containerd.address=" + containerdSocket,
-        "--web.listen-address=127.0.0.1:" + port,
-        "--collector.image-info"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--containerd.address=" + containerdSocket,
+                "--web.listen-address=127.0.0.1:" + port,
+                "--collector.image-info"));
     args.addAll(List.of(extraArgs));
-    // The fake's pids and cgroups are not this host's: unless a test points them at fixtures, read empty trees, so
+    // The fake's pids and cgroups are not this host's: unless a test points them at fixtures, read
+    // empty trees, so
     // the host's real /proc and /sys/fs/cgroup never leak into a golden file.
-    // The node's filesystems come from the host's mount table: not a fake's, and not the same on two machines.
+    // The node's filesystems come from the host's mount table: not a fake's, and not the same on
+    // two machines.
     if (args.stream().noneMatch(a -> a.contains("collector.writable-layer"))) {
       args.add("--no-collector.writable-layer");
     }
     for (String path : List.of("--path.procfs", "--path.cgroupfs")) {
       if (args.stream().noneMatch(a -> a.startsWith(path + "="))) {
-        args.add(path + "=" + java.nio.file.Files.createTempDirectory("empty-" + path.substring(7)));
+        args.add(
+            path + "=" + java.nio.file.Files.createTempDirectory("empty-" + path.substring(7)));
       }
     }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLineParser.Outcome outcome = CommandLineParser.parse(args.toArray(String[]::new),
-        CollectorCatalog.switches(), new PrintWriter(out), new PrintWriter(err));
+    CommandLineParser.Outcome outcome =
+        CommandLineParser.parse(
+            args.toArray(String[]::new),
+            CollectorCatalog.switches(),
+            new PrintWriter(out),
+            new PrintWriter(err));
     if (!(outcome instanceof CommandLineParser.Run run)) {
       throw new IllegalArgumentException("command line " + args + " rejected: " + err + out);
     }
-    return new InProcessExporter(Exporter.start(run.config(), new BuildInfo("test", "test", "17")), port);
+    return new InProcessExporter(
+        Exporter.start(run.config(), new BuildInfo("test", "test", "17")), port);
   }
 
   Response get(String path) {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL()
-          .openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection)
+              URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
       c.setConnectTimeout(2000);
       c.setReadTimeout(5000);
       try {
@@ -100,13 +117,17 @@ final class InProcessExporter implements AutoCloseable {
   }
 
   /** Waits until a scrape satisfies {@code ok}, returns that scrape. */
-  MetricsText awaitScrape(Duration timeout, String what, java.util.function.Predicate<MetricsText> ok) {
+  MetricsText awaitScrape(
+      Duration timeout, String what, java.util.function.Predicate<MetricsText> ok) {
     return Await.until(timeout, what, this::scrape, ok);
   }
 
   static double value(MetricsText m, String name, String... labels) {
-    return m.value(name, labels).orElseThrow(() -> new AssertionError(
-        "no series " + name + " " + List.of(labels) + " in:\n" + m.text()));
+    return m.value(name, labels)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no series " + name + " " + List.of(labels) + " in:\n" + m.text()));
   }
 
   static boolean hasValue(MetricsText m, double expected, String name, String... labels) {
@@ -120,15 +141,18 @@ final class InProcessExporter implements AutoCloseable {
   /** The known collectors reported, and every reported collector (new ones too) succeeded. */
   static boolean allSucceeded(MetricsText m) {
     return COLLECTORS.stream().allMatch(c -> success(m, c) == 1.0)
-        && m.samples("containerd_exporter_collector_success").stream().allMatch(s -> s.value() == 1.0);
+        && m.samples("containerd_exporter_collector_success").stream()
+            .allMatch(s -> s.value() == 1.0);
   }
 
   /**
-   * Everything that converges after start has: every collector succeeded, containerd_up is 1 and, if the exporter
-   * has an event stream, it is established (the fake holds Subscribe open like containerd does).
+   * Everything that converges after start has: every collector succeeded, containerd_up is 1 and,
+   * if the exporter has an event stream, it is established (the fake holds Subscribe open like
+   * containerd does).
    */
   static boolean settled(MetricsText m) {
-    return allSucceeded(m) && hasValue(m, 1, "containerd_up")
+    return allSucceeded(m)
+        && hasValue(m, 1, "containerd_up")
         && m.value("containerd_exporter_event_stream_up").map(v -> v == 1).orElse(true);
   }
 

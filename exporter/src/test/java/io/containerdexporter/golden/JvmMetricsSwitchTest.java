@@ -9,7 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** --no-metrics.jvm drops the jvm_* families and keeps process_*, which alerts on the exporter's memory use. */
+/**
+ * --no-metrics.jvm drops the jvm_* families and keeps process_*, which alerts on the exporter's
+ * memory use.
+ */
 class JvmMetricsSwitchTest {
 
   @Test
@@ -17,12 +20,13 @@ class JvmMetricsSwitchTest {
     try (FakeContainerd containerd = new FakeContainerd()) {
       containerd.start();
       Set<String> on;
-      try (InProcessExporter exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h")) {
+      try (InProcessExporter exporter =
+          InProcessExporter.start(containerd.socket(), "--poll.interval=1h")) {
         on = prefixed(exporter.scrape());
       }
       Set<String> off;
-      try (InProcessExporter exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h",
-          "--no-metrics.jvm")) {
+      try (InProcessExporter exporter =
+          InProcessExporter.start(containerd.socket(), "--poll.interval=1h", "--no-metrics.jvm")) {
         off = prefixed(exporter.scrape());
       }
       assertTrue(on.stream().anyMatch(n -> n.startsWith("jvm_memory_")), "jvm_* by default: " + on);
@@ -34,11 +38,13 @@ class JvmMetricsSwitchTest {
 
   private static Set<String> prefixed(MetricsText m) {
     Set<String> names = new TreeSet<>();
-    m.samples().forEach(s -> {
-      if (s.name().startsWith("jvm_") || s.name().startsWith("process_")) {
-        names.add(s.name());
-      }
-    });
+    m.samples()
+        .forEach(
+            s -> {
+              if (s.name().startsWith("jvm_") || s.name().startsWith("process_")) {
+                names.add(s.name());
+              }
+            });
     return names;
   }
 

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The poller's single-flight promise for a collector that does not honour interruption (a read of a hung FUSE or
- * NFS-backed file, a native call): gRPC calls do honour it, so {@link PollerFailureTest} cannot show this through
- * the fake containerd.
+ * The poller's single-flight promise for a collector that does not honour interruption (a read of a
+ * hung FUSE or NFS-backed file, a native call): gRPC calls do honour it, so {@link
+ * PollerFailureTest} cannot show this through the fake containerd.
  */
 class PollerFailureSingleFlightTest {
 
@@ -66,14 +66,29 @@ class PollerFailureSingleFlightTest {
   @Test
   void aCollectorThatIgnoresInterruptionIsNotStartedAgainWhileItsPreviousRunIsStuck() {
     Uninterruptible stuck = new Uninterruptible();
-    Poller poller = new Poller(List.of(stuck), io.containerdexporter.model.RoundView::empty,
-        Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(300), Clock.systemUTC());
+    Poller poller =
+        new Poller(
+            List.of(stuck),
+            io.containerdexporter.model.RoundView::empty,
+            Duration.ofMillis(100),
+            Duration.ofMillis(50),
+            Duration.ofMillis(300),
+            Clock.systemUTC());
     try {
       poller.start();
-      Await.until(Duration.ofSeconds(5), "ten poll rounds",
-          () -> poller.latest().collectors().get("stuck").failures(), f -> f >= 10);
-      assertEquals(1, stuck.maxRunning.get(), "runs of the stuck collector at the same time (" + stuck.runs.get()
-          + " runs started in " + poller.latest().collectors().get("stuck").failures() + " rounds)");
+      Await.until(
+          Duration.ofSeconds(5),
+          "ten poll rounds",
+          () -> poller.latest().collectors().get("stuck").failures(),
+          f -> f >= 10);
+      assertEquals(
+          1,
+          stuck.maxRunning.get(),
+          "runs of the stuck collector at the same time ("
+              + stuck.runs.get()
+              + " runs started in "
+              + poller.latest().collectors().get("stuck").failures()
+              + " rounds)");
     } finally {
       stuck.release.countDown();
       poller.close();

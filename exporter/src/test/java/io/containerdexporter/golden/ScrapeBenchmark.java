@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the exporter's cost grows with the number of tasks: a fake containerd with N containers and running tasks
- * (over 10 namespaces, CRI labels), the exporter in-process, then the poll duration, scrape latency (p50/p99 of 200
- * scrapes), exposition size and heap after a GC. Not a test (figures are not asserted): `scripts/bench` runs it and
- * writes docs/benchmarks.md.
+ * How the exporter's cost grows with the number of tasks: a fake containerd with N containers and
+ * running tasks (over 10 namespaces, CRI labels), the exporter in-process, then the poll duration,
+ * scrape latency (p50/p99 of 200 scrapes), exposition size and heap after a GC. Not a test (figures
+ * are not asserted): `scripts/bench` runs it and writes docs/benchmarks.md.
  */
 public final class ScrapeBenchmark {
 
@@ -30,7 +30,9 @@ public final class ScrapeBenchmark {
       rows.add(run(tasks));
     }
     String table = String.join("\n", rows);
-    Files.writeString(out, """
+    Files.writeString(
+        out,
+        """
         # Benchmarks
 
         Written by `scripts/bench` (exporter/src/test/java/io/containerdexporter/golden/ScrapeBenchmark.java) on %s,
@@ -54,7 +56,8 @@ public final class ScrapeBenchmark {
 
         A scrape only hands over what the poll rendered, so its latency grows with the exposition's size, not with
         containerd's latency; the poll runs in the background every --poll.interval.
-        """.formatted(Instant.now(), System.getProperty("java.version"), table));
+        """
+            .formatted(Instant.now(), System.getProperty("java.version"), table));
     System.out.println(Files.readString(out));
   }
 
@@ -64,20 +67,32 @@ public final class ScrapeBenchmark {
         String ns = "ns-" + (i % 10);
         String id = String.format("c%05d", i);
         FakeNamespace n = containerd.namespace(ns);
-        n.container(id, "registry.example/app:" + (i % 7), Map.of(
-            "io.cri-containerd.kind", "container", "io.kubernetes.pod.namespace", "team-" + (i % 20),
-            "io.kubernetes.pod.name", "pod-" + i, "io.kubernetes.container.name", "app",
-            "io.kubernetes.pod.uid", "uid-" + i), FakeNamespace.spec("/kubepods/pod" + i + "/" + id, Map.of()));
+        n.container(
+            id,
+            "registry.example/app:" + (i % 7),
+            Map.of(
+                "io.cri-containerd.kind",
+                "container",
+                "io.kubernetes.pod.namespace",
+                "team-" + (i % 20),
+                "io.kubernetes.pod.name",
+                "pod-" + i,
+                "io.kubernetes.container.name",
+                "app",
+                "io.kubernetes.pod.uid",
+                "uid-" + i),
+            FakeNamespace.spec("/kubepods/pod" + i + "/" + id, Map.of()));
         n.task(id, 100_000 + i, Status.RUNNING);
       }
       containerd.start();
       long start = System.nanoTime();
-      try (InProcessExporter exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h",
-          "--poll.timeout=1h")) {
+      try (InProcessExporter exporter =
+          InProcessExporter.start(containerd.socket(), "--poll.interval=1h", "--poll.timeout=1h")) {
         MetricsText m;
         do {
           m = exporter.scrape();
-        } while (m.value("containerd_containers", "containerd_namespace", "ns-0").orElse(0.0) < tasks / 10
+        } while (m.value("containerd_containers", "containerd_namespace", "ns-0").orElse(0.0)
+                < tasks / 10
             || m.samples("container_oom_events_total").size() < tasks);
         double firstPoll = (System.nanoTime() - start) / 1e9;
         List<Double> latencies = new ArrayList<>();
@@ -93,8 +108,15 @@ public final class ScrapeBenchmark {
         Collections.sort(latencies);
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return String.format("| %d | %.2f | %.1f | %.1f | %d | %d | %.0f |", tasks, firstPoll,
-            latencies.get(99), latencies.get(197), bytes / 1024, series, heap / 1048576.0);
+        return String.format(
+            "| %d | %.2f | %.1f | %.1f | %d | %d | %.0f |",
+            tasks,
+            firstPoll,
+            latencies.get(99),
+            latencies.get(197),
+            bytes / 1024,
+            series,
+            heap / 1048576.0);
       }
     }
   }

@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The index is written by round listings and event deltas; a listing never undoes an event newer than it. */
+/**
+ * The index is written by round listings and event deltas; a listing never undoes an event newer
+ * than it.
+ */
 class ContainerIndexTest {
 
   private final ContainerIndex index = new ContainerIndex();
@@ -53,9 +56,20 @@ class ContainerIndexTest {
   void anEventUpdateDuringTheListingWinsOverTheListedVersion() {
     index.put(c("default", "web"));
     long mark = index.mark();
-    ContainerInfo updated = new ContainerInfo("default", "web", "nginx:2", Map.of("app", "v2"), "runc", "", "",
-        java.time.Instant.EPOCH, "", Map.of(), io.containerdexporter.model.SpecResources.NONE,
-        io.containerdexporter.model.NetworkNamespace.UNKNOWN);
+    ContainerInfo updated =
+        new ContainerInfo(
+            "default",
+            "web",
+            "nginx:2",
+            Map.of("app", "v2"),
+            "runc",
+            "",
+            "",
+            java.time.Instant.EPOCH,
+            "",
+            Map.of(),
+            io.containerdexporter.model.SpecResources.NONE,
+            io.containerdexporter.model.NetworkNamespace.UNKNOWN);
     index.put(updated);
     index.applyRound(mark, Set.of("default"), Map.of("default", List.of(c("default", "web"))));
     assertEquals("nginx:2", index.get("default", "web").orElseThrow().image());
@@ -63,7 +77,9 @@ class ContainerIndexTest {
 
   @Test
   void namespacesThatAreGoneOrUnwatchedGoWithTheirContainers() {
-    index.applyRound(index.mark(), Set.of("a", "b"),
+    index.applyRound(
+        index.mark(),
+        Set.of("a", "b"),
         Map.of("a", List.of(c("a", "1")), "b", List.of(c("b", "2"))));
     index.applyRound(index.mark(), Set.of("a"), Map.of("a", List.of(c("a", "1"))));
     assertTrue(index.contains("a", "1"));

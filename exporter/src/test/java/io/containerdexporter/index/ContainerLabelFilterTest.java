@@ -17,10 +17,21 @@ class ContainerLabelFilterTest {
 
   @Test
   void keysMatchingInFullBecomeSanitizedContainerLabels() {
-    ContainerLabelFilter filter = new ContainerLabelFilter(Optional.of(Pattern.compile("app|io\\.kubernetes\\..*")));
-    Map<String, String> selected = filter.select(Map.of("app", "web", "io.kubernetes.pod.name", "web-0",
-        "application", "no", "team", "no"));
-    assertEquals(List.of("container_label_app", "container_label_io_kubernetes_pod_name"),
+    ContainerLabelFilter filter =
+        new ContainerLabelFilter(Optional.of(Pattern.compile("app|io\\.kubernetes\\..*")));
+    Map<String, String> selected =
+        filter.select(
+            Map.of(
+                "app",
+                "web",
+                "io.kubernetes.pod.name",
+                "web-0",
+                "application",
+                "no",
+                "team",
+                "no"));
+    assertEquals(
+        List.of("container_label_app", "container_label_io_kubernetes_pod_name"),
         List.copyOf(selected.keySet()));
     assertEquals("web-0", selected.get("container_label_io_kubernetes_pod_name"));
   }
@@ -29,6 +40,7 @@ class ContainerLabelFilterTest {
   void twoKeysThatSanitizeAlikeKeepTheFirst() {
     ContainerLabelFilter filter = new ContainerLabelFilter(Optional.of(Pattern.compile(".*")));
     // "a-b" sorts before "a.b": the first key in order wins, whatever order the map came in.
-    assertEquals(Map.of("container_label_a_b", "dash"), filter.select(Map.of("a.b", "dot", "a-b", "dash")));
+    assertEquals(
+        Map.of("container_label_a_b", "dash"), filter.select(Map.of("a.b", "dot", "a-b", "dash")));
   }
 }

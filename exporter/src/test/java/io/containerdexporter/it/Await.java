@@ -3,12 +3,16 @@ package io.containerdexporter.it;
 import java.time.Duration;
 import java.util.function.Supplier;
 
-/** Polls a condition until it holds or a deadline passes; the failure message says what was last seen. */
+/**
+ * Polls a condition until it holds or a deadline passes; the failure message says what was last
+ * seen.
+ */
 public final class Await {
 
   private Await() {}
 
-  public static <T> T until(Duration timeout, String what, Supplier<T> attempt, java.util.function.Predicate<T> ok) {
+  public static <T> T until(
+      Duration timeout, String what, Supplier<T> attempt, java.util.function.Predicate<T> ok) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     RuntimeException lastError = null;
@@ -23,8 +27,14 @@ public final class Await {
         lastError = e;
       }
       if (System.nanoTime() > deadline) {
-        AssertionError failure = new AssertionError(
-            "timed out after " + timeout.toMillis() + " ms waiting for " + what + "; last seen: " + last);
+        AssertionError failure =
+            new AssertionError(
+                "timed out after "
+                    + timeout.toMillis()
+                    + " ms waiting for "
+                    + what
+                    + "; last seen: "
+                    + last);
         if (lastError != null) {
           failure.initCause(lastError);
         }

@@ -18,13 +18,15 @@ class CommandLineIT {
   private record Run(int exitCode, String stdout, String stderr) {}
 
   private static Run run(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ExporterProcess.javaBin(), "-jar",
-        ExporterProcess.jar().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(ExporterProcess.javaBin(), "-jar", ExporterProcess.jar().toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).start();
     p.getOutputStream().close();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the jar must exit by itself");
-    return new Run(p.exitValue(),
+    return new Run(
+        p.exitValue(),
         new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
         new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
@@ -41,7 +43,8 @@ class CommandLineIT {
 
   @Test
   void aBadFlagIsOneLineAndExitCode2() throws Exception {
-    for (String bad : new String[] {"--no-such-flag", "--web.listen-address=nonsense", "--log.level=loud"}) {
+    for (String bad :
+        new String[] {"--no-such-flag", "--web.listen-address=nonsense", "--log.level=loud"}) {
       Run run = run(bad);
       assertEquals(2, run.exitCode(), bad);
       assertEquals(1, run.stderr().lines().count(), bad + ": " + run.stderr());
@@ -53,10 +56,14 @@ class CommandLineIT {
   @Test
   void aTakenListenAddressIsOneClearLineAndExitCode1() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Run run = run("--web.listen-address=127.0.0.1:" + taken.getLocalPort(),
-          "--containerd.address=/nonexistent/containerd.sock");
+      Run run =
+          run(
+              "--web.listen-address=127.0.0.1:" + taken.getLocalPort(),
+              "--containerd.address=/nonexistent/containerd.sock");
       assertEquals(1, run.exitCode(), run.stderr());
-      assertTrue(run.stderr().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), run.stderr());
+      assertTrue(
+          run.stderr().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()),
+          run.stderr());
       assertTrue(!run.stderr().contains("\tat "), "no stack trace: " + run.stderr());
     } catch (IOException e) {
       throw new AssertionError(e);
@@ -67,39 +74,67 @@ class CommandLineIT {
   void aBadValueNamesTheFlagTheValueAndTheExpectedFormWithNoJavaInIt() throws Exception {
     Run notADuration = run("--containerd.timeout=5");
     assertEquals(2, notADuration.exitCode());
-    assertEquals("containerd-exporter: error: --containerd.timeout=5: not a duration; expected a number and a unit "
-        + "(ms, s, m, h, d, w, y), e.g. 15s or 1m30s (see --help)\n", notADuration.stderr());
+    assertEquals(
+        "containerd-exporter: error: --containerd.timeout=5: not a duration; expected a number and a unit "
+            + "(ms, s, m, h, d, w, y), e.g. 15s or 1m30s (see --help)\n",
+        notADuration.stderr());
     Run negative = run("--poll.interval=-5s");
-    assertEquals("containerd-exporter: error: --poll.interval=-5s: must be positive (see --help)\n",
+    assertEquals(
+        "containerd-exporter: error: --poll.interval=-5s: must be positive (see --help)\n",
         negative.stderr());
   }
 
   @Test
   void helpShowsEverySwitchWhole() throws Exception {
     String help = run("--help").stdout();
-    for (String flag : new String[] {"--[no-]collector.task-stats ", "--[no-]collector.network ",
-        "--[no-]collector.writable-layer ", "--[no-]collector.image-info ", "--[no-]metrics.jvm ",
-        "--poll.max-staleness=DURATION ", "--collector.writable-layer.interval=DURATION "}) {
+    for (String flag :
+        new String[] {
+          "--[no-]collector.task-stats ",
+          "--[no-]collector.network ",
+          "--[no-]collector.writable-layer ",
+          "--[no-]collector.image-info ",
+          "--[no-]metrics.jvm ",
+          "--poll.max-staleness=DURATION ",
+          "--collector.writable-layer.interval=DURATION "
+        }) {
       assertTrue(help.contains(flag), flag + " in:\n" + help);
     }
-    assertTrue(help.replaceAll("\\s+", " ").contains("Disabled by default; --collector.image-info turns it on."), help);
+    assertTrue(
+        help.replaceAll("\\s+", " ")
+            .contains("Disabled by default; --collector.image-info turns it on."),
+        help);
   }
 
-  /** A shorter interval alone is fine (the timeout follows it); the unix:// form names the same socket. */
+  /**
+   * A shorter interval alone is fine (the timeout follows it); the unix:// form names the same
+   * socket.
+   */
   @Test
-  void aFiveSecondIntervalAndAUnixUrlStartAndSayWhatIsWrongOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void aFiveSecondIntervalAndAUnixUrlStartAndSayWhatIsWrongOnly(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("containerd.sock"), "");
-    try (ExporterProcess exporter = ExporterProcess.start(java.nio.file.Path.of("unix://" + file),
-        "--poll.interval=5s")) {
-      Await.until(java.time.Duration.ofSeconds(15), "two retries logged", exporter::log,
+    try (ExporterProcess exporter =
+        ExporterProcess.start(java.nio.file.Path.of("unix://" + file), "--poll.interval=5s")) {
+      Await.until(
+          java.time.Duration.ofSeconds(15),
+          "two retries logged",
+          exporter::log,
           log -> log.contains("; retry 2 in "));
       String log = exporter.log();
-      assertTrue(log.contains("containerd at " + file + " is not reachable: " + file
-          + " is a regular file, not a socket"), log);
-      List<String> warnings = log.lines().filter(l -> l.contains(" level=warn ") || l.contains(" level=error "))
-          .toList();
-      assertTrue(warnings.stream().allMatch(l -> l.contains(" source=ConnectionMonitor ")),
+      assertTrue(
+          log.contains(
+              "containerd at "
+                  + file
+                  + " is not reachable: "
+                  + file
+                  + " is a regular file, not a socket"),
+          log);
+      List<String> warnings =
+          log.lines()
+              .filter(l -> l.contains(" level=warn ") || l.contains(" level=error "))
+              .toList();
+      assertTrue(
+          warnings.stream().allMatch(l -> l.contains(" source=ConnectionMonitor ")),
           "while containerd is not there, only the connection monitor speaks: " + log);
       assertTrue(log.lines().allMatch(l -> l.startsWith("time=")), "logfmt only: " + log);
     }

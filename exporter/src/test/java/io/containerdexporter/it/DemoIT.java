@@ -24,30 +24,38 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * scripts/demo as a user runs it: started, scraped, stopped with SIGTERM to its PID; then nothing of it is left (no
- * containerd, shim, exporter, mount, cgroup, veth or temp dir). The scrape also makes README's sample: with
- * {@code -Dreadme.update=true} it is written there, otherwise README's sample must be in the scrape.
+ * scripts/demo as a user runs it: started, scraped, stopped with SIGTERM to its PID; then nothing
+ * of it is left (no containerd, shim, exporter, mount, cgroup, veth or temp dir). The scrape also
+ * makes README's sample: with {@code -Dreadme.update=true} it is written there, otherwise README's
+ * sample must be in the scrape.
  */
 class DemoIT {
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern ADDRESS = Pattern.compile("\\(containerd at (\\S+);");
   private static final List<String> DEMO_NAMESPACES = List.of("demo", "demo-batch");
-  private static final String SAMPLE_OPEN = "<!-- sample: a scrape of scripts/demo, written by DemoIT -->\n```\n";
+  private static final String SAMPLE_OPEN =
+      "<!-- sample: a scrape of scripts/demo, written by DemoIT -->\n```\n";
 
   /** What README shows, in this order: the series of the demo namespace and a few per-task ones. */
-  private static final List<Predicate<MetricsText.Sample>> SAMPLE = List.of(
-      named("containerd_up"), named("containerd_info"),
-      inDemo("containerd_containers"), inDemo("containerd_tasks"), inDemo("containerd_images"),
-      inDemo("containerd_snapshots"),
-      task("container_cpu_usage_seconds_total", "cpu-burner"),
-      task("container_memory_working_set_bytes", "memory-holder"),
-      task("container_spec_memory_limit_bytes", "memory-holder"),
-      task("container_fs_usage_bytes", "memory-holder"),
-      task("container_network_receive_bytes_total", "pinger"),
-      task("container_network_transmit_packets_total", "pinger"),
-      s -> s.name().equals("containerd_exporter_collector_success") && "network".equals(s.labels().get("collector")),
-      named("containerd_exporter_build_info"));
+  private static final List<Predicate<MetricsText.Sample>> SAMPLE =
+      List.of(
+          named("containerd_up"),
+          named("containerd_info"),
+          inDemo("containerd_containers"),
+          inDemo("containerd_tasks"),
+          inDemo("containerd_images"),
+          inDemo("containerd_snapshots"),
+          task("container_cpu_usage_seconds_total", "cpu-burner"),
+          task("container_memory_working_set_bytes", "memory-holder"),
+          task("container_spec_memory_limit_bytes", "memory-holder"),
+          task("container_fs_usage_bytes", "memory-holder"),
+          task("container_network_receive_bytes_total", "pinger"),
+          task("container_network_transmit_packets_total", "pinger"),
+          s ->
+              s.name().equals("containerd_exporter_collector_success")
+                  && "network".equals(s.labels().get("collector")),
+          named("containerd_exporter_build_info"));
 
   /** Label values that differ from one build or machine to the next. */
   private static final Set<String> VOLATILE_LABELS = Set.of("revision", "version", "javaversion");
@@ -58,22 +66,37 @@ class DemoIT {
     Set<String> linksBefore = vethLinks();
     int port = ExporterProcess.freePort();
     Path output = Files.createTempFile("demo-it-", ".log");
-    ProcessBuilder builder = new ProcessBuilder("scripts/demo").directory(ROOT.toFile())
-        .redirectErrorStream(true).redirectOutput(output.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder("scripts/demo")
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
     builder.environment().put("PORT", Integer.toString(port));
     builder.environment().put("SKIP_BUILD", "1");
-    builder.environment().put("CONTAINERD_ADDRESS", "/nonexistent/containerd.sock"); // always the private one
+    builder
+        .environment()
+        .put("CONTAINERD_ADDRESS", "/nonexistent/containerd.sock"); // always the private one
     Process demo = builder.start();
     try {
-      MetricsText scrape = Await.until(Duration.ofSeconds(90), "the demo's network and task series", () -> {
-        if (!demo.isAlive()) {
-          throw new IllegalStateException("scripts/demo exited: " + read(output));
-        }
-        return scrape(port);
-      }, m -> m != null && m.value("containerd_exporter_collector_success", "collector", "network")
-          .orElse(0.0) == 1.0 && !sample(m).isEmpty() && SAMPLE.stream().allMatch(p -> m.samples().stream()
-          .anyMatch(p)) && m.samples("container_network_transmit_packets_total").stream()
-          .anyMatch(s -> s.value() > 0));
+      MetricsText scrape =
+          Await.until(
+              Duration.ofSeconds(90),
+              "the demo's network and task series",
+              () -> {
+                if (!demo.isAlive()) {
+                  throw new IllegalStateException("scripts/demo exited: " + read(output));
+                }
+                return scrape(port);
+              },
+              m ->
+                  m != null
+                      && m.value("containerd_exporter_collector_success", "collector", "network")
+                              .orElse(0.0)
+                          == 1.0
+                      && !sample(m).isEmpty()
+                      && SAMPLE.stream().allMatch(p -> m.samples().stream().anyMatch(p))
+                      && m.samples("container_network_transmit_packets_total").stream()
+                          .anyMatch(s -> s.value() > 0));
       Path tempDir = tempDirOf(read(output));
 
       if (Boolean.getBoolean("readme.update")) {
@@ -82,13 +105,18 @@ class DemoIT {
       assertReadmeSampleIsIn(scrape);
 
       demo.destroy(); // SIGTERM to the script's PID, as `timeout` or `kill` would
-      assertTrue(demo.waitFor(60, TimeUnit.SECONDS), "scripts/demo must exit on SIGTERM: " + read(output));
+      assertTrue(
+          demo.waitFor(60, TimeUnit.SECONDS), "scripts/demo must exit on SIGTERM: " + read(output));
 
       String log = read(output);
       assertFalse(tempDir.toFile().exists(), tempDir + " left behind: " + log);
-      assertEquals(List.of(), processesMentioning(tempDir.toString()), "containerd or shims left: " + log);
-      assertEquals(List.of(), processesMentioning("--web.listen-address=:" + port), "the exporter left");
-      assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(tempDir.toString()), "mounts left");
+      assertEquals(
+          List.of(), processesMentioning(tempDir.toString()), "containerd or shims left: " + log);
+      assertEquals(
+          List.of(), processesMentioning("--web.listen-address=:" + port), "the exporter left");
+      assertFalse(
+          Files.readString(Path.of("/proc/self/mountinfo")).contains(tempDir.toString()),
+          "mounts left");
       assertEquals(cgroupsBefore, demoCgroups(), "cgroups of the demo namespaces left");
       assertEquals(linksBefore, vethLinks(), "veth left");
       assertFalse(portAnswers(port), "still listening on " + port);
@@ -120,7 +148,9 @@ class DemoIT {
     List<String> lines = new ArrayList<>();
     for (Predicate<MetricsText.Sample> wanted : SAMPLE) {
       for (String line : scrape.text().split("\n")) {
-        if (!line.isBlank() && !line.startsWith("#") && wanted.test(MetricsText.parse(line).samples().get(0))) {
+        if (!line.isBlank()
+            && !line.startsWith("#")
+            && wanted.test(MetricsText.parse(line).samples().get(0))) {
           lines.add(line);
         }
       }
@@ -133,20 +163,27 @@ class DemoIT {
     String text = Files.readString(readme);
     int start = text.indexOf(SAMPLE_OPEN) + SAMPLE_OPEN.length();
     int end = text.indexOf("```", start);
-    Files.writeString(readme, text.substring(0, start) + String.join("\n", lines) + "\n" + text.substring(end));
+    Files.writeString(
+        readme, text.substring(0, start) + String.join("\n", lines) + "\n" + text.substring(end));
   }
 
-  /** Every series README shows is in the live scrape (values and build-specific label values aside). */
+  /**
+   * Every series README shows is in the live scrape (values and build-specific label values aside).
+   */
   private static void assertReadmeSampleIsIn(MetricsText scrape) throws IOException {
     String text = Files.readString(ROOT.resolve("README.md"));
     int start = text.indexOf(SAMPLE_OPEN);
     assertTrue(start >= 0, "README has the sample marker");
     start += SAMPLE_OPEN.length();
     MetricsText readme = MetricsText.parse(text.substring(start, text.indexOf("```", start)));
-    assertTrue(readme.samples().size() >= SAMPLE.size(), "README's sample has every kind of series");
+    assertTrue(
+        readme.samples().size() >= SAMPLE.size(), "README's sample has every kind of series");
     for (MetricsText.Sample shown : readme.samples()) {
-      assertTrue(scrape.samples().stream().anyMatch(live -> sameSeries(shown, live)),
-          "README shows " + shown + ", not in the demo's scrape (regenerate with -Dreadme.update=true)");
+      assertTrue(
+          scrape.samples().stream().anyMatch(live -> sameSeries(shown, live)),
+          "README shows "
+              + shown
+              + ", not in the demo's scrape (regenerate with -Dreadme.update=true)");
     }
   }
 
@@ -155,7 +192,8 @@ class DemoIT {
       return false;
     }
     for (Map.Entry<String, String> label : a.labels().entrySet()) {
-      if (!VOLATILE_LABELS.contains(label.getKey()) && !label.getValue().equals(b.labels().get(label.getKey()))) {
+      if (!VOLATILE_LABELS.contains(label.getKey())
+          && !label.getValue().equals(b.labels().get(label.getKey()))) {
         return false;
       }
     }
@@ -164,9 +202,14 @@ class DemoIT {
 
   private static MetricsText scrape(int port) {
     try {
-      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
-              .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? MetricsText.parse(r.body()) : null;
     } catch (IOException e) {
       return null; // not up yet
@@ -176,7 +219,10 @@ class DemoIT {
     }
   }
 
-  /** The private containerd's temp dir: the ctrd-sbx-* ancestor of the socket the script says it watches. */
+  /**
+   * The private containerd's temp dir: the ctrd-sbx-* ancestor of the socket the script says it
+   * watches.
+   */
   private static Path tempDirOf(String output) {
     Matcher m = ADDRESS.matcher(output);
     assertTrue(m.find(), "the script names the containerd it watches: " + output);
@@ -193,10 +239,13 @@ class DemoIT {
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
         try {
-          String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-              .replace('\0', ' ');
-          if (cmdline.contains(needle) && !proc.getFileName().toString().equals(
-              Long.toString(ProcessHandle.current().pid()))) {
+          String cmdline =
+              new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                  .replace('\0', ' ');
+          if (cmdline.contains(needle)
+              && !proc.getFileName()
+                  .toString()
+                  .equals(Long.toString(ProcessHandle.current().pid()))) {
             found.add(proc.getFileName() + ": " + cmdline);
           }
         } catch (IOException gone) {
@@ -222,12 +271,19 @@ class DemoIT {
   }
 
   private static Set<String> vethLinks() throws Exception {
-    Process ip = new ProcessBuilder("ip", "-o", "link", "show", "type", "veth").redirectErrorStream(true).start();
+    Process ip =
+        new ProcessBuilder("ip", "-o", "link", "show", "type", "veth")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     ip.waitFor();
     Set<String> names = new java.util.TreeSet<>();
-    out.lines().map(l -> l.split(":\\s+")).filter(f -> f.length > 1).map(f -> f[1].replaceAll("@.*", ""))
-        .filter(Objects::nonNull).forEach(names::add);
+    out.lines()
+        .map(l -> l.split(":\\s+"))
+        .filter(f -> f.length > 1)
+        .map(f -> f[1].replaceAll("@.*", ""))
+        .filter(Objects::nonNull)
+        .forEach(names::add);
     return names;
   }
 

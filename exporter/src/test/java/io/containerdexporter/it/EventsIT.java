@@ -26,7 +26,9 @@ class EventsIT {
 
   private static final String NS = "ev";
   private static final String BUSYBOX = ContainerdSandbox.BUSYBOX_IMAGE;
-  private static final RunOptions EIGHT_MIB = RunOptions.builder().memoryLimitBytes(8L << 20).build();
+  private static final RunOptions EIGHT_MIB =
+      RunOptions.builder().memoryLimitBytes(8L << 20).build();
+
   /** A shell loop that doubles a string until the memory limit kills it. */
   private static final String EAT_MEMORY = "x=a; while :; do x=$x$x; done";
 
@@ -41,7 +43,8 @@ class EventsIT {
   void start() {
     containerd.createNamespace(NS);
     containerd.importBusybox(NS, BUSYBOX);
-    exporter = ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s");
+    exporter =
+        ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s");
   }
 
   @AfterAll
@@ -56,19 +59,27 @@ class EventsIT {
     if (!containerd.daemonRunning()) {
       containerd.restartDaemon();
     }
-    Await.until(Duration.ofSeconds(10), "event stream up", exporter::scrape,
+    Await.until(
+        Duration.ofSeconds(10),
+        "event stream up",
+        exporter::scrape,
         m -> m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0)));
   }
 
   private Optional<Double> ooms(String id) {
-    return exporter.scrape().value("container_oom_events_total", "name", id, "containerd_namespace", NS);
+    return exporter
+        .scrape()
+        .value("container_oom_events_total", "name", id, "containerd_namespace", NS);
   }
 
   private long kernelOomKills(String id) {
     Path file = Path.of("/sys/fs/cgroup/memory", NS, id, "memory.oom_control");
     try {
-      return Files.readAllLines(file).stream().filter(l -> l.startsWith("oom_kill ")).mapToLong(
-          l -> Long.parseLong(l.split(" ")[1])).findFirst().orElse(-1);
+      return Files.readAllLines(file).stream()
+          .filter(l -> l.startsWith("oom_kill "))
+          .mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+          .findFirst()
+          .orElse(-1);
     } catch (IOException e) {
       return -1;
     }
@@ -78,16 +89,26 @@ class EventsIT {
   void anOomOfPid1IsCountedOnceWithinASecondWithItsLabels() {
     containerd.run(NS, "oom-pid1", BUSYBOX, EIGHT_MIB, "sh", "-c", EAT_MEMORY);
     containerd.awaitTaskStatus(NS, "oom-pid1", "STOPPED", Duration.ofSeconds(20));
-    MetricsText m = Await.until(Duration.ofSeconds(1), "the OOM on /metrics within 1 s", exporter::scrape,
-        s -> s.value("container_oom_events_total", "name", "oom-pid1").equals(Optional.of(1.0)));
+    MetricsText m =
+        Await.until(
+            Duration.ofSeconds(1),
+            "the OOM on /metrics within 1 s",
+            exporter::scrape,
+            s ->
+                s.value("container_oom_events_total", "name", "oom-pid1").equals(Optional.of(1.0)));
 
-    MetricsText.Sample oom = m.samples("container_oom_events_total").stream()
-        .filter(s -> s.labels().get("name").equals("oom-pid1")).findFirst().orElseThrow();
+    MetricsText.Sample oom =
+        m.samples("container_oom_events_total").stream()
+            .filter(s -> s.labels().get("name").equals("oom-pid1"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("/" + NS + "/oom-pid1", oom.labels().get("id"));
     assertEquals(BUSYBOX, oom.labels().get("image"));
     assertEquals(NS, oom.labels().get("containerd_namespace"));
     assertEquals("", oom.labels().get("pod"), "not a Kubernetes container");
-    assertEquals(Optional.of(1.0), m.value("containerd_task_exits_total", "name", "oom-pid1", "exit_code", "137"));
+    assertEquals(
+        Optional.of(1.0),
+        m.value("containerd_task_exits_total", "name", "oom-pid1", "exit_code", "137"));
     assertEquals(Optional.of(137.0), m.value("containerd_task_last_exit_code", "name", "oom-pid1"));
     assertEquals(Optional.of(1.0), m.value("containerd_task_starts_total", "name", "oom-pid1"));
 
@@ -99,14 +120,28 @@ class EventsIT {
 
   @Test
   void anOomOfAChildIsCountedWhilePid1LivesOn() {
-    containerd.run(NS, "oom-child", BUSYBOX, EIGHT_MIB, "sh", "-c",
+    containerd.run(
+        NS,
+        "oom-child",
+        BUSYBOX,
+        EIGHT_MIB,
+        "sh",
+        "-c",
         "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
-    Await.until(Duration.ofSeconds(20), "the kernel to OOM-kill the child", () -> kernelOomKills("oom-child"),
+    Await.until(
+        Duration.ofSeconds(20),
+        "the kernel to OOM-kill the child",
+        () -> kernelOomKills("oom-child"),
         n -> n == 1);
-    Await.until(Duration.ofSeconds(1), "the OOM on /metrics within 1 s", () -> ooms("oom-child"),
+    Await.until(
+        Duration.ofSeconds(1),
+        "the OOM on /metrics within 1 s",
+        () -> ooms("oom-child"),
         v -> v.equals(Optional.of(1.0)));
     assertEquals("RUNNING", containerd.taskStatus(NS, "oom-child"));
-    assertEquals(Optional.empty(), exporter.scrape().value("containerd_task_last_exit_code", "name", "oom-child"),
+    assertEquals(
+        Optional.empty(),
+        exporter.scrape().value("containerd_task_last_exit_code", "name", "oom-child"),
         "PID 1 did not exit");
   }
 
@@ -116,39 +151,68 @@ class EventsIT {
     containerd.run(NS, "exit-1", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 1");
     containerd.run(NS, "exit-137", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
     containerd.kill(NS, "exit-137", "SIGKILL");
-    for (String[] expected : new String[][] {{"exit-0", "0"}, {"exit-1", "1"}, {"exit-137", "137"}}) {
-      Await.until(Duration.ofSeconds(10), expected[0] + " counted under exit_code " + expected[1], exporter::scrape,
-          m -> m.value("containerd_task_exits_total", "name", expected[0], "exit_code", expected[1])
-              .equals(Optional.of(1.0)));
+    for (String[] expected :
+        new String[][] {{"exit-0", "0"}, {"exit-1", "1"}, {"exit-137", "137"}}) {
+      Await.until(
+          Duration.ofSeconds(10),
+          expected[0] + " counted under exit_code " + expected[1],
+          exporter::scrape,
+          m ->
+              m.value("containerd_task_exits_total", "name", expected[0], "exit_code", expected[1])
+                  .equals(Optional.of(1.0)));
       MetricsText m = exporter.scrape();
-      assertEquals(1, m.samples("containerd_task_exits_total").stream()
-          .filter(s -> s.labels().get("name").equals(expected[0])).count(), "one exit code series");
-      assertEquals(Optional.of(Double.parseDouble(expected[1])),
+      assertEquals(
+          1,
+          m.samples("containerd_task_exits_total").stream()
+              .filter(s -> s.labels().get("name").equals(expected[0]))
+              .count(),
+          "one exit code series");
+      assertEquals(
+          Optional.of(Double.parseDouble(expected[1])),
           m.value("containerd_task_last_exit_code", "name", expected[0]));
     }
   }
 
   @Test
   void anOomWhileContainerdIsDownIsCountedExactlyOnceAfterItReturns() {
-    // The child waits, so the OOM happens while containerd is dead; the shim and the task keep running.
-    containerd.run(NS, "oom-away", BUSYBOX, EIGHT_MIB, "sh", "-c",
+    // The child waits, so the OOM happens while containerd is dead; the shim and the task keep
+    // running.
+    containerd.run(
+        NS,
+        "oom-away",
+        BUSYBOX,
+        EIGHT_MIB,
+        "sh",
+        "-c",
         "sleep 3; sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
-    Await.until(Duration.ofSeconds(5), "the exporter to know the task", exporter::scrape,
+    Await.until(
+        Duration.ofSeconds(5),
+        "the exporter to know the task",
+        exporter::scrape,
         m -> m.value("container_oom_events_total", "name", "oom-away").equals(Optional.of(0.0)));
-    double reconnectsBefore = exporter.scrape().value("containerd_exporter_event_stream_reconnects_total")
-        .orElseThrow();
+    double reconnectsBefore =
+        exporter.scrape().value("containerd_exporter_event_stream_reconnects_total").orElseThrow();
 
     containerd.killDaemon();
-    Await.until(Duration.ofSeconds(20), "the OOM to happen while containerd is down",
-        () -> kernelOomKills("oom-away"), n -> n == 1);
+    Await.until(
+        Duration.ofSeconds(20),
+        "the OOM to happen while containerd is down",
+        () -> kernelOomKills("oom-away"),
+        n -> n == 1);
     assertEquals(Optional.of(0.0), exporter.scrape().value("containerd_exporter_event_stream_up"));
 
     containerd.restartDaemon();
-    Await.until(Duration.ofSeconds(15), "the missed OOM to be counted after reconnecting", () -> ooms("oom-away"),
+    Await.until(
+        Duration.ofSeconds(15),
+        "the missed OOM to be counted after reconnecting",
+        () -> ooms("oom-away"),
         v -> v.equals(Optional.of(1.0)));
     MetricsText m = exporter.scrape();
-    assertEquals(Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
-    assertEquals(Optional.of(reconnectsBefore + 1), m.value("containerd_exporter_event_stream_reconnects_total"));
+    assertEquals(
+        Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
+    assertEquals(
+        Optional.of(reconnectsBefore + 1),
+        m.value("containerd_exporter_event_stream_reconnects_total"));
 
     // Whatever the shim publishes late must not count it a second time.
     sleep(Duration.ofSeconds(5));
@@ -158,56 +222,109 @@ class EventsIT {
 
   @Test
   void aReconnectWithNoOomMeanwhileAddsNothingToAContainerWithOomHistory() {
-    containerd.run(NS, "oom-history", BUSYBOX, EIGHT_MIB, "sh", "-c", "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
-    Await.until(Duration.ofSeconds(20), "the kernel to OOM-kill the child", () -> kernelOomKills("oom-history"),
+    containerd.run(
+        NS,
+        "oom-history",
+        BUSYBOX,
+        EIGHT_MIB,
+        "sh",
+        "-c",
+        "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
+    Await.until(
+        Duration.ofSeconds(20),
+        "the kernel to OOM-kill the child",
+        () -> kernelOomKills("oom-history"),
         n -> n == 1);
-    Await.until(Duration.ofSeconds(1), "the OOM on /metrics within 1 s", () -> ooms("oom-history"),
+    Await.until(
+        Duration.ofSeconds(1),
+        "the OOM on /metrics within 1 s",
+        () -> ooms("oom-history"),
         v -> v.equals(Optional.of(1.0)));
     MetricsText before = exporter.scrape();
 
     containerd.killDaemon();
     sleep(Duration.ofSeconds(2));
     containerd.restartDaemon();
-    Await.until(Duration.ofSeconds(15), "the stream back", exporter::scrape,
-        m -> m.value("containerd_exporter_event_stream_reconnects_total")
-            .equals(Optional.of(before.value("containerd_exporter_event_stream_reconnects_total").orElseThrow() + 1))
-            && m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0)));
+    Await.until(
+        Duration.ofSeconds(15),
+        "the stream back",
+        exporter::scrape,
+        m ->
+            m.value("containerd_exporter_event_stream_reconnects_total")
+                    .equals(
+                        Optional.of(
+                            before
+                                    .value("containerd_exporter_event_stream_reconnects_total")
+                                    .orElseThrow()
+                                + 1))
+                && m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0)));
     sleep(Duration.ofSeconds(7)); // the reconcile, and its second pass 5 s later
     MetricsText after = exporter.scrape();
-    assertEquals(Optional.of(1.0), after.value("container_oom_events_total", "name", "oom-history"));
-    assertEquals(before.value("containerd_exporter_events_recovered_total", "event", "oom"),
-        after.value("containerd_exporter_events_recovered_total", "event", "oom"), "nothing recovered");
+    assertEquals(
+        Optional.of(1.0), after.value("container_oom_events_total", "name", "oom-history"));
+    assertEquals(
+        before.value("containerd_exporter_events_recovered_total", "event", "oom"),
+        after.value("containerd_exporter_events_recovered_total", "event", "oom"),
+        "nothing recovered");
   }
 
   @Test
   void anOomAndAnExitBeforeTheFirstSubscriptionAreCountedOnce() throws IOException {
     // A second exporter that cannot reach containerd yet: its socket path appears only later.
     Path socket = containerd.tempDir().resolve("late-exporter.sock");
-    try (ExporterProcess late = ExporterProcess.start(socket, "--poll.interval=1s", "--poll.timeout=1s")) {
-      containerd.run(NS, "oom-early", BUSYBOX, EIGHT_MIB, "sh", "-c",
+    try (ExporterProcess late =
+        ExporterProcess.start(socket, "--poll.interval=1s", "--poll.timeout=1s")) {
+      containerd.run(
+          NS,
+          "oom-early",
+          BUSYBOX,
+          EIGHT_MIB,
+          "sh",
+          "-c",
           "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
       containerd.run(NS, "exit-early", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 3");
-      Await.until(Duration.ofSeconds(20), "the kernel to OOM-kill the child", () -> kernelOomKills("oom-early"),
+      Await.until(
+          Duration.ofSeconds(20),
+          "the kernel to OOM-kill the child",
+          () -> kernelOomKills("oom-early"),
           n -> n == 1);
       containerd.awaitTaskStatus(NS, "exit-early", "STOPPED", Duration.ofSeconds(20));
       assertEquals(Optional.of(0.0), late.scrape().value("containerd_exporter_event_stream_up"));
 
       Files.createSymbolicLink(socket, containerd.socket());
-      MetricsText m = Await.until(Duration.ofSeconds(30), "both recovered by the first reconcile", late::scrape,
-          s -> s.value("container_oom_events_total", "name", "oom-early").equals(Optional.of(1.0))
-              && s.value("containerd_task_exits_total", "name", "exit-early", "exit_code", "other")
-                  .equals(Optional.of(1.0)));
-      assertEquals(Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
-      assertEquals(Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "exit"));
-      assertEquals(Optional.of(0.0), m.value("containerd_exporter_event_stream_reconnects_total"),
+      MetricsText m =
+          Await.until(
+              Duration.ofSeconds(30),
+              "both recovered by the first reconcile",
+              late::scrape,
+              s ->
+                  s.value("container_oom_events_total", "name", "oom-early")
+                          .equals(Optional.of(1.0))
+                      && s.value(
+                              "containerd_task_exits_total",
+                              "name",
+                              "exit-early",
+                              "exit_code",
+                              "other")
+                          .equals(Optional.of(1.0)));
+      assertEquals(
+          Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
+      assertEquals(
+          Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "exit"));
+      assertEquals(
+          Optional.of(0.0),
+          m.value("containerd_exporter_event_stream_reconnects_total"),
           "the first subscription, not a reconnect");
 
       sleep(Duration.ofSeconds(7)); // the second reconcile pass, 5 s after the first
       m = late.scrape();
-      assertEquals(Optional.of(1.0), m.value("container_oom_events_total", "name", "oom-early"), "once");
-      assertEquals(Optional.of(1.0),
+      assertEquals(
+          Optional.of(1.0), m.value("container_oom_events_total", "name", "oom-early"), "once");
+      assertEquals(
+          Optional.of(1.0),
           m.value("containerd_task_exits_total", "name", "exit-early", "exit_code", "other"));
-      assertEquals(Optional.of(1.0), ooms("oom-early"), "and once by the exporter that watched it live");
+      assertEquals(
+          Optional.of(1.0), ooms("oom-early"), "and once by the exporter that watched it live");
     } finally {
       Files.deleteIfExists(socket);
     }
@@ -219,14 +336,21 @@ class EventsIT {
     containerd.createNamespace(ns);
     try (EventPublisher publisher = new EventPublisher(containerd.socket())) {
       for (int i = 0; i < 1000; i++) {
-        publisher.publish(ns, "/images/update", ImageUpdate.newBuilder().setName("image-" + i).build());
+        publisher.publish(
+            ns, "/images/update", ImageUpdate.newBuilder().setName("image-" + i).build());
       }
     }
-    Await.until(Duration.ofSeconds(10), "all 1000 events counted", exporter::scrape,
-        m -> m.value("containerd_image_events_total", "containerd_namespace", ns, "action", "update")
-            .equals(Optional.of(1000.0)));
+    Await.until(
+        Duration.ofSeconds(10),
+        "all 1000 events counted",
+        exporter::scrape,
+        m ->
+            m.value("containerd_image_events_total", "containerd_namespace", ns, "action", "update")
+                .equals(Optional.of(1000.0)));
     MetricsText m = exporter.scrape();
-    assertEquals(Optional.of(1000.0), m.value("containerd_events_total", "containerd_namespace", ns, "topic", "/images/update"));
+    assertEquals(
+        Optional.of(1000.0),
+        m.value("containerd_events_total", "containerd_namespace", ns, "topic", "/images/update"));
     assertTrue(exporter.isAlive());
   }
 

@@ -15,15 +15,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real exporter jar, run as a separate process the way a user runs it, with its log captured to a file. Tests
- * talk to it only over HTTP.
+ * The real exporter jar, run as a separate process the way a user runs it, with its log captured to
+ * a file. Tests talk to it only over HTTP.
  */
 public final class ExporterProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
   private final Path log;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private ExporterProcess(Process process, int port, Path log) {
     this.process = process;
@@ -31,11 +32,15 @@ public final class ExporterProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** The shaded jar failsafe points us at; building it is `mvn package`'s job, so its absence is an error. */
+  /**
+   * The shaded jar failsafe points us at; building it is `mvn package`'s job, so its absence is an
+   * error.
+   */
   public static Path jar() {
     String path = System.getProperty("exporter.jar");
     if (path == null || !Files.isRegularFile(Path.of(path))) {
-      throw new IllegalStateException("exporter jar not found at " + path + ": run the ITs with `mvn verify`");
+      throw new IllegalStateException(
+          "exporter jar not found at " + path + ": run the ITs with `mvn verify`");
     }
     return Path.of(path);
   }
@@ -44,23 +49,43 @@ public final class ExporterProcess implements AutoCloseable {
     return startUnder(List.of(), containerdSocket, extraArgs);
   }
 
-  /** The jar run by {@code wrapper} (e.g. {@code unshare -m sh -c '... exec "$@"' sh}), which must exec it. */
-  public static ExporterProcess startUnder(List<String> wrapper, Path containerdSocket, String... extraArgs) {
+  /**
+   * The jar run by {@code wrapper} (e.g. {@code unshare -m sh -c '... exec "$@"' sh}), which must
+   * exec it.
+   */
+  public static ExporterProcess startUnder(
+      List<String> wrapper, Path containerdSocket, String... extraArgs) {
     int port = freePort();
     List<String> command = new ArrayList<>(wrapper);
-    command.addAll(List.of(javaBin(), "-XX:+UseSerialGC", "-Xmx64m", "-jar",
-        jar().toString(), "--containerd.address=" + containerdSocket, "--web.listen-address=127.0.0.1:" + port));
+    command.addAll(
+        List.of(
+            javaBin(),
+            "-XX:+UseSerialGC",
+            "-Xmx64m",
+            "-jar",
+            jar().toString(),
+            "--containerd.address=" + containerdSocket,
+            "--web.listen-address=127.0.0.1:" + port));
     command.addAll(List.of(extraArgs));
     try {
       Path log = Files.createTempFile("exporter-it-", ".log");
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       ExporterProcess exporter = new ExporterProcess(process, port, log);
-      Await.until(Duration.ofSeconds(20), "the exporter to serve /-/healthy", () -> {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("exporter exited with " + process.exitValue() + ":\n" + exporter.log());
-        }
-        return exporter.get("/-/healthy").statusCode();
-      }, code -> code == 200);
+      Await.until(
+          Duration.ofSeconds(20),
+          "the exporter to serve /-/healthy",
+          () -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException(
+                  "exporter exited with " + process.exitValue() + ":\n" + exporter.log());
+            }
+            return exporter.get("/-/healthy").statusCode();
+          },
+          code -> code == 200);
       return exporter;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -92,8 +117,10 @@ public final class ExporterProcess implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -108,7 +135,8 @@ public final class ExporterProcess implements AutoCloseable {
   public MetricsText scrape() {
     HttpResponse<String> response = get("/metrics");
     if (response.statusCode() != 200) {
-      throw new IllegalStateException("/metrics answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(
+          "/metrics answered " + response.statusCode() + ": " + response.body());
     }
     return MetricsText.parse(response.body());
   }

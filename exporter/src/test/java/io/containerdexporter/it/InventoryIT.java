@@ -26,8 +26,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The inventory families against a real containerd: every value equals what ctr (or, where ctr rounds, the daemon's
- * own files) says at the same moment, in every namespace, including a pull held in flight by a stalling registry.
+ * The inventory families against a real containerd: every value equals what ctr (or, where ctr
+ * rounds, the daemon's own files) says at the same moment, in every namespace, including a pull
+ * held in flight by a stalling registry.
  */
 @ExtendWith(ContainerdExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -51,7 +52,9 @@ class InventoryIT {
   void workloads() {
     containerd.createNamespace("inv-a");
     containerd.importBusybox("inv-a", BUSYBOX);
-    containerd.ctr("-n", "inv-a", "images", "tag", BUSYBOX, "docker.io/library/busybox:copy").orThrow();
+    containerd
+        .ctr("-n", "inv-a", "images", "tag", BUSYBOX, "docker.io/library/busybox:copy")
+        .orThrow();
     containerd.createNamespace("inv-b");
     containerd.importBusybox("inv-b", BUSYBOX);
     containerd.createNamespace("inv-empty");
@@ -63,8 +66,13 @@ class InventoryIT {
     containerd.awaitTaskStatus("inv-a", "stopped", "STOPPED", Duration.ofSeconds(10));
     containerd.ctr("-n", "inv-a", "containers", "create", BUSYBOX, "no-task").orThrow();
 
-    exporter = ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s",
-        "--collector.image-info", "--content.stall-after=" + STALL_AFTER.toSeconds() + "s");
+    exporter =
+        ExporterProcess.start(
+            containerd.socket(),
+            "--poll.interval=1s",
+            "--poll.timeout=1s",
+            "--collector.image-info",
+            "--content.stall-after=" + STALL_AFTER.toSeconds() + "s");
   }
 
   @AfterAll
@@ -76,11 +84,15 @@ class InventoryIT {
 
   /** Waits until the exporter and ctr agree on every inventory series; on timeout shows both. */
   private void assertAgreesWithCtr(String when) {
-    Await.until(Duration.ofSeconds(10), "the exporter to agree with ctr " + when, () -> {
-      Map<String, Double> expected = ctr.expected(STALL_AFTER);
-      Map<String, Double> actual = CtrInventory.actual(exporter.scrape(), expected);
-      return new Comparison(expected, actual);
-    }, Comparison::agree);
+    Await.until(
+        Duration.ofSeconds(10),
+        "the exporter to agree with ctr " + when,
+        () -> {
+          Map<String, Double> expected = ctr.expected(STALL_AFTER);
+          Map<String, Double> actual = CtrInventory.actual(exporter.scrape(), expected);
+          return new Comparison(expected, actual);
+        },
+        Comparison::agree);
   }
 
   private record Comparison(Map<String, Double> expected, Map<String, Double> actual) {
@@ -92,7 +104,8 @@ class InventoryIT {
     public String toString() {
       Set<String> keys = new TreeSet<>(expected.keySet());
       keys.addAll(actual.keySet());
-      return keys.stream().filter(k -> !java.util.Objects.equals(expected.get(k), actual.get(k)))
+      return keys.stream()
+          .filter(k -> !java.util.Objects.equals(expected.get(k), actual.get(k)))
           .map(k -> k + " ctr=" + expected.get(k) + " exporter=" + actual.get(k))
           .collect(Collectors.joining("\n  ", "differences:\n  ", ""));
     }
@@ -104,15 +117,27 @@ class InventoryIT {
     assertAgreesWithCtr("at rest");
     MetricsText m = exporter.scrape();
     // The fixture is what we think it is (so agreement above is not agreement on nothing).
-    assertEquals(Optional.of(4.0), m.value("containerd_containers", "containerd_namespace", "inv-a"));
-    assertEquals(Optional.of(1.0), m.value("containerd_tasks", "containerd_namespace", "inv-a", "status", "paused"));
-    assertEquals(Optional.of(1.0), m.value("containerd_tasks", "containerd_namespace", "inv-a", "status", "stopped"));
+    assertEquals(
+        Optional.of(4.0), m.value("containerd_containers", "containerd_namespace", "inv-a"));
+    assertEquals(
+        Optional.of(1.0),
+        m.value("containerd_tasks", "containerd_namespace", "inv-a", "status", "paused"));
+    assertEquals(
+        Optional.of(1.0),
+        m.value("containerd_tasks", "containerd_namespace", "inv-a", "status", "stopped"));
     assertEquals(Optional.of(2.0), m.value("containerd_images", "containerd_namespace", "inv-a"));
-    assertEquals(m.value("containerd_images_size_bytes", "containerd_namespace", "inv-b"),
-        m.value("containerd_images_size_bytes", "containerd_namespace", "inv-a"), "two tags of one image count its blobs once");
-    assertEquals(Optional.of(0.0), m.value("containerd_containers", "containerd_namespace", "inv-empty"));
-    assertEquals(6, m.samples("containerd_tasks").stream()
-        .filter(s -> s.labels().get("containerd_namespace").equals("inv-empty")).count(), "all statuses, even when empty");
+    assertEquals(
+        m.value("containerd_images_size_bytes", "containerd_namespace", "inv-b"),
+        m.value("containerd_images_size_bytes", "containerd_namespace", "inv-a"),
+        "two tags of one image count its blobs once");
+    assertEquals(
+        Optional.of(0.0), m.value("containerd_containers", "containerd_namespace", "inv-empty"));
+    assertEquals(
+        6,
+        m.samples("containerd_tasks").stream()
+            .filter(s -> s.labels().get("containerd_namespace").equals("inv-empty"))
+            .count(),
+        "all statuses, even when empty");
   }
 
   @Test
@@ -122,18 +147,40 @@ class InventoryIT {
       Registry.PushedImage image = registry.pushRandomImage("it/big:1", 4 * MiB);
       try (StallingBlobProxy proxy = StallingBlobProxy.start(registry, MiB)) {
         proxy.stallBlob(image.layerDigest());
-        Process pull = new ProcessBuilder("ctr", "--address", containerd.socket().toString(), "--namespace", "inv-b",
-            "images", "pull", "--plain-http", proxy.address() + "/it/big:1")
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process pull =
+            new ProcessBuilder(
+                    "ctr",
+                    "--address",
+                    containerd.socket().toString(),
+                    "--namespace",
+                    "inv-b",
+                    "images",
+                    "pull",
+                    "--plain-http",
+                    proxy.address() + "/it/big:1")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
           proxy.awaitStalled(Duration.ofSeconds(20));
-          Await.until(Duration.ofSeconds(10), "one ingest of 1 MiB in inv-b", exporter::scrape,
-              m -> m.value("containerd_content_ingests", "containerd_namespace", "inv-b").equals(Optional.of(1.0))
-                  && m.value("containerd_content_ingest_bytes", "containerd_namespace", "inv-b").equals(Optional.of((double) MiB)));
+          Await.until(
+              Duration.ofSeconds(10),
+              "one ingest of 1 MiB in inv-b",
+              exporter::scrape,
+              m ->
+                  m.value("containerd_content_ingests", "containerd_namespace", "inv-b")
+                          .equals(Optional.of(1.0))
+                      && m.value("containerd_content_ingest_bytes", "containerd_namespace", "inv-b")
+                          .equals(Optional.of((double) MiB)));
           assertAgreesWithCtr("while a pull is in flight");
 
-          Await.until(Duration.ofSeconds(10), "the held ingest to count as stalled", exporter::scrape,
-              m -> m.value("containerd_content_ingests_stalled", "containerd_namespace", "inv-b").equals(Optional.of(1.0)));
+          Await.until(
+              Duration.ofSeconds(10),
+              "the held ingest to count as stalled",
+              exporter::scrape,
+              m ->
+                  m.value("containerd_content_ingests_stalled", "containerd_namespace", "inv-b")
+                      .equals(Optional.of(1.0)));
           assertAgreesWithCtr("while a pull is stalled");
         } finally {
           proxy.release();
@@ -142,34 +189,74 @@ class InventoryIT {
         assertEquals(0, pull.exitValue());
       }
     }
-    Await.until(Duration.ofSeconds(10), "the ingest to be gone", exporter::scrape,
-        m -> m.value("containerd_content_ingests", "containerd_namespace", "inv-b").equals(Optional.of(0.0)));
+    Await.until(
+        Duration.ofSeconds(10),
+        "the ingest to be gone",
+        exporter::scrape,
+        m ->
+            m.value("containerd_content_ingests", "containerd_namespace", "inv-b")
+                .equals(Optional.of(0.0)));
     assertAgreesWithCtr("after the pull");
-    assertEquals(Optional.of(2.0), exporter.scrape().value("containerd_images", "containerd_namespace", "inv-b"));
+    assertEquals(
+        Optional.of(2.0),
+        exporter.scrape().value("containerd_images", "containerd_namespace", "inv-b"));
   }
 
   @Test
   @Order(3)
   void snapshotsMatchCtrExactlyInCountAndWithinCtrsRoundingInSize() {
-    List<String> snapshotters = exporter.scrape().samples("containerd_snapshots").stream()
-        .map(s -> s.labels().get("snapshotter")).distinct().sorted().toList();
-    assertTrue(snapshotters.contains("overlayfs") && snapshotters.contains("native"), snapshotters.toString());
-    Await.until(Duration.ofSeconds(10), "snapshot counts to agree with ctr", () -> {
-      Map<String, Double> expected = ctr.expectedSnapshots(snapshotters);
-      return new Comparison(expected, CtrInventory.actual(exporter.scrape(), expected));
-    }, Comparison::agree);
+    List<String> snapshotters =
+        exporter.scrape().samples("containerd_snapshots").stream()
+            .map(s -> s.labels().get("snapshotter"))
+            .distinct()
+            .sorted()
+            .toList();
+    assertTrue(
+        snapshotters.contains("overlayfs") && snapshotters.contains("native"),
+        snapshotters.toString());
+    Await.until(
+        Duration.ofSeconds(10),
+        "snapshot counts to agree with ctr",
+        () -> {
+          Map<String, Double> expected = ctr.expectedSnapshots(snapshotters);
+          return new Comparison(expected, CtrInventory.actual(exporter.scrape(), expected));
+        },
+        Comparison::agree);
 
     MetricsText m = exporter.scrape();
     for (String ns : ctr.namespaces()) {
       for (String snapshotter : snapshotters) {
         double[] bounds = ctr.snapshotUsageBounds(ns, snapshotter);
-        double bytes = m.value("containerd_snapshots_size_bytes", "containerd_namespace", ns, "snapshotter", snapshotter)
-            .orElseThrow();
-        assertTrue(bytes >= bounds[0] && bytes <= bounds[1],
-            ns + "/" + snapshotter + ": " + bytes + " not within ctr's " + bounds[0] + ".." + bounds[1]);
+        double bytes =
+            m.value(
+                    "containerd_snapshots_size_bytes",
+                    "containerd_namespace",
+                    ns,
+                    "snapshotter",
+                    snapshotter)
+                .orElseThrow();
+        assertTrue(
+            bytes >= bounds[0] && bytes <= bounds[1],
+            ns
+                + "/"
+                + snapshotter
+                + ": "
+                + bytes
+                + " not within ctr's "
+                + bounds[0]
+                + ".."
+                + bounds[1]);
       }
     }
-    assertTrue(m.value("containerd_snapshots_size_bytes", "containerd_namespace", "inv-a", "snapshotter", "overlayfs")
-        .orElseThrow() > 1_000_000, "busybox's committed layer is ~2 MB");
+    assertTrue(
+        m.value(
+                    "containerd_snapshots_size_bytes",
+                    "containerd_namespace",
+                    "inv-a",
+                    "snapshotter",
+                    "overlayfs")
+                .orElseThrow()
+            > 1_000_000,
+        "busybox's committed layer is ~2 MB");
   }
 }

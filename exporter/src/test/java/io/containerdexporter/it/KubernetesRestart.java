@@ -5,7 +5,10 @@ import io.containerdexporter.cri.v1.ContainerState;
 import io.containerdexporter.testkit.ContainerdSandbox;
 import java.time.Duration;
 
-/** A Kubernetes container restarted the way kubelet does it (new container, same pod and name, next attempt). */
+/**
+ * A Kubernetes container restarted the way kubelet does it (new container, same pod and name, next
+ * attempt).
+ */
 final class KubernetesRestart {
 
   private KubernetesRestart() {}
@@ -15,11 +18,16 @@ final class KubernetesRestart {
     containerd.importBusybox(CriClient.K8S_NAMESPACE, ContainerdSandbox.BUSYBOX_IMAGE);
     CriClient cri = CriClient.connect(containerd);
     String pod = cri.runPod("docs", "restarter-0", "uid-restarter-0");
-    String first = cri.createContainer(pod, "app", 0, ContainerdSandbox.BUSYBOX_IMAGE, "sh", "-c", "exit 1");
+    String first =
+        cri.createContainer(pod, "app", 0, ContainerdSandbox.BUSYBOX_IMAGE, "sh", "-c", "exit 1");
     cri.startContainer(first);
-    Await.until(Duration.ofSeconds(20), "the first container to exit", () -> cri.containerState(first),
+    Await.until(
+        Duration.ofSeconds(20),
+        "the first container to exit",
+        () -> cri.containerState(first),
         s -> s == ContainerState.CONTAINER_EXITED);
-    String second = cri.createContainer(pod, "app", 1, ContainerdSandbox.BUSYBOX_IMAGE, "sleep", "100000");
+    String second =
+        cri.createContainer(pod, "app", 1, ContainerdSandbox.BUSYBOX_IMAGE, "sleep", "100000");
     cri.startContainer(second);
     return cri;
   }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The real jar's log against a real containerd: logfmt only, debug shows our decisions, an outage is quiet. */
+/**
+ * The real jar's log against a real containerd: logfmt only, debug shows our decisions, an outage
+ * is quiet.
+ */
 @ExtendWith(ContainerdExtension.class)
 class LogsIT {
 
@@ -40,35 +43,45 @@ class LogsIT {
   private static boolean settled(MetricsText m) {
     return m.value("containerd_up").equals(Optional.of(1.0))
         && m.value("containerd_exporter_event_stream_up").equals(Optional.of(1.0))
-        && m.value("containerd_exporter_collector_success", "collector", "writable-layer").equals(Optional.of(1.0));
+        && m.value("containerd_exporter_collector_success", "collector", "writable-layer")
+            .equals(Optional.of(1.0));
   }
 
   @Test
   void atDebugTheLogShowsPollRoundsSubscriptionsReconcilesAndLookupsAndIsLogfmtOnly() {
     containerd.importBusybox("logs", BUSYBOX);
     containerd.run("logs", "early", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
-    try (ExporterProcess exporter = ExporterProcess.start(containerd.socket(), "--log.level=debug",
-        "--poll.interval=1s")) {
-      Await.until(Duration.ofSeconds(20), "containerd up, events up, writable-layer ok", exporter::scrape,
+    try (ExporterProcess exporter =
+        ExporterProcess.start(containerd.socket(), "--log.level=debug", "--poll.interval=1s")) {
+      Await.until(
+          Duration.ofSeconds(20),
+          "containerd up, events up, writable-layer ok",
+          exporter::scrape,
           LogsIT::settled);
       containerd.run("logs", "late", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
-      List<String> expected = List.of(
-          "source=Poller msg=\"poll round: containerd namespaces [logs]\"",
-          "source=Poller msg=\"collector task-stats: ",
-          "source=EventSubscriber msg=\"subscribing to containerd's events",
-          "source=EventSubscriber msg=\"event stream established\"",
-          "source=EventSubscriber msg=\"reconciled the event counters with containerd's tasks (first subscription",
-          "source=EventSubscriber msg=\"container logs/late created: looked up its labels\"");
-      Await.until(Duration.ofSeconds(10), "every kind of debug line (showing the missing ones)",
-          () -> expected.stream().filter(e -> !exporter.log().contains(e)).toList(), List::isEmpty);
+      List<String> expected =
+          List.of(
+              "source=Poller msg=\"poll round: containerd namespaces [logs]\"",
+              "source=Poller msg=\"collector task-stats: ",
+              "source=EventSubscriber msg=\"subscribing to containerd's events",
+              "source=EventSubscriber msg=\"event stream established\"",
+              "source=EventSubscriber msg=\"reconciled the event counters with containerd's tasks (first subscription",
+              "source=EventSubscriber msg=\"container logs/late created: looked up its labels\"");
+      Await.until(
+          Duration.ofSeconds(10),
+          "every kind of debug line (showing the missing ones)",
+          () -> expected.stream().filter(e -> !exporter.log().contains(e)).toList(),
+          List::isEmpty);
       assertLogfmtOnly(exporter.log());
     }
   }
 
   @Test
   void whileContainerdIsDownTheLogIsOneLinePerRetryAndOneStreamLost() throws InterruptedException {
-    try (ExporterProcess exporter = ExporterProcess.start(containerd.socket(), "--poll.interval=1s")) {
-      Await.until(Duration.ofSeconds(20), "containerd up, events up", exporter::scrape, LogsIT::settled);
+    try (ExporterProcess exporter =
+        ExporterProcess.start(containerd.socket(), "--poll.interval=1s")) {
+      Await.until(
+          Duration.ofSeconds(20), "containerd up, events up", exporter::scrape, LogsIT::settled);
       int before = exporter.log().length();
       containerd.killDaemon();
       Thread.sleep(4_000); // several retries, several poll rounds
@@ -76,29 +89,43 @@ class LogsIT {
       containerd.restartDaemon();
       Await.until(Duration.ofSeconds(20), "containerd up again", exporter::scrape, LogsIT::settled);
 
-      List<String> retries = outage.stream().filter(l -> l.contains("source=ConnectionMonitor")).toList();
-      List<String> others = outage.stream().filter(l -> !l.contains("source=ConnectionMonitor")).toList();
+      List<String> retries =
+          outage.stream().filter(l -> l.contains("source=ConnectionMonitor")).toList();
+      List<String> others =
+          outage.stream().filter(l -> !l.contains("source=ConnectionMonitor")).toList();
       assertTrue(retries.size() >= 2, "the monitor says so once per retry: " + outage);
       for (int i = 0; i < retries.size(); i++) {
         assertTrue(retries.get(i).contains("; retry " + (i + 1) + " in "), retries.get(i));
       }
-      assertEquals(1, others.size(), "besides the retries, only the loss of the stream that was up: " + outage);
-      assertTrue(others.get(0).contains("source=EventSubscriber msg=\"event stream lost"), others.get(0));
+      assertEquals(
+          1,
+          others.size(),
+          "besides the retries, only the loss of the stream that was up: " + outage);
+      assertTrue(
+          others.get(0).contains("source=EventSubscriber msg=\"event stream lost"), others.get(0));
       assertLogfmtOnly(exporter.log());
     }
   }
 
   /**
-   * A read-only root filesystem with only /tmp writable (a private mount namespace: `/` remounted read-only, so HOME
-   * is unwritable too): the exporter starts, oshi's JNA loads from /tmp, and nothing complains.
+   * A read-only root filesystem with only /tmp writable (a private mount namespace: `/` remounted
+   * read-only, so HOME is unwritable too): the exporter starts, oshi's JNA loads from /tmp, and
+   * nothing complains.
    */
   @Test
   void nothingIsWrittenOutsideTmp() throws Exception {
     String readOnlyRoot = "mount --bind /tmp /tmp && mount -o remount,bind,ro / && exec \"$@\"";
-    List<String> wrapper = List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", readOnlyRoot, "sh");
-    Process probe = new ProcessBuilder(Stream.concat(wrapper.stream(),
-        Stream.of("sh", "-c", "touch " + System.getProperty("user.home") + "/.ro-probe")).toList())
-        .redirectErrorStream(true).start();
+    List<String> wrapper =
+        List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", readOnlyRoot, "sh");
+    Process probe =
+        new ProcessBuilder(
+                Stream.concat(
+                        wrapper.stream(),
+                        Stream.of(
+                            "sh", "-c", "touch " + System.getProperty("user.home") + "/.ro-probe"))
+                    .toList())
+            .redirectErrorStream(true)
+            .start();
     assertNotEquals(0, probe.waitFor(), "HOME must be unwritable under the wrapper");
 
     Path jna = Path.of(System.getProperty("java.io.tmpdir"), "containerd-exporter-jna");
@@ -109,22 +136,37 @@ class LogsIT {
     }
     containerd.importBusybox("ro", BUSYBOX);
     containerd.run("ro", "sleeper", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
-    try (ExporterProcess exporter = ExporterProcess.startUnder(wrapper, containerd.socket(), "--poll.interval=1s")) {
-      MetricsText m = Await.until(Duration.ofSeconds(30), "containerd up, events up, writable-layer ok",
-          exporter::scrape, LogsIT::settled);
-      assertTrue(m.samples("container_fs_limit_bytes").stream().anyMatch(s -> "/".equals(s.labels().get("id"))),
+    try (ExporterProcess exporter =
+        ExporterProcess.startUnder(wrapper, containerd.socket(), "--poll.interval=1s")) {
+      MetricsText m =
+          Await.until(
+              Duration.ofSeconds(30),
+              "containerd up, events up, writable-layer ok",
+              exporter::scrape,
+              LogsIT::settled);
+      assertTrue(
+          m.samples("container_fs_limit_bytes").stream()
+              .anyMatch(s -> "/".equals(s.labels().get("id"))),
           "the node's filesystems, read by oshi");
-      assertTrue(Files.isDirectory(jna), "JNA unpacked its library under " + jna + " (and deleted it once loaded)");
-      // A first poll can overrun its timeout on a loaded machine: that is load, not the read-only root.
-      assertEquals(List.of(), warnings(exporter.log()).stream()
-          .filter(l -> !l.contains("did not finish within --poll.timeout")).toList(),
+      assertTrue(
+          Files.isDirectory(jna),
+          "JNA unpacked its library under " + jna + " (and deleted it once loaded)");
+      // A first poll can overrun its timeout on a loaded machine: that is load, not the read-only
+      // root.
+      assertEquals(
+          List.of(),
+          warnings(exporter.log()).stream()
+              .filter(l -> !l.contains("did not finish within --poll.timeout"))
+              .toList(),
           "no warning under a read-only root");
       assertLogfmtOnly(exporter.log());
     }
   }
 
   private static List<String> warnings(String log) {
-    return log.lines().filter(l -> l.contains(" level=warn ") || l.contains(" level=error ")).toList();
+    return log.lines()
+        .filter(l -> l.contains(" level=warn ") || l.contains(" level=error "))
+        .toList();
   }
 
   private static void assertLogfmtOnly(String log) {

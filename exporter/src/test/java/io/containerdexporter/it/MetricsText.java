@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A small parser of the Prometheus text format, enough for tests to ask "what is the value of this series". */
+/**
+ * A small parser of the Prometheus text format, enough for tests to ask "what is the value of this
+ * series".
+ */
 public final class MetricsText {
 
   public record Sample(String name, Map<String, String> labels, double value) {}
@@ -46,7 +49,8 @@ public final class MetricsText {
   public Optional<Double> value(String name, String... labelPairs) {
     List<Sample> matching = samples(name).stream().filter(s -> hasLabels(s, labelPairs)).toList();
     if (matching.size() > 1) {
-      throw new IllegalStateException(matching.size() + " series match " + name + " " + List.of(labelPairs));
+      throw new IllegalStateException(
+          matching.size() + " series match " + name + " " + List.of(labelPairs));
     }
     return matching.stream().findFirst().map(Sample::value);
   }

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real Prometheus (Debian's package, the one promtool comes from) scraping one exporter every second, with its TSDB
- * in a temp dir of its own. Tests ask it questions only over its HTTP API, the way Grafana does.
+ * A real Prometheus (Debian's package, the one promtool comes from) scraping one exporter every
+ * second, with its TSDB in a temp dir of its own. Tests ask it questions only over its HTTP API,
+ * the way Grafana does.
  */
 final class PrometheusServer implements AutoCloseable {
 
@@ -31,7 +32,8 @@ final class PrometheusServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path dir;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private PrometheusServer(Process process, int port, Path dir) {
     this.process = process;
@@ -46,16 +48,22 @@ final class PrometheusServer implements AutoCloseable {
         return candidate;
       }
     }
-    throw new IllegalStateException("prometheus not found on PATH: apt-get install prometheus (scripts/test does)");
+    throw new IllegalStateException(
+        "prometheus not found on PATH: apt-get install prometheus (scripts/test does)");
   }
 
-  /** Starts Prometheus scraping 127.0.0.1:{@code exporterPort}/metrics; returns once it is ready and the target up. */
+  /**
+   * Starts Prometheus scraping 127.0.0.1:{@code exporterPort}/metrics; returns once it is ready and
+   * the target up.
+   */
   static PrometheusServer scraping(int exporterPort, Duration timeout) {
     Path dir;
     try {
       dir = Files.createTempDirectory("prometheus-it-");
       // 1 s scrape and evaluation: the test has seconds, not minutes, to see a rate.
-      Files.writeString(dir.resolve("prometheus.yml"), """
+      Files.writeString(
+          dir.resolve("prometheus.yml"),
+          """
           global:
             scrape_interval: 1s
             scrape_timeout: 1s
@@ -64,32 +72,45 @@ final class PrometheusServer implements AutoCloseable {
             - job_name: %s
               static_configs:
                 - targets: ['127.0.0.1:%d']
-          """.formatted(JOB, exporterPort));
+          """
+              .formatted(JOB, exporterPort));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     int port = ExporterProcess.freePort();
     Process process;
     try {
-      process = new ProcessBuilder(binary().toString(),
-          "--config.file=" + dir.resolve("prometheus.yml"),
-          "--storage.tsdb.path=" + dir.resolve("data"),
-          "--web.listen-address=127.0.0.1:" + port,
-          "--log.level=warn")
-          .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+      process =
+          new ProcessBuilder(
+                  binary().toString(),
+                  "--config.file=" + dir.resolve("prometheus.yml"),
+                  "--storage.tsdb.path=" + dir.resolve("data"),
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--log.level=warn")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("prometheus.log").toFile())
+              .start();
     } catch (IOException e) {
       deleteRecursively(dir);
       throw new UncheckedIOException(e);
     }
     PrometheusServer server = new PrometheusServer(process, port, dir);
     try {
-      Await.until(timeout, "Prometheus to answer /-/ready", () -> {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + server.log());
-        }
-        return server.get("/-/ready").statusCode();
-      }, code -> code == 200);
-      Await.until(timeout, "the exporter target to be up", () -> server.query("up{job=\"" + JOB + "\"} == 1"),
+      Await.until(
+          timeout,
+          "Prometheus to answer /-/ready",
+          () -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException(
+                  "prometheus exited with " + process.exitValue() + ":\n" + server.log());
+            }
+            return server.get("/-/ready").statusCode();
+          },
+          code -> code == 200);
+      Await.until(
+          timeout,
+          "the exporter target to be up",
+          () -> server.query("up{job=\"" + JOB + "\"} == 1"),
           result -> result.size() == 1);
       return server;
     } catch (RuntimeException | AssertionError e) {
@@ -99,15 +120,20 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  /** An instant query; returns {@code data.result} (for a vector: one {metric, value} object per series). */
+  /**
+   * An instant query; returns {@code data.result} (for a vector: one {metric, value} object per
+   * series).
+   */
   JsonNode query(String promql) {
-    HttpResponse<String> response = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    HttpResponse<String> response =
+        get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     try {
       JsonNode body = JSON.readTree(response.body());
       if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
-        // A PromQL syntax error is a bug in the test, not a missing series: fail loudly, never retry it away.
-        throw new IllegalArgumentException("query " + promql + " answered " + response.statusCode() + ": "
-            + response.body());
+        // A PromQL syntax error is a bug in the test, not a missing series: fail loudly, never
+        // retry it away.
+        throw new IllegalArgumentException(
+            "query " + promql + " answered " + response.statusCode() + ": " + response.body());
       }
       return body.path("data").path("result");
     } catch (IOException e) {
@@ -116,8 +142,10 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   private HttpResponse<String> get(String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -136,7 +164,10 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  /** SIGTERM (Prometheus shuts down cleanly in well under a second), SIGKILL if not; then removes its TSDB. */
+  /**
+   * SIGTERM (Prometheus shuts down cleanly in well under a second), SIGKILL if not; then removes
+   * its TSDB.
+   */
   @Override
   public void close() {
     process.destroy();

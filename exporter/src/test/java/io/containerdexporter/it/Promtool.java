@@ -21,13 +21,17 @@ public final class Promtool {
         return candidate;
       }
     }
-    throw new IllegalStateException("promtool not found on PATH: apt-get install prometheus (scripts/test does)");
+    throw new IllegalStateException(
+        "promtool not found on PATH: apt-get install prometheus (scripts/test does)");
   }
 
   /** {@code promtool check metrics} with the exposition on stdin. */
   public static Result checkMetrics(String exposition) {
     try {
-      Process p = new ProcessBuilder(binary().toString(), "check", "metrics").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(binary().toString(), "check", "metrics")
+              .redirectErrorStream(true)
+              .start();
       try (OutputStream in = p.getOutputStream()) {
         in.write(exposition.getBytes(StandardCharsets.UTF_8));
       }

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The truth test: for tasks that burned CPU and hold memory, the exporter's cAdvisor families equal the task's cgroup
- * files read at the same moment and containerd's own /v1/metrics, and the spec families equal the limits given.
+ * The truth test: for tasks that burned CPU and hold memory, the exporter's cAdvisor families equal
+ * the task's cgroup files read at the same moment and containerd's own /v1/metrics, and the spec
+ * families equal the limits given.
  */
 @ExtendWith(ContainerdExtension.class)
 class TaskStatsIT {
@@ -36,7 +37,10 @@ class TaskStatsIT {
     this.containerd = containerd;
   }
 
-  /** This host is cgroup v1 (hybrid); the cgroup v2 reader is proven on fixtures and in the QEMU guest. */
+  /**
+   * This host is cgroup v1 (hybrid); the cgroup v2 reader is proven on fixtures and in the QEMU
+   * guest.
+   */
   private static long cgroupValue(String controller, String file) {
     return cgroupValue("worker", controller, file);
   }
@@ -57,9 +61,12 @@ class TaskStatsIT {
 
   private static long inactiveFile() {
     try {
-      return Files.readAllLines(Path.of("/sys/fs/cgroup/memory", NS, "worker", "memory.stat")).stream()
-          .filter(l -> l.startsWith("total_inactive_file ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
-          .findFirst().orElseThrow();
+      return Files.readAllLines(Path.of("/sys/fs/cgroup/memory", NS, "worker", "memory.stat"))
+          .stream()
+          .filter(l -> l.startsWith("total_inactive_file "))
+          .mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+          .findFirst()
+          .orElseThrow();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -67,9 +74,13 @@ class TaskStatsIT {
 
   private MetricsText containerdOwnMetrics() {
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://" + containerd.metricsAddress() + "/v1/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://" + containerd.metricsAddress() + "/v1/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return MetricsText.parse(r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -83,53 +94,90 @@ class TaskStatsIT {
   void valuesEqualTheCgroupFilesAndContainerdsOwnMetrics() {
     containerd.createNamespace(NS);
     containerd.importBusybox(NS, BUSYBOX);
-    // Burns CPU for a while, fills 16 MiB of tmpfs (page cache), then sits still: a quiescent moment to compare at.
-    containerd.run(NS, "worker", BUSYBOX,
-        RunOptions.builder().memoryLimitBytes(LIMIT).cpuQuota(50_000, 100_000).build(), "sh", "-c",
+    // Burns CPU for a while, fills 16 MiB of tmpfs (page cache), then sits still: a quiescent
+    // moment to compare at.
+    containerd.run(
+        NS,
+        "worker",
+        BUSYBOX,
+        RunOptions.builder().memoryLimitBytes(LIMIT).cpuQuota(50_000, 100_000).build(),
+        "sh",
+        "-c",
         "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; head -c 16777216 /dev/zero > /dev/shm/hold; "
             + "touch /tmp/done; exec sleep 100000");
-    // No CPU limit: ctr writes no period into the spec, the kernel has one all the same (issue 18 §3).
+    // No CPU limit: ctr writes no period into the spec, the kernel has one all the same (issue 18
+    // §3).
     containerd.run(NS, "idle", BUSYBOX, RunOptions.DEFAULTS, "sleep", "100000");
-    Await.until(Duration.ofSeconds(60), "the worker to finish burning", () -> containerd.exec(NS, "worker",
-        "probe", "test", "-f", "/tmp/done").exitCode(), code -> code == 0);
+    Await.until(
+        Duration.ofSeconds(60),
+        "the worker to finish burning",
+        () -> containerd.exec(NS, "worker", "probe", "test", "-f", "/tmp/done").exitCode(),
+        code -> code == 0);
 
-    try (ExporterProcess exporter = ExporterProcess.start(containerd.socket(), "--poll.interval=1s",
-        "--poll.timeout=1s")) {
-      MetricsText m = Await.until(Duration.ofSeconds(10), "stats of the worker", exporter::scrape,
-          s -> s.value("container_cpu_usage_seconds_total", "name", "worker").isPresent());
+    try (ExporterProcess exporter =
+        ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s")) {
+      MetricsText m =
+          Await.until(
+              Duration.ofSeconds(10),
+              "stats of the worker",
+              exporter::scrape,
+              s -> s.value("container_cpu_usage_seconds_total", "name", "worker").isPresent());
       double cpu = m.value("container_cpu_usage_seconds_total", "name", "worker").orElseThrow();
       long cpuFile = cgroupValue("cpuacct", "cpuacct.usage");
       assertTrue(cpu > 0.1, "the loop burned CPU: " + cpu);
       assertEquals(cpuFile / 1e9, cpu, cpuFile / 1e9 * 0.01, "CPU vs cpuacct.usage, within 1 %");
 
       long usage = cgroupValue("memory", "memory.usage_in_bytes");
-      assertEquals(Optional.of((double) usage), m.value("container_memory_usage_bytes", "name", "worker"));
-      assertEquals(Optional.of((double) Math.max(0, usage - inactiveFile())),
+      assertEquals(
+          Optional.of((double) usage), m.value("container_memory_usage_bytes", "name", "worker"));
+      assertEquals(
+          Optional.of((double) Math.max(0, usage - inactiveFile())),
           m.value("container_memory_working_set_bytes", "name", "worker"));
-      assertTrue(m.value("container_memory_cache", "name", "worker").orElseThrow() >= 16 << 20,
+      assertTrue(
+          m.value("container_memory_cache", "name", "worker").orElseThrow() >= 16 << 20,
           "the 16 MiB in /dev/shm is page cache");
-      assertEquals(Optional.of((double) cgroupValue("pids", "pids.current")),
+      assertEquals(
+          Optional.of((double) cgroupValue("pids", "pids.current")),
           m.value("container_threads", "name", "worker"));
 
       MetricsText own = containerdOwnMetrics();
-      assertEquals(own.value("container_cpu_total_nanoseconds", "container_id", "worker").orElseThrow() / 1e9, cpu,
-          cpu * 0.01, "CPU vs containerd's /v1/metrics");
-      assertEquals(own.value("container_memory_usage_usage_bytes", "container_id", "worker"),
-          m.value("container_memory_usage_bytes", "name", "worker"), "memory vs containerd's /v1/metrics");
+      assertEquals(
+          own.value("container_cpu_total_nanoseconds", "container_id", "worker").orElseThrow()
+              / 1e9,
+          cpu,
+          cpu * 0.01,
+          "CPU vs containerd's /v1/metrics");
+      assertEquals(
+          own.value("container_memory_usage_usage_bytes", "container_id", "worker"),
+          m.value("container_memory_usage_bytes", "name", "worker"),
+          "memory vs containerd's /v1/metrics");
 
-      assertEquals(Optional.of((double) LIMIT), m.value("container_spec_memory_limit_bytes", "name", "worker"));
+      assertEquals(
+          Optional.of((double) LIMIT),
+          m.value("container_spec_memory_limit_bytes", "name", "worker"));
       assertEquals(Optional.of(50_000.0), m.value("container_spec_cpu_quota", "name", "worker"));
       assertEquals(Optional.of(100_000.0), m.value("container_spec_cpu_period", "name", "worker"));
-      assertEquals(Optional.empty(), m.value("container_spec_cpu_quota", "name", "idle"), "no limit, no quota");
-      assertEquals(Optional.of((double) cgroupValue("idle", "cpu", "cpu.cfs_period_us")),
-          m.value("container_spec_cpu_period", "name", "idle"), "no period in the spec: the kernel's, as cAdvisor");
-      MetricsText.Sample labels = m.samples("container_memory_usage_bytes").stream()
-          .filter(s -> s.labels().get("name").equals("worker")).findFirst().orElseThrow();
+      assertEquals(
+          Optional.empty(),
+          m.value("container_spec_cpu_quota", "name", "idle"),
+          "no limit, no quota");
+      assertEquals(
+          Optional.of((double) cgroupValue("idle", "cpu", "cpu.cfs_period_us")),
+          m.value("container_spec_cpu_period", "name", "idle"),
+          "no period in the spec: the kernel's, as cAdvisor");
+      MetricsText.Sample labels =
+          m.samples("container_memory_usage_bytes").stream()
+              .filter(s -> s.labels().get("name").equals("worker"))
+              .findFirst()
+              .orElseThrow();
       assertEquals("/" + NS + "/worker", labels.labels().get("id"));
       assertEquals(NS, labels.labels().get("containerd_namespace"));
       assertEquals(BUSYBOX, labels.labels().get("image"));
-      assertEquals(Optional.of(0.0), m.value("containerd_exporter_collector_success", "collector", "task-stats")
-          .map(v -> 1.0 - v), "the task-stats collector succeeded");
+      assertEquals(
+          Optional.of(0.0),
+          m.value("containerd_exporter_collector_success", "collector", "task-stats")
+              .map(v -> 1.0 - v),
+          "the task-stats collector succeeded");
     }
   }
 }

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 public class LogfmtFormatterTest {
 
   /** time, level, source, msg, then optional err and stack: every value quoted, one line. */
-  public static final Pattern LOGFMT_LINE = Pattern.compile(
-      "time=\\S+ level=(debug|info|warn|error) source=\\S+ msg=\"(?:[^\"\\\\]++|\\\\.)*+\""
-          + "( err=\"(?:[^\"\\\\]++|\\\\.)*+\")?( stack=\"(?:[^\"\\\\]++|\\\\.)*+\")?");
+  public static final Pattern LOGFMT_LINE =
+      Pattern.compile(
+          "time=\\S+ level=(debug|info|warn|error) source=\\S+ msg=\"(?:[^\"\\\\]++|\\\\.)*+\""
+              + "( err=\"(?:[^\"\\\\]++|\\\\.)*+\")?( stack=\"(?:[^\"\\\\]++|\\\\.)*+\")?");
 
   @Test
   void aRecordIsOneLogfmtLine() {
@@ -23,7 +24,9 @@ public class LogfmtFormatterTest {
     assertTrue(line.endsWith("\n"));
     assertEquals(1, line.lines().count(), line);
     assertTrue(LOGFMT_LINE.matcher(line.strip()).matches(), line);
-    assertTrue(line.contains(" level=warn source=ConnectionMonitor msg=\"containerd at \\\"/x\\\" is not reachable\\nat all\""),
+    assertTrue(
+        line.contains(
+            " level=warn source=ConnectionMonitor msg=\"containerd at \\\"/x\\\" is not reachable\\nat all\""),
         line);
   }
 
@@ -35,7 +38,10 @@ public class LogfmtFormatterTest {
     String line = new LogfmtFormatter().format(r);
     assertEquals(1, line.lines().count(), line);
     assertTrue(LOGFMT_LINE.matcher(line.strip()).matches(), line);
-    assertTrue(line.contains(" err=\"java.lang.IllegalStateException: boom\" stack=\"java.lang.IllegalStateException: boom\\n\\tat "), line);
+    assertTrue(
+        line.contains(
+            " err=\"java.lang.IllegalStateException: boom\" stack=\"java.lang.IllegalStateException: boom\\n\\tat "),
+        line);
   }
 
   @Test

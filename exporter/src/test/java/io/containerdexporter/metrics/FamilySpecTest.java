@@ -26,7 +26,8 @@ class FamilySpecTest {
   void snapshotNamesDropTheSuffixClientJavaAppends() {
     assertEquals("a_events", FamilySpec.counter("a_events_total", "h").snapshotName());
     assertEquals("a_build", FamilySpec.info("a_build_info", "h").snapshotName());
-    assertEquals("a_seconds", FamilySpec.counter("a_seconds_total", Unit.SECONDS, "h").snapshotName());
+    assertEquals(
+        "a_seconds", FamilySpec.counter("a_seconds_total", Unit.SECONDS, "h").snapshotName());
     assertEquals(MetricType.COUNTER, FamilySpec.counter("a_total", "h").descriptor().getType());
   }
 
@@ -35,8 +36,11 @@ class FamilySpecTest {
     FamilySpec spec = FamilySpec.counter("a_total", "h", "x", "y");
     assertThrows(IllegalArgumentException.class, () -> spec.builder().add(1, "only-one"));
     CounterSnapshot snapshot = (CounterSnapshot) spec.builder().add(3, "1", null).build();
-    assertEquals(List.of("1", ""), List.of(
-        snapshot.getDataPoints().get(0).getLabels().get("x"), snapshot.getDataPoints().get(0).getLabels().get("y")));
+    assertEquals(
+        List.of("1", ""),
+        List.of(
+            snapshot.getDataPoints().get(0).getLabels().get("x"),
+            snapshot.getDataPoints().get(0).getLabels().get("y")));
     assertEquals(3.0, snapshot.getDataPoints().get(0).getValue());
   }
 }

@@ -20,18 +20,19 @@ class ReadErrorsTest {
 
   private final Logger logger = Logger.getLogger(ReadErrors.class.getName());
   private final List<LogRecord> logged = new ArrayList<>();
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record);
-    }
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          logged.add(record);
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeEach
   void listen() {
@@ -47,18 +48,22 @@ class ReadErrorsTest {
   void countsPerFileNameAndLogsEachNameOnce() {
     ReadErrors errors = new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total");
     errors.record("memory.stat", Path.of("/sys/fs/cgroup/memory/default/c1/memory.stat"), "bad");
-    errors.record("memory.stat", Path.of("/sys/fs/cgroup/memory/default/c2/memory.stat"), "bad again");
+    errors.record(
+        "memory.stat", Path.of("/sys/fs/cgroup/memory/default/c2/memory.stat"), "bad again");
     errors.record("io.stat", Path.of("/sys/fs/cgroup/a.slice/b.scope/io.stat"), "cut short");
 
     assertEquals(Map.of("io.stat", 1L, "memory.stat", 2L), errors.snapshot());
-    assertEquals(List.of("io.stat", "memory.stat"), List.copyOf(errors.snapshot().keySet()), "sorted");
+    assertEquals(
+        List.of("io.stat", "memory.stat"), List.copyOf(errors.snapshot().keySet()), "sorted");
     assertEquals(2, errors.count("memory.stat"));
     assertEquals(0, errors.count("cpu.stat"));
     assertEquals(2, logged.size(), "once per file name");
     assertEquals(Level.WARNING, logged.get(0).getLevel());
-    assertEquals("cannot use cgroup file /sys/fs/cgroup/memory/default/c1/memory.stat: bad (further errors for "
-        + "\"memory.stat\" are counted in containerd_exporter_cgroup_read_errors_total, not logged)",
-        message(logged.get(0)), "the kind, the path, the reason and the family");
+    assertEquals(
+        "cannot use cgroup file /sys/fs/cgroup/memory/default/c1/memory.stat: bad (further errors for "
+            + "\"memory.stat\" are counted in containerd_exporter_cgroup_read_errors_total, not logged)",
+        message(logged.get(0)),
+        "the kind, the path, the reason and the family");
   }
 
   @Test
@@ -84,11 +89,13 @@ class ReadErrorsTest {
     ReadErrors errors = new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total");
     Thread[] threads = new Thread[8];
     for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        for (int i = 0; i < 1000; i++) {
-          errors.record("cpu.stat", Path.of("x/cpu.stat"), "bad");
-        }
-      });
+      threads[t] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 1000; i++) {
+                  errors.record("cpu.stat", Path.of("x/cpu.stat"), "bad");
+                }
+              });
       threads[t].start();
     }
     for (Thread thread : threads) {

@@ -12,17 +12,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link NetDev#parse} on random input never throws, and what it returns is always usable: no duplicate or blank
- * names (a duplicate series would break the whole exposition), no negative or NaN counter. Fixed seeds, so a failure
- * reproduces.
+ * {@link NetDev#parse} on random input never throws, and what it returns is always usable: no
+ * duplicate or blank names (a duplicate series would break the whole exposition), no negative or
+ * NaN counter. Fixed seeds, so a failure reproduces.
  */
 class NetDevFuzzTest {
 
-  private static final String VALID = NetDevParserTest.HEADER
-      + "    lo:   52012     611    0    0    0     0          0         0    52012     611    0    0    0     0       0"
-      + "          0\n"
-      + "  eth0: 8825043   61270    3   17    0     0          0         0 15234876   58112    1    4    0     0       0"
-      + "          0\n";
+  private static final String VALID =
+      NetDevParserTest.HEADER
+          + "    lo:   52012     611    0    0    0     0          0         0    52012     611    0    0    0     0       0"
+          + "          0\n"
+          + "  eth0: 8825043   61270    3   17    0     0          0         0 15234876   58112    1    4    0     0       0"
+          + "          0\n";
 
   @Test
   void randomBytesNeverThrow() {
@@ -34,7 +35,10 @@ class NetDevFuzzTest {
     }
   }
 
-  /** Random text built from the file's own alphabet reaches the number and name checks far more often. */
+  /**
+   * Random text built from the file's own alphabet reaches the number and name checks far more
+   * often.
+   */
   @Test
   void randomNetDevAlphabetNeverThrows() {
     String alphabet = "0123456789 :\n\t|eth-lo.@/+x";
@@ -74,8 +78,16 @@ class NetDevFuzzTest {
     for (NetDev.Interface i : p.interfaces()) {
       assertFalse(i.name().isBlank(), "blank name");
       assertTrue(names.add(i.name()), "duplicate " + i.name());
-      for (double v : List.of(i.receiveBytes(), i.receivePackets(), i.receiveErrors(), i.receiveDropped(),
-          i.transmitBytes(), i.transmitPackets(), i.transmitErrors(), i.transmitDropped())) {
+      for (double v :
+          List.of(
+              i.receiveBytes(),
+              i.receivePackets(),
+              i.receiveErrors(),
+              i.receiveDropped(),
+              i.transmitBytes(),
+              i.transmitPackets(),
+              i.transmitErrors(),
+              i.transmitDropped())) {
         assertTrue(v >= 0 && !Double.isNaN(v) && !Double.isInfinite(v), i.toString());
       }
     }

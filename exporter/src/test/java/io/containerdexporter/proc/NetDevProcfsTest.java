@@ -16,13 +16,16 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Procfs}: what a vanished pid, an odd link and a bad net/dev do, on temporary trees and on this host. */
+/**
+ * {@link Procfs}: what a vanished pid, an odd link and a bad net/dev do, on temporary trees and on
+ * this host.
+ */
 class NetDevProcfsTest {
 
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
-  private final ReadErrors errors = new ReadErrors("procfs", "containerd_exporter_procfs_read_errors_total");
+  private final ReadErrors errors =
+      new ReadErrors("procfs", "containerd_exporter_procfs_read_errors_total");
 
   @Test
   void namespaceLinks() {
@@ -31,7 +34,10 @@ class NetDevProcfsTest {
     assertEquals(OptionalLong.empty(), Procfs.parseNamespaceLink("net:[]"));
     assertEquals(OptionalLong.empty(), Procfs.parseNamespaceLink("net:[4026531992] "));
     assertEquals(OptionalLong.empty(), Procfs.parseNamespaceLink("net:[99999999999999999999]"));
-    assertEquals(OptionalLong.empty(), Procfs.parseNamespaceLink("net:[9999999999999999999]"), "over Long.MAX");
+    assertEquals(
+        OptionalLong.empty(),
+        Procfs.parseNamespaceLink("net:[9999999999999999999]"),
+        "over Long.MAX");
   }
 
   @Test
@@ -60,7 +66,10 @@ class NetDevProcfsTest {
 
   @Test
   void eachMalformedLineIsCountedAndTheRestKept() throws IOException {
-    netDev(20, NetDevParserTest.HEADER + "  eth0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n  eth1: 12 34\n  eth2 12\n");
+    netDev(
+        20,
+        NetDevParserTest.HEADER
+            + "  eth0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n  eth1: 12 34\n  eth2 12\n");
     Procfs procfs = new Procfs(root, errors);
 
     List<NetDev.Interface> interfaces = procfs.netDev(20).orElseThrow();
@@ -71,7 +80,8 @@ class NetDevProcfsTest {
 
   @Test
   void anOversizedFileIsCountedAndNotParsed() throws IOException {
-    netDev(21, "  eth0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n".repeat(Procfs.MAX_NET_DEV_BYTES / 40 + 1));
+    netDev(
+        21, "  eth0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n".repeat(Procfs.MAX_NET_DEV_BYTES / 40 + 1));
     assertEquals(Optional.empty(), new Procfs(root, errors).netDev(21));
     assertEquals(Map.of("net/dev", 1L), errors.snapshot());
   }
@@ -96,7 +106,8 @@ class NetDevProcfsTest {
     assertEquals(Procfs.parseNamespaceLink(link), procfs.netNamespace(self));
     List<NetDev.Interface> interfaces = procfs.netDev(self).orElseThrow();
     assertTrue(interfaces.stream().anyMatch(i -> i.name().equals("lo")), interfaces.toString());
-    assertEquals(Map.of(), errors.snapshot(), "this kernel's net/dev parses without a malformed line");
+    assertEquals(
+        Map.of(), errors.snapshot(), "this kernel's net/dev parses without a malformed line");
   }
 
   private void link(long pid, String target) throws IOException {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.config.BuildInfo;
-import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.config.CommandLineParser;
+import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.model.ContainerdStatus;
@@ -35,9 +35,16 @@ class WebServerTest {
   private WebServer server;
 
   private WebServer start(PrometheusRegistry registry) throws Exception {
-    ExporterConfig config = ((CommandLineParser.Run) CommandLineParser.parse(new String[] {
-        "--containerd.address=/run/test/containerd.sock", "--web.listen-address=127.0.0.1:0"},
-        new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()))).config();
+    ExporterConfig config =
+        ((CommandLineParser.Run)
+                CommandLineParser.parse(
+                    new String[] {
+                      "--containerd.address=/run/test/containerd.sock",
+                      "--web.listen-address=127.0.0.1:0"
+                    },
+                    new PrintWriter(Writer.nullWriter()),
+                    new PrintWriter(Writer.nullWriter())))
+            .config();
     server = WebServer.start(config, new BuildInfo("1.2.3", "abc", "17"), registry, status::get);
     return server;
   }
@@ -51,13 +58,15 @@ class WebServerTest {
 
   private HttpResponse<String> send(String method, String path) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + path);
-    HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   private PrometheusRegistry registryWithStatus() {
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new ExporterCollector(Map.of("containerd", new ContainerdStatusMetrics(status::get))));
+    registry.register(
+        new ExporterCollector(Map.of("containerd", new ContainerdStatusMetrics(status::get))));
     return registry;
   }
 
@@ -66,7 +75,8 @@ class WebServerTest {
     start(registryWithStatus());
     HttpResponse<String> metrics = send("GET", "/metrics");
     assertEquals(200, metrics.statusCode());
-    assertTrue(metrics.body().contains("containerd_up 0.0") || metrics.body().contains("containerd_up 0"),
+    assertTrue(
+        metrics.body().contains("containerd_up 0.0") || metrics.body().contains("containerd_up 0"),
         metrics.body());
 
     HttpResponse<String> landing = send("GET", "/");
@@ -82,10 +92,17 @@ class WebServerTest {
     start(registryWithStatus());
     HttpResponse<String> notReady = send("GET", "/-/ready");
     assertEquals(503, notReady.statusCode());
-    status.set(new ContainerdStatus(true, Optional.of(new ContainerdVersion("1.6.20", "r")), Instant.EPOCH));
+    status.set(
+        new ContainerdStatus(
+            true, Optional.of(new ContainerdVersion("1.6.20", "r")), Instant.EPOCH));
     assertEquals(200, send("GET", "/-/ready").statusCode());
-    status.set(new ContainerdStatus(false, Optional.of(new ContainerdVersion("1.6.20", "r")), Instant.EPOCH));
-    assertEquals(200, send("GET", "/-/ready").statusCode(), "ready is about having answered once, up is a metric");
+    status.set(
+        new ContainerdStatus(
+            false, Optional.of(new ContainerdVersion("1.6.20", "r")), Instant.EPOCH));
+    assertEquals(
+        200,
+        send("GET", "/-/ready").statusCode(),
+        "ready is about having answered once, up is a metric");
   }
 
   @Test
@@ -106,12 +123,13 @@ class WebServerTest {
   @Test
   void aFailingCollectorNeverPutsAStackTraceInTheResponse() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new MultiCollector() {
-      @Override
-      public MetricSnapshots collect() {
-        throw new IllegalStateException("secret internal detail");
-      }
-    });
+    registry.register(
+        new MultiCollector() {
+          @Override
+          public MetricSnapshots collect() {
+            throw new IllegalStateException("secret internal detail");
+          }
+        });
     start(registry);
     HttpResponse<String> response = send("GET", "/metrics");
     assertEquals(500, response.statusCode());

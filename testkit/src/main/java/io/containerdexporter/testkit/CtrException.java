@@ -1,17 +1,20 @@
 package io.containerdexporter.testkit;
 
-/** A {@code ctr} (or other helper command) call failed or timed out; the message carries its stdout and stderr. */
+/**
+ * A {@code ctr} (or other helper command) call failed or timed out; the message carries its stdout
+ * and stderr.
+ */
 public final class CtrException extends SandboxException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final transient CtrResult result;
+  private final transient CtrResult result;
 
-    public CtrException(CtrResult result) {
-        super(result.describe());
-        this.result = result;
-    }
+  public CtrException(CtrResult result) {
+    super(result.describe());
+    this.result = result;
+  }
 
-    public CtrResult result() {
-        return result;
-    }
+  public CtrResult result() {
+    return result;
+  }
 }

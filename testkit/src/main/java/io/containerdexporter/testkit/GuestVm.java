@@ -14,107 +14,133 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A QEMU guest booted from a {@link GuestImage}: its own kernel with a pure cgroup v2 hierarchy, a 9p share with the
- * host, and QEMU's user-mode network whose only openings are forwards from 127.0.0.1 to guest ports. The disk is
- * opened with {@code snapshot=on}, so every boot starts from the same image and leaves nothing behind.
+ * A QEMU guest booted from a {@link GuestImage}: its own kernel with a pure cgroup v2 hierarchy, a
+ * 9p share with the host, and QEMU's user-mode network whose only openings are forwards from
+ * 127.0.0.1 to guest ports. The disk is opened with {@code snapshot=on}, so every boot starts from
+ * the same image and leaves nothing behind.
  *
- * <p>Software emulation (TCG) by default: this machine's /dev/kvm is a PVM virtualizer that stock kernels crash
- * under. {@code GUEST_ACCEL=kvm} uses KVM where it works.
+ * <p>Software emulation (TCG) by default: this machine's /dev/kvm is a PVM virtualizer that stock
+ * kernels crash under. {@code GUEST_ACCEL=kvm} uses KVM where it works.
  */
 public final class GuestVm implements AutoCloseable {
-    private final Process qemu;
-    private final Path share;
-    private final Path console;
-    private final Map<Integer, Integer> hostPorts;
+  private final Process qemu;
+  private final Path share;
+  private final Path console;
+  private final Map<Integer, Integer> hostPorts;
 
-    private GuestVm(Process qemu, Path share, Path console, Map<Integer, Integer> hostPorts) {
-        this.qemu = qemu;
-        this.share = share;
-        this.console = console;
-        this.hostPorts = hostPorts;
+  private GuestVm(Process qemu, Path share, Path console, Map<Integer, Integer> hostPorts) {
+    this.qemu = qemu;
+    this.share = share;
+    this.console = console;
+    this.hostPorts = hostPorts;
+  }
+
+  /**
+   * Boots the guest; {@code share} appears at /share inside, where guest-init runs
+   * /share/guest-main.sh.
+   */
+  public static GuestVm boot(GuestImage image, Path share, List<Integer> guestPorts) {
+    Map<Integer, Integer> hostPorts = new LinkedHashMap<>();
+    StringBuilder nic = new StringBuilder("user,model=virtio-net-pci");
+    for (int guestPort : guestPorts) {
+      int hostPort = freeLoopbackPort();
+      hostPorts.put(guestPort, hostPort);
+      nic.append(",hostfwd=tcp:127.0.0.1:").append(hostPort).append("-:").append(guestPort);
     }
-
-    /** Boots the guest; {@code share} appears at /share inside, where guest-init runs /share/guest-main.sh. */
-    public static GuestVm boot(GuestImage image, Path share, List<Integer> guestPorts) {
-        Map<Integer, Integer> hostPorts = new LinkedHashMap<>();
-        StringBuilder nic = new StringBuilder("user,model=virtio-net-pci");
-        for (int guestPort : guestPorts) {
-            int hostPort = freeLoopbackPort();
-            hostPorts.put(guestPort, hostPort);
-            nic.append(",hostfwd=tcp:127.0.0.1:").append(hostPort).append("-:").append(guestPort);
-        }
-        Path console = share.resolve("console.log");
-        boolean kvm = "kvm".equals(System.getenv("GUEST_ACCEL"));
-        List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
-                "-accel", kvm ? "kvm" : "tcg,thread=multi", "-cpu", kvm ? "host" : "max",
-                "-smp", "2", "-m", "2048", "-nodefaults", "-no-user-config", "-display", "none",
-                "-serial", "file:" + console,
-                "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
-                "-append", // net.ifnames=0: the initrd's udev would rename eth0, which guest-init configures.
+    Path console = share.resolve("console.log");
+    boolean kvm = "kvm".equals(System.getenv("GUEST_ACCEL"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "qemu-system-x86_64",
+                "-accel",
+                kvm ? "kvm" : "tcg,thread=multi",
+                "-cpu",
+                kvm ? "host" : "max",
+                "-smp",
+                "2",
+                "-m",
+                "2048",
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-serial",
+                "file:" + console,
+                "-kernel",
+                image.kernel().toString(),
+                "-initrd",
+                image.initrd().toString(),
+                "-append", // net.ifnames=0: the initrd's udev would rename eth0, which guest-init
+                // configures.
                 "root=/dev/vda rw console=ttyS0 init=/sbin/guest-init quiet panic=-1 net.ifnames=0",
                 "-no-reboot",
-                "-drive", "file=" + image.rootfs() + ",if=virtio,format=raw,snapshot=on",
-                "-virtfs", "local,path=" + share + ",mount_tag=share,security_model=passthrough,id=share",
-                "-nic", nic.toString()));
-        try {
-            Process qemu = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(share.resolve("qemu.log").toFile()))
-                    .start();
-            return new GuestVm(qemu, share, console, hostPorts);
-        } catch (IOException e) {
-            throw new SandboxUnavailableException("cannot start qemu-system-x86_64 (apt-get install qemu-system-x86): "
-                    + e.getMessage());
-        }
+                "-drive",
+                "file=" + image.rootfs() + ",if=virtio,format=raw,snapshot=on",
+                "-virtfs",
+                "local,path=" + share + ",mount_tag=share,security_model=passthrough,id=share",
+                "-nic",
+                nic.toString()));
+    try {
+      Process qemu =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(share.resolve("qemu.log").toFile()))
+              .start();
+      return new GuestVm(qemu, share, console, hostPorts);
+    } catch (IOException e) {
+      throw new SandboxUnavailableException(
+          "cannot start qemu-system-x86_64 (apt-get install qemu-system-x86): " + e.getMessage());
     }
+  }
 
-    private static int freeLoopbackPort() {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  private static int freeLoopbackPort() {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    /** The 127.0.0.1 port forwarded to {@code guestPort}. */
-    public int hostPort(int guestPort) {
-        Integer port = hostPorts.get(guestPort);
-        if (port == null) {
-            throw new IllegalArgumentException("guest port " + guestPort + " is not forwarded");
-        }
-        return port;
+  /** The 127.0.0.1 port forwarded to {@code guestPort}. */
+  public int hostPort(int guestPort) {
+    Integer port = hostPorts.get(guestPort);
+    if (port == null) {
+      throw new IllegalArgumentException("guest port " + guestPort + " is not forwarded");
     }
+    return port;
+  }
 
-    public Path share() {
-        return share;
-    }
+  public Path share() {
+    return share;
+  }
 
-    public boolean running() {
-        return qemu.isAlive();
-    }
+  public boolean running() {
+    return qemu.isAlive();
+  }
 
-    /** The guest's serial console (kernel messages, guest-init's lines). */
-    public String consoleTail(int lines) {
-        try {
-            List<String> all = new String(Files.readAllBytes(console)).lines().toList();
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "<no console log: " + e.getMessage() + ">";
-        }
+  /** The guest's serial console (kernel messages, guest-init's lines). */
+  public String consoleTail(int lines) {
+    try {
+      List<String> all = new String(Files.readAllBytes(console)).lines().toList();
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "<no console log: " + e.getMessage() + ">";
     }
+  }
 
-    /** Powers the guest off (the disk snapshot is discarded with it). */
-    @Override
-    public void close() {
-        qemu.destroy();
-        try {
-            if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
-                qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            qemu.destroyForcibly();
-        }
+  /** Powers the guest off (the disk snapshot is discarded with it). */
+  @Override
+  public void close() {
+    qemu.destroy();
+    try {
+      if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
+        qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      qemu.destroyForcibly();
     }
+  }
 }

@@ -8,10 +8,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One cell of the compatibility matrix: a real containerd of one release on a kernel of one cgroup version, with the
- * real exporter jar watching it. The scenarios drive it only through this interface, so the same scenario runs on the
- * host (cgroup v1) and in a QEMU guest (cgroup v2), and the "truth" it compares against is always the daemon's own
- * ({@code ctr}) and the kernel's own (the cgroup files) view of the same machine.
+ * One cell of the compatibility matrix: a real containerd of one release on a kernel of one cgroup
+ * version, with the real exporter jar watching it. The scenarios drive it only through this
+ * interface, so the same scenario runs on the host (cgroup v1) and in a QEMU guest (cgroup v2), and
+ * the "truth" it compares against is always the daemon's own ({@code ctr}) and the kernel's own
+ * (the cgroup files) view of the same machine.
  */
 interface Cell extends AutoCloseable {
 

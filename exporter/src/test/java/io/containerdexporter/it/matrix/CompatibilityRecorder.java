@@ -14,7 +14,9 @@ final class CompatibilityRecorder implements TestWatcher {
 
   @Override
   public void testAborted(ExtensionContext context, Throwable cause) {
-    record(context, CompatibilityTable.Outcome.NOT_APPLICABLE,
+    record(
+        context,
+        CompatibilityTable.Outcome.NOT_APPLICABLE,
         String.valueOf(cause.getMessage()).replaceFirst("^Assumption failed: ", ""));
   }
 
@@ -23,10 +25,13 @@ final class CompatibilityRecorder implements TestWatcher {
     record(context, CompatibilityTable.Outcome.FAILED, String.valueOf(cause.getMessage()));
   }
 
-  private static void record(ExtensionContext context, CompatibilityTable.Outcome outcome, String detail) {
+  private static void record(
+      ExtensionContext context, CompatibilityTable.Outcome outcome, String detail) {
     Optional<Scenario> scenario = context.getTestMethod().map(m -> m.getAnnotation(Scenario.class));
     Optional<Object> instance = context.getTestInstance();
-    if (scenario.isEmpty() || instance.isEmpty() || !(instance.get() instanceof Scenarios scenarios)) {
+    if (scenario.isEmpty()
+        || instance.isEmpty()
+        || !(instance.get() instanceof Scenarios scenarios)) {
       return;
     }
     Cell cell = scenarios.cell();

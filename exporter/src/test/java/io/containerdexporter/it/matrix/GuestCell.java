@@ -28,13 +28,18 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A cell in a QEMU guest with a real cgroup v2 kernel: containerd of one release and the exporter jar both run inside
- * (the exporter reads the guest's cgroupfs, as on a node), the test scrapes it through a port forwarded to 127.0.0.1
- * and reads the guest's own view (cgroup files, ctr) through the {@link GuestAgent}.
+ * A cell in a QEMU guest with a real cgroup v2 kernel: containerd of one release and the exporter
+ * jar both run inside (the exporter reads the guest's cgroupfs, as on a node), the test scrapes it
+ * through a port forwarded to 127.0.0.1 and reads the guest's own view (cgroup files, ctr) through
+ * the {@link GuestAgent}.
  */
 final class GuestCell implements Cell {
   static final int EXPORTER_PORT = 9100;
-  /** Calls to containerd in the emulated guest take seconds (a 5 s deadline was seen to be exceeded). */
+
+  /**
+   * Calls to containerd in the emulated guest take seconds (a 5 s deadline was seen to be
+   * exceeded).
+   */
   private static final Duration GUEST_CALL = Duration.ofSeconds(60);
 
   private final ContainerdRelease release;
@@ -42,7 +47,8 @@ final class GuestCell implements Cell {
   private final GuestVm vm;
   private final GuestAgent agent;
   private final GuestContainerd containerd;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String serverVersion = "";
 
   private GuestCell(ContainerdRelease release, Path share, GuestVm vm, GuestAgent agent) {
@@ -54,19 +60,24 @@ final class GuestCell implements Cell {
   }
 
   static GuestCell boot(ContainerdRelease release) {
-    // The exporter module's directory is the working directory of failsafe's JVM; the scripts are one level up.
+    // The exporter module's directory is the working directory of failsafe's JVM; the scripts are
+    // one level up.
     GuestImage image = GuestImage.ensure(Path.of("").toAbsolutePath().getParent());
     Path share;
     try {
       share = Files.createTempDirectory("guest-cell-");
-      Files.copy(ExporterProcess.jar(), share.resolve("exporter.jar"), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          ExporterProcess.jar(),
+          share.resolve("exporter.jar"),
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     GuestAgent.install(share);
     GuestVm vm = GuestVm.boot(image, share, List.of(EXPORTER_PORT));
     try {
-      GuestCell cell = new GuestCell(release, share, vm, GuestAgent.await(vm, Duration.ofMinutes(5)));
+      GuestCell cell =
+          new GuestCell(release, share, vm, GuestAgent.await(vm, Duration.ofMinutes(5)));
       cell.startDaemon();
       cell.startExporter();
       return cell;
@@ -78,13 +89,22 @@ final class GuestCell implements Cell {
   }
 
   private void startExporter() {
-    agent.sh("setsid java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -jar /share/exporter.jar"
-        + " --containerd.address=" + containerd.socket()
-        + " --web.listen-address=:" + EXPORTER_PORT
-        + " --containerd.timeout=30s --poll.interval=5s --poll.timeout=5s"
-        + " > /share/exporter.log 2>&1 < /dev/null &", GUEST_CALL).orThrow();
+    agent
+        .sh(
+            "setsid java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -jar /share/exporter.jar"
+                + " --containerd.address="
+                + containerd.socket()
+                + " --web.listen-address=:"
+                + EXPORTER_PORT
+                + " --containerd.timeout=30s --poll.interval=5s --poll.timeout=5s"
+                + " > /share/exporter.log 2>&1 < /dev/null &",
+            GUEST_CALL)
+        .orThrow();
     // JVM start to /-/ready takes 35–40 s under TCG.
-    Await.until(Duration.ofMinutes(4), "the exporter in the guest to be ready", () -> get("/-/ready").statusCode(),
+    Await.until(
+        Duration.ofMinutes(4),
+        "the exporter in the guest to be ready",
+        () -> get("/-/ready").statusCode(),
         code -> code == 200);
   }
 
@@ -115,7 +135,11 @@ final class GuestCell implements Cell {
 
   @Override
   public void prepareNamespace(String namespace) {
-    if (!ctr("namespaces", "list", "--quiet").lines().map(String::strip).toList().contains(namespace)) {
+    if (!ctr("namespaces", "list", "--quiet")
+        .lines()
+        .map(String::strip)
+        .toList()
+        .contains(namespace)) {
       containerd.ctr("namespaces", "create", namespace).orThrow();
     }
     containerd.importBusybox(namespace, Scenarios.BUSYBOX);
@@ -133,7 +157,10 @@ final class GuestCell implements Cell {
 
   @Override
   public String taskStatus(String namespace, String id) {
-    return containerd.tasks(namespace).stream().filter(t -> t.id().equals(id)).map(TaskInfo::status).findFirst()
+    return containerd.tasks(namespace).stream()
+        .filter(t -> t.id().equals(id))
+        .map(TaskInfo::status)
+        .findFirst()
         .orElse("NOT_FOUND");
   }
 
@@ -159,7 +186,9 @@ final class GuestCell implements Cell {
 
   @Override
   public void writeFile(String path, String content) {
-    agent.sh("printf '%s' " + GuestAgent.quote(content) + " > " + GuestAgent.quote(path), GUEST_CALL).orThrow();
+    agent
+        .sh("printf '%s' " + GuestAgent.quote(content) + " > " + GuestAgent.quote(path), GUEST_CALL)
+        .orThrow();
   }
 
   @Override
@@ -171,14 +200,24 @@ final class GuestCell implements Cell {
   public void startDaemon() {
     containerd.start();
     String version = ctr("version");
-    serverVersion = version.lines().dropWhile(l -> !l.startsWith("Server")).filter(l -> l.strip().startsWith("Version"))
-        .map(l -> l.split(":", 2)[1].strip()).findFirst().orElse("?");
+    serverVersion =
+        version
+            .lines()
+            .dropWhile(l -> !l.startsWith("Server"))
+            .filter(l -> l.strip().startsWith("Version"))
+            .map(l -> l.split(":", 2)[1].strip())
+            .findFirst()
+            .orElse("?");
   }
 
   private HttpResponse<String> get(String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vm.hostPort(EXPORTER_PORT) + path))
-          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + vm.hostPort(EXPORTER_PORT) + path))
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -205,7 +244,10 @@ final class GuestCell implements Cell {
     }
   }
 
-  /** CRI needs containerd's socket, which stays inside the guest (its only openings are TCP forwards). */
+  /**
+   * CRI needs containerd's socket, which stays inside the guest (its only openings are TCP
+   * forwards).
+   */
   @Override
   public Optional<CriClient> cri() {
     return Optional.empty();

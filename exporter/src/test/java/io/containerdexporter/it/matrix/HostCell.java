@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A cell on this host: the testkit's sandbox running one release on the host's cgroup v1, the exporter beside it. */
+/**
+ * A cell on this host: the testkit's sandbox running one release on the host's cgroup v1, the
+ * exporter beside it.
+ */
 final class HostCell implements Cell {
   private final ContainerdRelease release;
   private final ContainerdSandbox sandbox;
@@ -28,7 +31,9 @@ final class HostCell implements Cell {
   static HostCell start(ContainerdRelease release) {
     ContainerdSandbox sandbox = ContainerdSandbox.start(release.hostSandboxOptions().build());
     try {
-      return new HostCell(release, sandbox,
+      return new HostCell(
+          release,
+          sandbox,
           ExporterProcess.start(sandbox.socket(), "--poll.interval=1s", "--poll.timeout=1s"));
     } catch (RuntimeException e) {
       sandbox.close();
@@ -106,7 +111,9 @@ final class HostCell implements Cell {
   @Override
   public Optional<String> readFile(String path) {
     try {
-      return Files.exists(Path.of(path)) ? Optional.of(Files.readString(Path.of(path))) : Optional.empty();
+      return Files.exists(Path.of(path))
+          ? Optional.of(Files.readString(Path.of(path)))
+          : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The kernel's own view of one ctr task's cgroup, whichever cgroup version the cell runs: each method names the
- * quantity and knows the file it lives in on v1 and on v2. The only place the scenarios tell the versions apart.
+ * The kernel's own view of one ctr task's cgroup, whichever cgroup version the cell runs: each
+ * method names the quantity and knows the file it lives in on v1 and on v2. The only place the
+ * scenarios tell the versions apart.
  */
 final class KernelView {
   private static final List<String> V1_CPU_DIRS = List.of("cpuacct", "cpu,cpuacct", "cpuacct,cpu");
@@ -24,7 +25,9 @@ final class KernelView {
   }
 
   private String read(String path) {
-    return cell.readFile(path).orElseThrow(() -> new AssertionError("the kernel has no " + path)).strip();
+    return cell.readFile(path)
+        .orElseThrow(() -> new AssertionError("the kernel has no " + path))
+        .strip();
   }
 
   private String v1(List<String> controllerDirs, String file) {
@@ -48,8 +51,12 @@ final class KernelView {
 
   /** The value of {@code key} in a flat-keyed file ("key value" lines). */
   static long keyed(String content, String key) {
-    return content.lines().map(l -> l.split("\\s+")).filter(f -> f.length >= 2 && f[0].equals(key))
-        .mapToLong(f -> Long.parseLong(f[1])).findFirst()
+    return content
+        .lines()
+        .map(l -> l.split("\\s+"))
+        .filter(f -> f.length >= 2 && f[0].equals(key))
+        .mapToLong(f -> Long.parseLong(f[1]))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + key + " in:\n" + content));
   }
 
@@ -58,7 +65,9 @@ final class KernelView {
   }
 
   double cpuSeconds() {
-    return v2() ? keyed(v2("cpu.stat"), "usage_usec") / 1e6 : Long.parseLong(v1(V1_CPU_DIRS, "cpuacct.usage")) / 1e9;
+    return v2()
+        ? keyed(v2("cpu.stat"), "usage_usec") / 1e6
+        : Long.parseLong(v1(V1_CPU_DIRS, "cpuacct.usage")) / 1e9;
   }
 
   long memoryUsage() {
@@ -66,8 +75,10 @@ final class KernelView {
   }
 
   long workingSet() {
-    long inactive = v2() ? keyed(v2("memory.stat"), "inactive_file")
-        : keyed(v1("memory", "memory.stat"), "total_inactive_file");
+    long inactive =
+        v2()
+            ? keyed(v2("memory.stat"), "inactive_file")
+            : keyed(v1("memory", "memory.stat"), "total_inactive_file");
     return Math.max(0, memoryUsage() - inactive);
   }
 
@@ -84,24 +95,35 @@ final class KernelView {
   }
 
   long cpuPeriodMicros() {
-    return Long.parseLong(v2() ? v2("cpu.max").split(" ")[1] : v1(V1_CFS_DIRS, "cpu.cfs_period_us"));
+    return Long.parseLong(
+        v2() ? v2("cpu.max").split(" ")[1] : v1(V1_CFS_DIRS, "cpu.cfs_period_us"));
   }
 
   long pids() {
     return Long.parseLong(v2() ? v2("pids.current") : v1("pids", "pids.current"));
   }
 
-  /** Processes the OOM killer killed in this cgroup: {@code oom_kill} in memory.oom_control (v1), memory.events (v2). */
+  /**
+   * Processes the OOM killer killed in this cgroup: {@code oom_kill} in memory.oom_control (v1),
+   * memory.events (v2).
+   */
   long oomKills() {
-    Optional<String> file = cell.readFile(v2() ? v2Path("memory.events")
-        : "/sys/fs/cgroup/memory/" + relative + "/memory.oom_control");
+    Optional<String> file =
+        cell.readFile(
+            v2()
+                ? v2Path("memory.events")
+                : "/sys/fs/cgroup/memory/" + relative + "/memory.oom_control");
     return file.map(content -> keyed(content, "oom_kill")).orElse(-1L);
   }
 
   /** {@code total} of the "some" or "full" line of a v2 pressure file, in seconds. */
   double pressureSeconds(String resource, String kind) {
-    String line = v2(resource + ".pressure").lines().filter(l -> l.startsWith(kind + " ")).findFirst()
-        .orElseThrow();
+    String line =
+        v2(resource + ".pressure")
+            .lines()
+            .filter(l -> l.startsWith(kind + " "))
+            .findFirst()
+            .orElseThrow();
     for (String field : line.split(" ")) {
       if (field.startsWith("total=")) {
         return Long.parseLong(field.substring(6)) / 1e6;
