@@ -142,13 +142,7 @@ public final class Exporter implements AutoCloseable {
     Logger poll = Logger.getLogger(Poller.class.getName());
     return now -> {
       RoundView view = rounds.list(now);
-      poll.fine(
-          () ->
-              "poll round: containerd namespaces "
-                  + view.namespaces()
-                  + ", "
-                  + view.liveTasks().size()
-                  + " live tasks");
+      poll.fine(() -> "poll round: containerd namespaces " + view.namespaces());
       return view;
     };
   }

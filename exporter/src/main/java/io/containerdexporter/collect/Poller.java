@@ -172,7 +172,9 @@ public final class Poller implements AutoCloseable {
       }
     }
 
-    long deadline = roundStart + timeout.toNanos();
+    // The timeout is the collectors': it starts once the round's view is listed (each listing call
+    // has its own deadline, --containerd.timeout).
+    long deadline = System.nanoTime() + timeout.toNanos();
     for (Collector c : collectors) {
       CollectorState before = previous.collectors().get(c.name());
       Future<Run> f = started.get(c);

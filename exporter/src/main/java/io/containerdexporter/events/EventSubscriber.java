@@ -69,6 +69,7 @@ public final class EventSubscriber implements AutoCloseable {
   private boolean everEstablished;
   private int failures;
   private int reconcileFailures;
+  private boolean reconciledOnce;
 
   /**
    * Since when events may have been missed and not yet reconciled: the start, then each loss. Null
@@ -204,13 +205,18 @@ public final class EventSubscriber implements AutoCloseable {
     try {
       long start = System.nanoTime();
       reconciler.reconcile(gapStart);
+      boolean first = !reconciledOnce;
+      Instant since = gapStart;
       LOG.fine(
           () ->
-              "reconciled the event counters with containerd's tasks since "
-                  + gapStart
+              "reconciled the event counters with containerd's tasks "
+                  + (first
+                      ? "(first subscription: since the exporter started, " + since + ")"
+                      : "(stream was down since " + since + ")")
                   + " in "
                   + (System.nanoTime() - start) / 1_000_000
                   + "ms");
+      reconciledOnce = true;
     } catch (RuntimeException e) {
       Duration retryIn = RECONCILE_BACKOFF.delay(++reconcileFailures);
       LOG.log(

@@ -73,6 +73,7 @@ final class OomKillCounting {
       state.assumeOomKillsAccounted(namespace, id, first);
     }
     if (state.countOomKills(namespace, id, kernel.getAsLong()) > 0) {
+      settle(namespace, id, retry);
       return;
     }
     if (retry < RETRIES.size()) {
@@ -91,6 +92,28 @@ final class OomKillCounting {
     }
     // With a baseline and no increase: a duplicate of an event already counted (or a kill the
     // kernel never made).
+  }
+
+  /**
+   * After an increase, reads a few more times over the rest of the retry window: a group kill
+   * ({@code memory.oom.group=1}) goes on after its first victim, and the shim may send one event
+   * for all of them. Each read counts only a further rise, so this never counts twice.
+   */
+  private void settle(String namespace, String id, int step) {
+    if (step >= RETRIES.size()) {
+      return;
+    }
+    try {
+      eventThread.schedule(
+          () -> {
+            kernelOomKills(namespace, id).ifPresent(k -> state.countOomKills(namespace, id, k));
+            settle(namespace, id, step + 1);
+          },
+          RETRIES.get(step).toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      // closing: nothing more to read
+    }
   }
 
   private OptionalLong kernelOomKills(String namespace, String id) {
