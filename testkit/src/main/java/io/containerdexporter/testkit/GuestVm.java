@@ -2,7 +2,6 @@ package io.containerdexporter.testkit;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -95,12 +95,27 @@ public final class GuestVm implements AutoCloseable {
     }
   }
 
+  /**
+   * Below Linux's ephemeral range (32768–60999), which every {@code bind(0)} of the ITs running
+   * beside the guest draws from: a port probed free here cannot be handed to one of them before
+   * QEMU binds it.
+   */
+  private static final int FORWARD_PORTS_FROM = 20_000;
+
+  private static final int FORWARD_PORTS_COUNT = 10_000;
+
   private static int freeLoopbackPort() {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    int start = ThreadLocalRandom.current().nextInt(FORWARD_PORTS_COUNT);
+    for (int i = 0; i < FORWARD_PORTS_COUNT; i++) {
+      int port = FORWARD_PORTS_FROM + (start + i) % FORWARD_PORTS_COUNT;
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort();
+      } catch (IOException taken) {
+        // Someone else's: try the next one.
+      }
     }
+    throw new SandboxUnavailableException(
+        "no free loopback port in " + FORWARD_PORTS_FROM + "+" + FORWARD_PORTS_COUNT);
   }
 
   /** The 127.0.0.1 port forwarded to {@code guestPort}. */

@@ -4,7 +4,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
-/** Files each scenario's outcome on its cell into the {@link CompatibilityTable}. */
+/**
+ * Files each scenario's outcome on its cell into the {@link CompatibilityTable}. Stateless: host
+ * and guest scenarios report from two threads at once, and the table serialises them.
+ */
 final class CompatibilityRecorder implements TestWatcher {
 
   @Override

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * The outcome of every scenario on every cell of this run, appended to {@code
  * target/compatibility/results.tsv} as it happens and rendered after each result to {@code
  * target/compatibility.md}: one row per cell, one column per scenario, then every red cell's
- * reason. {@code scripts/test --full} copies it to docs/compatibility.md.
+ * reason. {@code scripts/test --full} copies it to docs/compatibility.md. The host and guest cells
+ * run at the same time (GuestMatrixIT is concurrent), so every access goes through the class lock.
  */
 final class CompatibilityTable {
   /** The columns, in the order of the table. */
@@ -46,7 +47,10 @@ final class CompatibilityTable {
   private static final Path RESULTS = DIR.resolve("results.tsv");
   private static final Path TABLE = Path.of("target", "compatibility.md");
 
-  /** Failsafe runs every IT of one build in one JVM: its first result starts the table afresh. */
+  /**
+   * Failsafe runs every IT of one build in one JVM: its first result starts the table afresh.
+   * Guarded by the class lock.
+   */
   private static boolean startedThisRun;
 
   private CompatibilityTable() {}

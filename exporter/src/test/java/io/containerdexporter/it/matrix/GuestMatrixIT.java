@@ -2,48 +2,41 @@ package io.containerdexporter.it.matrix;
 
 import io.containerdexporter.testkit.ContainerdRelease;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.ClassTemplate;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The matrix's cgroup v2 cells, each in a fresh QEMU guest (scripts/guest-image). By default only
  * the cell most production nodes look like, containerd 2.1 on cgroup v2; {@code -Dmatrix.full=true}
  * (scripts/test --full) runs 1.6 and 1.7 too. Not a skip: the default run simply has fewer rows.
+ *
+ * <p>A guest cell takes minutes of mostly emulated CPU while the host ITs mostly wait, so it runs
+ * beside them: {@code CONCURRENT} lets JUnit fork this class onto a second worker (failsafe enables
+ * parallel execution, every other class stays on the first, one after another), and the read-write
+ * lock forces everything inside it (the cells one after another, each cell's scenarios in their
+ * order) onto that one thread.
  */
-@ParameterizedClass(name = "containerd {0} in a cgroup v2 guest")
-@MethodSource("releases")
+@ClassTemplate
+@ExtendWith(GuestMatrixIT.GuestCells.class)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("qemu-guest")
 class GuestMatrixIT extends Scenarios {
-  private static Cell cell;
 
-  /**
-   * Constructor injection: JUnit then also hands the release to the invocation's lifecycle methods.
-   */
-  GuestMatrixIT(ContainerdRelease release) {}
-
-  static Stream<ContainerdRelease> releases() {
-    return Boolean.getBoolean("matrix.full")
-        ? Stream.of(ContainerdRelease.values())
-        : List.of(ContainerdRelease.V2_1).stream();
+  GuestMatrixIT(Cell cell) {
+    super(cell);
   }
 
-  @BeforeParameterizedClassInvocation
-  static void bootCell(ContainerdRelease release) {
-    cell = CellStartup.start(release, "cgroup v2 (guest)", () -> GuestCell.boot(release));
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stopCell() {
-    if (cell != null) {
-      cell.close();
-      cell = null;
+  static final class GuestCells extends CellInvocations {
+    GuestCells() {
+      super(
+          "cgroup v2 (guest)",
+          GuestCell::boot,
+          Boolean.getBoolean("matrix.full")
+              ? List.of(ContainerdRelease.values())
+              : List.of(ContainerdRelease.V2_1));
     }
-  }
-
-  @Override
-  Cell cell() {
-    return cell;
   }
 }

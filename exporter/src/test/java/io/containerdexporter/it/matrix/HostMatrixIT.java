@@ -1,41 +1,26 @@
 package io.containerdexporter.it.matrix;
 
 import io.containerdexporter.testkit.ContainerdRelease;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.List;
+import org.junit.jupiter.api.ClassTemplate;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The matrix's host cells: containerd 1.6 (Debian's, installed), 1.7.24 and 2.1.9 (fetched by
  * scripts/fetch-containerd) on this host's cgroup v1, each with its own exporter. Every release
  * runs every scenario of {@link Scenarios}.
  */
-@ParameterizedClass(name = "containerd {0} on the host")
-@EnumSource(ContainerdRelease.class)
+@ClassTemplate
+@ExtendWith(HostMatrixIT.HostCells.class)
 class HostMatrixIT extends Scenarios {
-  private static Cell cell;
 
-  /**
-   * Constructor injection: JUnit then also hands the release to the invocation's lifecycle methods.
-   */
-  HostMatrixIT(ContainerdRelease release) {}
-
-  @BeforeParameterizedClassInvocation
-  static void startCell(ContainerdRelease release) {
-    cell = CellStartup.start(release, "cgroup v1 (host)", () -> HostCell.start(release));
+  HostMatrixIT(Cell cell) {
+    super(cell);
   }
 
-  @AfterParameterizedClassInvocation
-  static void stopCell() {
-    if (cell != null) {
-      cell.close();
-      cell = null;
+  static final class HostCells extends CellInvocations {
+    HostCells() {
+      super("cgroup v1 (host)", HostCell::start, List.of(ContainerdRelease.values()));
     }
-  }
-
-  @Override
-  Cell cell() {
-    return cell;
   }
 }

@@ -61,12 +61,20 @@ abstract class Scenarios {
   private static final long WORKER_LIMIT = 64L << 20;
   private static final String TRUTH_NS = "truth";
 
-  /** The cell of the current invocation; null if it failed to start. */
-  abstract Cell cell();
+  private final Cell cell;
+
+  /** {@code cell}: the one {@link CellInvocations} started for this invocation of the class. */
+  Scenarios(Cell cell) {
+    this.cell = cell;
+  }
+
+  /** The cell of the current invocation. */
+  final Cell cell() {
+    return cell;
+  }
 
   /** The cell's row in the table, with the daemon's exact version. */
   String cellName() {
-    Cell cell = cell();
     return cell.name() + " — " + cell.serverVersion();
   }
 
@@ -74,15 +82,22 @@ abstract class Scenarios {
 
   private MetricsText awaitScrape(
       Duration onTheHost, String what, java.util.function.Predicate<MetricsText> ok) {
-    Cell cell = cell();
+    Duration patience = cell.patience(onTheHost);
     try {
-      return Await.until(cell.patience(onTheHost), what, cell::scrape, ok);
+      return Await.until(patience, what, cell::scrape, ok);
     } catch (AssertionError e) {
+      // The table gets a sentence; the exporter's log goes to the IT's report, where it is
+      // readable.
       String log = cell.exporterLog();
+      System.err.printf(
+          "[matrix] %s: %s not seen; exporter log (tail):%n%s%n",
+          cellName(), what, log.substring(Math.max(0, log.length() - 3000)));
       throw new AssertionError(
-          e.getMessage()
-              + "\nexporter log (tail):\n"
-              + log.substring(Math.max(0, log.length() - 3000)),
+          "the exporter's /metrics did not show "
+              + what
+              + " within "
+              + patience.toSeconds()
+              + " s (its log is in the IT report)",
           e);
     }
   }
@@ -114,7 +129,6 @@ abstract class Scenarios {
   }
 
   private synchronized void startWorker() {
-    Cell cell = cell();
     if (!cell.taskStatus(TRUTH_NS, "worker").equals("NOT_FOUND")) {
       return;
     }
@@ -149,7 +163,6 @@ abstract class Scenarios {
    */
   private void awaitEqual(
       String what, String family, java.util.function.DoubleSupplier kernel, double tolerance) {
-    Cell cell = cell();
     double[] last = new double[2];
     try {
       Await.until(
@@ -175,7 +188,6 @@ abstract class Scenarios {
   @Order(1)
   @Scenario(INVENTORY)
   void inventoryEqualsWhatContainerdLists() {
-    Cell cell = cell();
     String ns = "inv";
     cell.prepareNamespace(ns);
     cell.run(ns, "up-1", RunOptions.DEFAULTS, "sleep", "100000");
@@ -202,9 +214,11 @@ abstract class Scenarios {
                     && s.value("containerd_tasks", "containerd_namespace", ns, "status", "stopped")
                         .equals(Optional.of((double) stopped)));
     assertEquals(
-        Optional.of((double) images), m.value("containerd_images", "containerd_namespace", ns));
-    assertEquals(2, running);
-    assertEquals(1, stopped);
+        Optional.of((double) images),
+        m.value("containerd_images", "containerd_namespace", ns),
+        "containerd_images equals ctr's image count");
+    assertEquals(2, running, "ctr lists two running tasks");
+    assertEquals(1, stopped, "ctr lists one stopped task");
   }
 
   private static long lines(String listing) {
@@ -264,7 +278,6 @@ abstract class Scenarios {
   @Scenario(V2_ONLY)
   void pressureFamiliesExistExactlyWhereTheKernelHasPsi() {
     startWorker();
-    Cell cell = cell();
     KernelView kernel = new KernelView(cell, TRUTH_NS, "worker");
     List<String> psi =
         MetricsTable.rows().stream()
@@ -303,7 +316,6 @@ abstract class Scenarios {
   @Order(5)
   @Scenario(OOM_PID1)
   void anOomOfPid1IsOneKillAndAn137Exit() {
-    Cell cell = cell();
     String ns = "oom";
     cell.prepareNamespace(ns);
     awaitStreamUp();
@@ -319,15 +331,18 @@ abstract class Scenarios {
                         .isPresent());
     assertEquals(
         Optional.of(1.0),
-        value(m, "containerd_task_exits_total", ns, "oom-pid1", "exit_code", "137"));
-    assertEquals(Optional.of(137.0), value(m, "containerd_task_last_exit_code", ns, "oom-pid1"));
+        value(m, "containerd_task_exits_total", ns, "oom-pid1", "exit_code", "137"),
+        "one exit with code 137");
+    assertEquals(
+        Optional.of(137.0),
+        value(m, "containerd_task_last_exit_code", ns, "oom-pid1"),
+        "the last exit code is 137");
   }
 
   @Test
   @Order(6)
   @Scenario(OOM_CHILD)
   void anOomOfAChildIsCountedWhilePid1LivesOn() {
-    Cell cell = cell();
     String ns = "oomchild";
     cell.prepareNamespace(ns);
     awaitStreamUp();
@@ -343,7 +358,7 @@ abstract class Scenarios {
         Duration.ofSeconds(2),
         "the child's OOM on /metrics",
         s -> value(s, "container_oom_events_total", ns, "oom-child").equals(Optional.of(1.0)));
-    assertEquals("RUNNING", cell.taskStatus(ns, "oom-child"));
+    assertEquals("RUNNING", cell.taskStatus(ns, "oom-child"), "PID 1 lives on");
     assertEquals(
         Optional.empty(),
         value(cell.scrape(), "containerd_task_last_exit_code", ns, "oom-child"),
@@ -354,7 +369,6 @@ abstract class Scenarios {
   @Order(7)
   @Scenario(GROUP_KILL)
   void aGroupKillCountsEveryKilledProcess() {
-    Cell cell = cell();
     assumeTrue(cell.cgroupVersion() == 2, "memory.oom.group exists only on cgroup v2");
     // Known red (issue 10, left open): on kernel 6.12 the exporter's live count has not yet been
     // seen to reach the
@@ -407,7 +421,6 @@ abstract class Scenarios {
   @Order(8)
   @Scenario(EXITS)
   void exitCodesAreCountedUnderTheirLabel() {
-    Cell cell = cell();
     String ns = "exits";
     cell.prepareNamespace(ns);
     awaitStreamUp();
@@ -432,7 +445,8 @@ abstract class Scenarios {
           "one exit code series");
       assertEquals(
           Optional.of(Double.parseDouble(expected[1])),
-          value(m, "containerd_task_last_exit_code", ns, expected[0]));
+          value(m, "containerd_task_last_exit_code", ns, expected[0]),
+          "the last exit code of " + expected[0]);
     }
   }
 
@@ -440,7 +454,6 @@ abstract class Scenarios {
   @Order(9)
   @Scenario(CRI)
   void aCriPodsContainerCarriesKubernetesLabels() {
-    Cell cell = cell();
     Optional<CriClient> client = cell.cri();
     assumeTrue(
         client.isPresent(),
@@ -499,7 +512,6 @@ abstract class Scenarios {
   @Scenario(DOCUMENTED)
   void exposedFamiliesAreDocumentedAndV2OnlyOnesOnlyOnV2() {
     startWorker();
-    Cell cell = cell();
     boolean v2 = cell.cgroupVersion() == 2;
     MetricsText m =
         awaitScrape(
@@ -558,7 +570,6 @@ abstract class Scenarios {
   @Order(11)
   @Scenario(RESTART)
   void anOomWhileContainerdIsDownIsCountedExactlyOnceAfterItReturns() {
-    Cell cell = cell();
     String ns = "outage";
     cell.prepareNamespace(ns);
     awaitStreamUp();
@@ -602,14 +613,20 @@ abstract class Scenarios {
             "the missed OOM counted after reconnecting",
             s -> value(s, "container_oom_events_total", ns, "oom-away").equals(Optional.of(1.0)));
     assertEquals(
-        Optional.of(1.0), m.value("containerd_exporter_events_recovered_total", "event", "oom"));
+        Optional.of(1.0),
+        m.value("containerd_exporter_events_recovered_total", "event", "oom"),
+        "the missed OOM was recovered once by the reconcile");
     assertEquals(
-        Optional.of(reconnects + 1), m.value("containerd_exporter_event_stream_reconnects_total"));
+        Optional.of(reconnects + 1),
+        m.value("containerd_exporter_event_stream_reconnects_total"),
+        "one reconnect");
     // Whatever the shim publishes late must not count it a second time.
     sleep(cell.patience(Duration.ofSeconds(5)));
     assertEquals(
-        Optional.of(1.0), value(cell.scrape(), "container_oom_events_total", ns, "oom-away"));
-    assertEquals("RUNNING", cell.taskStatus(ns, "oom-away"));
+        Optional.of(1.0),
+        value(cell.scrape(), "container_oom_events_total", ns, "oom-away"),
+        "the OOM is still counted once after the shim's late events");
+    assertEquals("RUNNING", cell.taskStatus(ns, "oom-away"), "PID 1 survived the child's OOM");
   }
 
   /**
