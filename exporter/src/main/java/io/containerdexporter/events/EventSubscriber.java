@@ -267,6 +267,8 @@ public final class EventSubscriber implements AutoCloseable {
     state.apply(ns, event, published);
     if (event instanceof ContainerEvent.TaskOom oom) {
       oomKills.onOom(ns, oom.containerId());
+    } else if (event instanceof ContainerEvent.TaskExit exit && exit.isInit()) {
+      oomKills.onInitExit(ns, exit.containerId());
     }
   }
 

@@ -57,6 +57,18 @@ final class OomKillCounting {
   }
 
   /**
+   * The exit of a task's init process: its cgroup still exists (until the task is deleted), so its
+   * counter is read once more. A kill whose {@code /tasks/oom} the shim never published (it loses
+   * some when the task dies with it, containerd#8893) is counted here; one already counted adds
+   * nothing. Without a baseline there is nothing to compare with: the reconcile decides then.
+   */
+  void onInitExit(String namespace, String id) {
+    if (state.oomKillsKnown(namespace, id)) {
+      kernelOomKills(namespace, id).ifPresent(k -> state.countOomKills(namespace, id, k));
+    }
+  }
+
+  /**
    * @param baselineKnown whether the kernel's counter had a known accounted value when the event
    *     arrived
    * @param firstRead the counter as first read for this event, for a container without a baseline

@@ -7,21 +7,22 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import java.nio.file.Path;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The test's own gRPC channel to containerd's unix socket. Deliberately not the exporter's
- * ContainerdChannel: that one puts a read-only guard in front of every call, and a test playing
- * kubelet has to create and remove pods.
+ * The test's own gRPC channel to containerd's unix socket (or its TCP listener). Deliberately not
+ * the exporter's ContainerdChannel: that one puts a read-only guard in front of every call, and a
+ * test playing kubelet has to create and remove pods.
  */
 final class CriChannel implements AutoCloseable {
 
   private final EventLoopGroup eventLoop;
   private final ManagedChannel channel;
 
-  CriChannel(Path socket) {
+  CriChannel(SocketAddress address) {
     this.eventLoop =
         new MultiThreadIoEventLoopGroup(
             1,
@@ -31,16 +32,21 @@ final class CriChannel implements AutoCloseable {
               return t;
             },
             EpollIoHandler.newFactory());
-    this.channel =
-        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-            .channelType(EpollDomainSocketChannel.class)
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress(address)
             .eventLoopGroup(eventLoop)
             .usePlaintext()
-            .overrideAuthority("localhost")
-            // Unix sockets have no SO_KEEPALIVE; without this netty warns once per connection
-            // (grpc-java#10408).
-            .withOption(ChannelOption.SO_KEEPALIVE, null)
-            .build();
+            .overrideAuthority("localhost");
+    if (address instanceof DomainSocketAddress) {
+      builder
+          .channelType(EpollDomainSocketChannel.class)
+          // Unix sockets have no SO_KEEPALIVE; without this netty warns once per connection
+          // (grpc-java#10408).
+          .withOption(ChannelOption.SO_KEEPALIVE, null);
+    } else {
+      builder.channelType(EpollSocketChannel.class); // a guest's containerd, through a forward
+    }
+    this.channel = builder.build();
   }
 
   ManagedChannel channel() {

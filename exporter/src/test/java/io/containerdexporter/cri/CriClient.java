@@ -23,11 +23,7 @@ import io.containerdexporter.cri.v1.StartContainerRequest;
 import io.containerdexporter.cri.v1.StopContainerRequest;
 import io.containerdexporter.cri.v1.StopPodSandboxRequest;
 import io.containerdexporter.testkit.ContainerdSandbox;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plays kubelet against the sandbox's containerd through CRI (runtime.v1 on containerd's main
- * socket): pods with host networking (no CNI needed), containers with the labels and annotations
- * kubelet sets, and kubelet's restart pattern (a new container, same pod and name, attempt + 1, the
- * dead one kept).
+ * Plays kubelet against a {@link CriNode}'s containerd through CRI (runtime.v1 on containerd's main
+ * socket, or its TCP listener from outside a guest): pods with host networking (no CNI needed),
+ * containers with the labels and annotations kubelet sets, and kubelet's restart pattern (a new
+ * container, same pod and name, attempt + 1, the dead one kept).
  *
  * <p>Everything lives in containerd namespace {@value #K8S_NAMESPACE}, which the sandbox's teardown
  * cleans; {@link #close()} also stops and removes every pod still around, as kubelet would, and the
@@ -49,9 +45,7 @@ public final class CriClient implements AutoCloseable {
   /** The containerd namespace CRI always uses. */
   public static final String K8S_NAMESPACE = "k8s.io";
 
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
-
-  private final ContainerdSandbox sandbox;
+  private final CriNode node;
 
   /**
    * Where this client's pods live: kubelet's cgroupfs layout {@code
@@ -65,10 +59,10 @@ public final class CriClient implements AutoCloseable {
   private final CgroupParents cgroupParents = new CgroupParents();
   private final Map<String, PodSandboxConfig> pods = new ConcurrentHashMap<>();
 
-  private CriClient(ContainerdSandbox sandbox) {
-    this.sandbox = sandbox;
-    this.qosParent = "/" + sandbox.tempDir().getFileName() + "/kubepods/besteffort";
-    this.channel = new CriChannel(sandbox.socket());
+  private CriClient(CriNode node) {
+    this.node = node;
+    this.qosParent = "/" + node.scratchDir().getFileName() + "/kubepods/besteffort";
+    this.channel = new CriChannel(node.criAddress());
   }
 
   /**
@@ -76,13 +70,18 @@ public final class CriClient implements AutoCloseable {
    * ContainerdSandbox#PAUSE_IMAGE}).
    */
   public static CriClient connect(ContainerdSandbox sandbox) {
-    sandbox.importPause(K8S_NAMESPACE);
-    return new CriClient(sandbox);
+    return connect(CriNode.of(sandbox));
+  }
+
+  /** Connects to the node's CRI and imports the pause image there. */
+  public static CriClient connect(CriNode node) {
+    node.importPause(K8S_NAMESPACE);
+    return new CriClient(node);
   }
 
   private RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
     return RuntimeServiceGrpc.newBlockingStub(channel.channel())
-        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        .withDeadlineAfter(node.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   // ---------------------------------------------------------------- pods
@@ -102,8 +101,8 @@ public final class CriClient implements AutoCloseable {
    */
   public String runPod(String k8sNamespace, String podName, String uid) {
     Path logDirectory =
-        sandbox.tempDir().resolve("pod-logs").resolve(k8sNamespace + "_" + podName + "_" + uid);
-    mkdirs(logDirectory); // kubelet creates it before RunPodSandbox
+        node.scratchDir().resolve("pod-logs").resolve(k8sNamespace + "_" + podName + "_" + uid);
+    node.createDirectories(logDirectory); // kubelet creates it before RunPodSandbox
     String cgroupParent = podCgroupParent(uid);
     PodSandboxConfig config =
         PodSandboxConfig.newBuilder()
@@ -135,7 +134,9 @@ public final class CriClient implements AutoCloseable {
                                     .setPid(NamespaceMode.CONTAINER)
                                     .setIpc(NamespaceMode.POD))))
             .build();
-    cgroupParents.claim(cgroupParent);
+    if (node.cgroupParentsOutliveIt()) {
+      cgroupParents.claim(cgroupParent);
+    }
     String id =
         runtime()
             .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
@@ -191,9 +192,8 @@ public final class CriClient implements AutoCloseable {
       String image,
       String... command) {
     PodSandboxMetadata meta = pod.getMetadata();
-    mkdirs(
-        Path.of(pod.getLogDirectory())
-            .resolve(name)); // kubelet creates the container's log dir too
+    // kubelet creates the container's log dir too
+    node.createDirectories(Path.of(pod.getLogDirectory()).resolve(name));
     ContainerConfig config =
         ContainerConfig.newBuilder()
             .setMetadata(ContainerMetadata.newBuilder().setName(name).setAttempt(attempt))
@@ -288,14 +288,6 @@ public final class CriClient implements AutoCloseable {
       // Never throw from teardown: it would hide the test's own failure. The sandbox's teardown
       // still runs.
       System.err.println("[cri] cleanup: " + problem);
-    }
-  }
-
-  private static void mkdirs(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -164,6 +164,34 @@ class OomKillCountingTest {
   }
 
   @Test
+  void anOomWhoseEventTheShimLostIsCountedAtTheTasksExit() throws Exception {
+    Path dir = v2Cgroup(0);
+    container("kubepods-pod1.slice:cri-containerd:c1");
+    eventThread.submit(() -> state.assumeOomKillsAccounted("k8s.io", "c1", 0)).get();
+    OomKillCounting counting = counting();
+
+    writeV2(dir, 4); // a group kill, and no /tasks/oom (containerd#8893): only the exit comes
+    eventThread.submit(() -> counting.onInitExit("k8s.io", "c1")).get();
+    assertEquals(4, ooms());
+    oomEvent(counting); // the event after all, late
+    eventThread.submit(() -> counting.onInitExit("k8s.io", "c1")).get();
+    assertEquals(4, ooms(), "each kill once, whichever came first");
+  }
+
+  @Test
+  void anExitWithoutABaselineCountsNothing() throws Exception {
+    v2Cgroup(1); // killed before we watched: history, for the reconcile to take as baseline
+    container("kubepods-pod1.slice:cri-containerd:c1");
+    eventThread.submit(() -> counting().onInitExit("k8s.io", "c1")).get();
+    assertEquals(
+        0L,
+        state.counts().containers().stream()
+            .filter(c -> c.identity().name().equals("c1"))
+            .mapToLong(c -> c.ooms())
+            .sum());
+  }
+
+  @Test
   void aCgroupThatCannotBeReadCountsOnePerEvent() throws Exception {
     Files.writeString(root.resolve("cgroup.controllers"), "memory\n");
     container("/not/on/this/host");

@@ -6,6 +6,20 @@ final class ContainerdConfig {
 
   static String render(
       SandboxLayout layout, String metricsAddress, int configVersion, String extraToml) {
+    return render(layout, metricsAddress, configVersion, extraToml, "");
+  }
+
+  /**
+   * {@code criTcpAddress} (e.g. "0.0.0.0:10010", or "" for none): containerd's insecure gRPC TCP
+   * listener, with CRI served on it too. Only for a daemon whose unix socket the test cannot reach
+   * (a guest's), and whose only way in is a forward to 127.0.0.1.
+   */
+  static String render(
+      SandboxLayout layout,
+      String metricsAddress,
+      int configVersion,
+      String extraToml,
+      String criTcpAddress) {
     // containerd 2.x (config version 3) moved these CRI keys, unchanged, to a plugin with a new
     // name.
     String cri = configVersion >= 3 ? "io.containerd.cri.v1.runtime" : "io.containerd.grpc.v1.cri";
@@ -35,8 +49,11 @@ final class ContainerdConfig {
         .append("[grpc]\n")
         .append("  address = ")
         .append(quote(layout.grpcSocket()))
-        .append('\n')
-        .append('\n')
+        .append('\n');
+    if (!criTcpAddress.isEmpty()) {
+      toml.append("  tcp_address = ").append(quote(criTcpAddress)).append('\n');
+    }
+    toml.append('\n')
         .append("[ttrpc]\n")
         .append("  address = ")
         .append(quote(layout.ttrpcSocket()))
@@ -61,6 +78,9 @@ final class ContainerdConfig {
         // Pod network namespaces would otherwise be bind-mounted under /var/run/netns, outside the
         // sandbox.
         .append("  netns_mounts_under_state_dir = true\n");
+    if (!criTcpAddress.isEmpty() && configVersion < 3) {
+      toml.append("  disable_tcp_service = false\n");
+    }
     if (configVersion < 3) {
       // Pinned for every release (1.7 would ask for pause:3.8, 2.1 for 3.10): the sandbox imports
       // this one.
@@ -99,6 +119,12 @@ final class ContainerdConfig {
           .append("  sandbox = ")
           .append(quote(ContainerdSandbox.PAUSE_IMAGE))
           .append('\n');
+    }
+    if (!criTcpAddress.isEmpty() && configVersion >= 3) {
+      // 2.x kept the server options (this one among them) in the CRI gRPC plugin.
+      toml.append('\n')
+          .append("[plugins.\"io.containerd.grpc.v1.cri\"]\n")
+          .append("  disable_tcp_service = false\n");
     }
     if (!extraTables.isEmpty()) {
       toml.append('\n')

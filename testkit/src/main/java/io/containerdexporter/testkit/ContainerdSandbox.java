@@ -39,7 +39,7 @@ public final class ContainerdSandbox implements AutoCloseable {
   static final String TEMP_PREFIX = "ctrd-sbx-";
 
   private static final List<String> BUSYBOX_CMD = List.of("/bin/sh");
-  private static final List<String> PAUSE_CMD = List.of("/bin/sleep", "2147483647");
+  static final List<String> PAUSE_CMD = List.of("/bin/sleep", "2147483647");
   private static final Pattern EXIT_CODE_WARNING =
       Pattern.compile("exit with non-zero exit code (\\d+)");
 

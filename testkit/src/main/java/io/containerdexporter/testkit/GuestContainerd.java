@@ -19,6 +19,12 @@ public final class GuestContainerd {
   /** containerd's own /v1/metrics inside the guest. */
   public static final String METRICS_ADDRESS = "127.0.0.1:1338";
 
+  /**
+   * containerd's insecure gRPC TCP listener inside the guest, CRI included: a test on the host
+   * plays kubelet through a forward to it (the unix socket cannot leave the guest).
+   */
+  public static final int CRI_PORT = 10010;
+
   private final GuestAgent agent;
   private final ContainerdRelease release;
   private final SandboxLayout layout = new SandboxLayout(Path.of(ROOT));
@@ -42,7 +48,8 @@ public final class GuestContainerd {
     try {
       Files.writeString(
           share.resolve("config.toml"),
-          ContainerdConfig.render(layout, METRICS_ADDRESS, release.configVersion(), ""));
+          ContainerdConfig.render(
+              layout, METRICS_ADDRESS, release.configVersion(), "", "0.0.0.0:" + CRI_PORT));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -102,9 +109,20 @@ public final class GuestContainerd {
 
   /** Imports the sandbox's busybox image (built on the host, handed in through the share). */
   public void importBusybox(String namespace, String ref) {
+    importImage(namespace, ref, List.of("/bin/sh"));
+  }
+
+  /**
+   * Imports the pause image every CRI RunPodSandbox needs ({@link ContainerdSandbox#PAUSE_IMAGE}).
+   */
+  public void importPause(String namespace) {
+    importImage(namespace, ContainerdSandbox.PAUSE_IMAGE, ContainerdSandbox.PAUSE_CMD);
+  }
+
+  private void importImage(String namespace, String ref, List<String> cmd) {
     Path dir = share.resolve("images").resolve(Integer.toHexString(ref.hashCode()));
     if (!Files.exists(dir.resolve("image.tar"))) {
-      BusyboxImage.archive(dir, ref, List.of("/bin/sh"));
+      BusyboxImage.archive(dir, ref, cmd);
     }
     ctr(
             "--namespace",

@@ -51,6 +51,26 @@ class ContainerdConfigTest {
   }
 
   @Test
+  void criOverTcpIsOffUnlessAskedForAndThenInTheReleasesOwnTable() {
+    assertFalse(ContainerdConfig.render(layout, "127.0.0.1:4321", 2, "").contains("tcp"));
+    String v2 = ContainerdConfig.render(layout, "127.0.0.1:4321", 2, "", "0.0.0.0:10010");
+    String v3 = ContainerdConfig.render(layout, "127.0.0.1:4321", 3, "", "0.0.0.0:10010");
+
+    for (String toml : new String[] {v2, v3}) {
+      assertTrue(
+          toml.contains(
+              "[grpc]\n  address = \"/tmp/ctrd-sbx-1/containerd.sock\"\n"
+                  + "  tcp_address = \"0.0.0.0:10010\"\n"),
+          toml);
+    }
+    assertTrue(
+        v2.contains("  netns_mounts_under_state_dir = true\n  disable_tcp_service = false\n"), v2);
+    assertTrue(
+        v3.contains("[plugins.\"io.containerd.grpc.v1.cri\"]\n  disable_tcp_service = false\n"),
+        v3);
+  }
+
+  @Test
   void everyReleaseAsksForThePauseImageTheSandboxImports() {
     String v2 = ContainerdConfig.render(layout, "127.0.0.1:4321", 2, "");
     String v3 = ContainerdConfig.render(layout, "127.0.0.1:4321", 3, "");

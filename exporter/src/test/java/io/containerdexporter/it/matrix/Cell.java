@@ -66,8 +66,8 @@ interface Cell extends AutoCloseable {
 
   String exporterLog();
 
-  /** A CRI client playing kubelet, where the cell's socket can be reached from the test JVM. */
-  Optional<CriClient> cri();
+  /** A CRI client playing kubelet against the cell's containerd (one per cell, closed with it). */
+  CriClient cri();
 
   @Override
   void close();

@@ -106,7 +106,9 @@ final class CompatibilityTable {
             .append(
                 "kernel's (the cgroup files). cgroup v1 cells run on the host, cgroup v2 cells in a QEMU guest with ")
             .append(
-                "its own kernel (`scripts/guest-image`). Regenerate with `scripts/test --full`.\n\n")
+                "its own kernel (`scripts/guest-image`). `scripts/test` runs the host rows and the 2.1 guest row "
+                    + "(the one most production nodes look like); `scripts/test --full` runs every row and "
+                    + "writes this file (the README says how long each takes).\n\n")
             .append(
                 "✅ passed · ❌ failed (reason below) · — not applicable to this cell (reason below)\n\n")
             .append("| cell |");

@@ -1,6 +1,7 @@
 package io.containerdexporter.it.matrix;
 
 import io.containerdexporter.cri.CriClient;
+import io.containerdexporter.cri.CriNode;
 import io.containerdexporter.it.Await;
 import io.containerdexporter.it.ExporterProcess;
 import io.containerdexporter.it.MetricsText;
@@ -14,6 +15,9 @@ import io.containerdexporter.testkit.RunOptions;
 import io.containerdexporter.testkit.TaskInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,6 +54,7 @@ final class GuestCell implements Cell {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String serverVersion = "";
+  private CriClient cri;
 
   private GuestCell(ContainerdRelease release, Path share, GuestVm vm, GuestAgent agent) {
     this.release = release;
@@ -74,7 +79,7 @@ final class GuestCell implements Cell {
       throw new UncheckedIOException(e);
     }
     GuestAgent.install(share);
-    GuestVm vm = GuestVm.boot(image, share, List.of(EXPORTER_PORT));
+    GuestVm vm = GuestVm.boot(image, share, List.of(EXPORTER_PORT, GuestContainerd.CRI_PORT));
     try {
       GuestCell cell =
           new GuestCell(release, share, vm, GuestAgent.await(vm, Duration.ofMinutes(5)));
@@ -245,17 +250,65 @@ final class GuestCell implements Cell {
   }
 
   /**
-   * CRI needs containerd's socket, which stays inside the guest (its only openings are TCP
-   * forwards).
+   * containerd's unix socket stays inside the guest, so the test plays kubelet through containerd's
+   * own TCP listener (CRI included, {@link GuestContainerd#CRI_PORT}) forwarded to 127.0.0.1; the
+   * exporter inside still uses the unix socket, as on a node.
    */
   @Override
-  public Optional<CriClient> cri() {
-    return Optional.empty();
+  public synchronized CriClient cri() {
+    if (cri == null) {
+      // A hostNetwork pod gets copies of the node's /etc/hosts and /etc/resolv.conf, which the
+      // minimal guest image has not: a node's own, with no name server (the pods need none).
+      agent
+          .sh(
+              "[ -e /etc/hosts ] || printf '127.0.0.1 localhost\\n' > /etc/hosts;"
+                  + " [ -e /etc/resolv.conf ] || : > /etc/resolv.conf",
+              GUEST_CALL)
+          .orThrow();
+      cri = CriClient.connect(new GuestCriNode());
+    }
+    return cri;
+  }
+
+  private final class GuestCriNode implements CriNode {
+    @Override
+    public SocketAddress criAddress() {
+      return new InetSocketAddress(
+          InetAddress.getLoopbackAddress(), vm.hostPort(GuestContainerd.CRI_PORT));
+    }
+
+    @Override
+    public Path scratchDir() {
+      return Path.of("/tmp/cri"); // the guest's /tmp: a tmpfs of this boot
+    }
+
+    @Override
+    public void createDirectories(Path dir) {
+      agent.sh("mkdir -p " + GuestAgent.quote(dir.toString()), GUEST_CALL).orThrow();
+    }
+
+    @Override
+    public void importPause(String namespace) {
+      containerd.importPause(namespace);
+    }
+
+    @Override
+    public Duration callTimeout() {
+      return GUEST_CALL.multipliedBy(2); // RunPodSandbox starts a shim and the pause task
+    }
+
+    @Override
+    public boolean cgroupParentsOutliveIt() {
+      return false;
+    }
   }
 
   @Override
   public void close() {
     try {
+      if (cri != null) {
+        cri.close();
+      }
       agent.stop();
     } finally {
       vm.close();

@@ -149,11 +149,11 @@ final class HostCell implements Cell {
   }
 
   @Override
-  public synchronized Optional<CriClient> cri() {
+  public synchronized CriClient cri() {
     if (cri == null) {
       cri = CriClient.connect(sandbox);
     }
-    return Optional.of(cri);
+    return cri;
   }
 
   @Override
