@@ -93,7 +93,14 @@ public final class Exporter implements AutoCloseable {
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
-    EventState events = new EventState(clock, config.eventsRetention(), index);
+    // A CRI pull's /images/create counts as its success (once, with the log's line for it).
+    EventState events =
+        new EventState(
+            clock,
+            config.eventsRetention(),
+            index,
+            (namespace, name, labels) ->
+                pullStats.imageCreated(namespace, name, labels, clock.instant()));
     // The event path reads only the OOM-kill counters, through the same readers (and path checks,
     // and error counter)
     // as task stats.

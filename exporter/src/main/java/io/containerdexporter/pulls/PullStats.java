@@ -127,14 +127,6 @@ public final class PullStats {
     }
   }
 
-  /**
-   * A pull's success as the event path sees it ({@code /images/create} of a CRI-managed image's
-   * name).
-   */
-  public synchronized void eventSuccess(String containerdNamespace, String reference, Instant at) {
-    success(containerdNamespace, reference, Source.EVENT, at);
-  }
-
   private void success(String namespace, String reference, Source source, Instant at) {
     String id = namespace + "\u0000" + reference;
     LastSuccess last = lastSuccess.get(id);
@@ -150,6 +142,22 @@ public final class PullStats {
         .values()
         .removeIf(l -> Duration.between(l.at(), at).compareTo(SAME_PULL_WINDOW) > 0);
     successes.merge(key(namespace, reference), 1L, Long::sum);
+  }
+
+  /** The label CRI puts on the image records of the pulls it made. */
+  static final String CRI_MANAGED_LABEL = "io.cri-containerd.image";
+
+  /**
+   * An {@code /images/create} event: CRI creates three records per pull (the tag, the image id
+   * {@code sha256:…} and the digest reference {@code name@sha256:…}); only the tag is a pull.
+   */
+  public synchronized void imageCreated(
+      String containerdNamespace, String name, Map<String, String> labels, Instant at) {
+    if ("managed".equals(labels.get(CRI_MANAGED_LABEL))
+        && !name.startsWith("sha256:")
+        && !name.contains("@")) {
+      success(containerdNamespace, name, Source.EVENT, at);
+    }
   }
 
   /** containerd's own count of pulls in flight (its /v1/metrics, 1.7+), preferred to the log's. */
