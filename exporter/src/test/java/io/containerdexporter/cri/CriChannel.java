@@ -16,12 +16,12 @@ import java.util.concurrent.TimeUnit;
  * ContainerdChannel: that one puts a read-only guard in front of every call, and a test playing
  * kubelet has to create and remove pods.
  */
-final class CriChannel implements AutoCloseable {
+public final class CriChannel implements AutoCloseable {
 
   private final EventLoopGroup eventLoop;
   private final ManagedChannel channel;
 
-  CriChannel(Path socket) {
+  public CriChannel(Path socket) {
     this.eventLoop =
         new MultiThreadIoEventLoopGroup(
             1,
@@ -43,7 +43,7 @@ final class CriChannel implements AutoCloseable {
             .build();
   }
 
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return channel;
   }
 
