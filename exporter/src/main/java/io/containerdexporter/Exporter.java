@@ -23,6 +23,9 @@ import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.RoundView;
+import io.containerdexporter.pulls.PullMetrics;
+import io.containerdexporter.pulls.PullSources;
+import io.containerdexporter.pulls.PullStats;
 import io.containerdexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
@@ -44,6 +47,7 @@ public final class Exporter implements AutoCloseable {
   private final ConnectionMonitor monitor;
   private final Poller poller;
   private final EventSubscriber subscriber;
+  private final PullSources pulls;
   private final WebServer web;
 
   private Exporter(
@@ -51,11 +55,13 @@ public final class Exporter implements AutoCloseable {
       ConnectionMonitor monitor,
       Poller poller,
       EventSubscriber subscriber,
+      PullSources pulls,
       WebServer web) {
     this.channel = channel;
     this.monitor = monitor;
     this.poller = poller;
     this.subscriber = subscriber;
+    this.pulls = pulls;
     this.web = web;
   }
 
@@ -74,10 +80,11 @@ public final class Exporter implements AutoCloseable {
                 .toList();
     RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
     ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
+    PullStats pullStats = new PullStats(config.pulls().maxRepositories());
     Poller poller =
         new Poller(
             DebugLoggedCollector.wrapIfDebug(
-                CollectorCatalog.build(client, config, index, cgroupErrors)),
+                CollectorCatalog.build(client, config, index, cgroupErrors, pullStats)),
             debugLoggedRounds(rounds::list),
             config.poll().interval(),
             config.poll().timeout(),
@@ -86,7 +93,14 @@ public final class Exporter implements AutoCloseable {
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
-    EventState events = new EventState(clock, config.eventsRetention(), index);
+    // A CRI pull's /images/create counts as its success (once, with the log's line for it).
+    EventState events =
+        new EventState(
+            clock,
+            config.eventsRetention(),
+            index,
+            (namespace, name, labels) ->
+                pullStats.imageCreated(namespace, name, labels, clock.instant()));
     // The event path reads only the OOM-kill counters, through the same readers (and path checks,
     // and error counter)
     // as task stats.
@@ -102,7 +116,7 @@ public final class Exporter implements AutoCloseable {
             config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(exposition(monitor::status, poller, events, build));
+    registry.register(exposition(monitor::status, poller, events, pullStats, build));
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
@@ -124,6 +138,13 @@ public final class Exporter implements AutoCloseable {
     monitor.start();
     poller.start();
     subscriber.start();
+    PullSources pulls =
+        PullSources.start(
+            config.pulls(),
+            config.poll().enabledCollectors().contains(CollectorCatalog.PULLS_LOG.name()),
+            config.poll().enabledCollectors().contains(CollectorCatalog.PULLS_JOURNAL.name()),
+            pullStats,
+            clock);
     LOG.info(
         build.versionLine()
             + " listening on "
@@ -131,7 +152,7 @@ public final class Exporter implements AutoCloseable {
             + config.telemetryPath()
             + ", watching containerd at "
             + config.containerdAddress());
-    return new Exporter(channel, monitor, poller, subscriber, web);
+    return new Exporter(channel, monitor, poller, subscriber, pulls, web);
   }
 
   /**
@@ -152,11 +173,16 @@ public final class Exporter implements AutoCloseable {
    * Tests build it the same way to hold docs/metrics.md against the declarations.
    */
   public static ExporterCollector exposition(
-      Supplier<ContainerdStatus> status, Poller poller, EventState events, BuildInfo build) {
+      Supplier<ContainerdStatus> status,
+      Poller poller,
+      EventState events,
+      PullStats pulls,
+      BuildInfo build) {
     Map<String, MetricSource> sources = new LinkedHashMap<>();
     sources.put("containerd", new ContainerdStatusMetrics(status));
     sources.put("poller", new PollerMetrics(poller));
     sources.put("events", new EventMetrics(events));
+    sources.put("pulls", new PullMetrics(pulls));
     sources.put("build", new BuildInfoMetrics(build));
     return new ExporterCollector(sources);
   }
@@ -164,6 +190,7 @@ public final class Exporter implements AutoCloseable {
   @Override
   public void close() {
     web.close();
+    pulls.close();
     subscriber.close();
     poller.close();
     monitor.close();
