@@ -11,10 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerdexporter.cri.CriClient;
+import io.containerdexporter.cri.CriImagePuller;
 import io.containerdexporter.dashboards.Dashboard;
 import io.containerdexporter.dashboards.RuleFiles;
 import io.containerdexporter.testkit.ContainerdExtension;
 import io.containerdexporter.testkit.ContainerdSandbox;
+import io.containerdexporter.testkit.Registry;
+import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +37,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The dashboards and rules on real parts, in one run: one containerd sandbox, one CRI pod (a CPU
  * burner with limits and network traffic, a container whose child is OOM-killed, one that fails and
- * is restarted), the real exporter jar, and one real Prometheus scraping it every second with the
- * shipped alerting and recording rules loaded (a shorter {@code for:}, same expressions). Dashboard
- * 13105's cAdvisor panels, every query of our own dashboard, the alerts and the recording rules are
- * all asked of that one Prometheus.
+ * is restarted; a real registry with one image that pulls and one tag that does not), the real
+ * exporter jar following containerd's log, and one real Prometheus scraping it every second with
+ * the shipped alerting and recording rules loaded (a shorter {@code for:}, same expressions).
+ * Dashboard 13105's cAdvisor panels, every query of our own dashboard, the alerts and the recording
+ * rules are all asked of that one Prometheus.
  */
 @ExtendWith(ContainerdExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -80,12 +84,13 @@ class DashboardsIT {
           "this kernel charges no block I/O to cgroups (README: what this host can't show)",
           "Pressure (PSI)",
           "pressure stall information exists only on cgroup v2; this host is cgroup v1",
-          "Successful pulls",
-          "the test pulls only an image that cannot be pulled",
-          "Pull duration",
-          "it shows successful pulls only, and the test has none",
           "containerd's own pull count A",
           "containerd 1.6 has no CRI pull counter (1.7+); B, PullImage by gRPC code, is asserted");
+
+  /** Repositories of the test's registry: one that pulls, one whose tag is missing. */
+  private static final String PULLED = "shop/base";
+
+  private static final String FAILING = "shop/web";
 
   private final ContainerdSandbox containerd;
   private long startedNanos;
@@ -93,6 +98,7 @@ class DashboardsIT {
   private NetworkedPod pod;
   private ExporterProcess exporter;
   private PrometheusServer prometheus;
+  private Registry registry;
 
   DashboardsIT(ContainerdSandbox containerd) {
     this.containerd = containerd;
@@ -104,17 +110,44 @@ class DashboardsIT {
     startedMillis = System.currentTimeMillis();
     containerd.importBusybox(CriClient.K8S_NAMESPACE, NetworkedPod.BUSYBOX);
     containerd.importPause(CriClient.K8S_NAMESPACE);
+    registry = Registry.start();
+    registry.pushRandomImage(PULLED + ":1", 4096);
     // The exporter first: the workload's events arrive live, as on a node that runs it.
     exporter =
-        ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s");
+        ExporterProcess.start(
+            containerd.socket(),
+            "--poll.interval=1s",
+            "--poll.timeout=1s",
+            "--pulls.log-file=" + containerd.daemonLog(),
+            "--containerd.metrics-url=http://" + containerd.metricsAddress() + "/v1/metrics");
     prometheus =
         PrometheusServer.scraping(exporter.port(), Duration.ofSeconds(15), TestRuleCopies.both());
     pod = NetworkedPod.start(containerd);
+    pullLikeKubelet();
+  }
+
+  /**
+   * One image that pulls, and a tag that was never pushed, pulled twice as kubelet retries a failed
+   * pull after its back-off: the second failure is what ImagePullFailing's increase sees.
+   */
+  private void pullLikeKubelet() {
+    try (CriImagePuller cri = new CriImagePuller(containerd.socket())) {
+      CriImagePuller.Outcome ok = cri.pull(registry.reference(PULLED + ":1"));
+      assertTrue(ok.ok(), ok.message());
+      String missing = registry.reference(FAILING + ":missing");
+      assertEquals(Status.Code.NOT_FOUND, cri.pull(missing).code(), missing);
+      awaitResult(
+          "the first failure scraped",
+          "containerd_image_pull_failures_total{repository=\"" + FAILING + "\"}",
+          r -> true);
+      assertEquals(Status.Code.NOT_FOUND, cri.pull(missing).code(), missing);
+    }
   }
 
   @AfterAll
   void stop() {
-    try (AutoCloseable p = prometheus;
+    try (AutoCloseable r = registry;
+        AutoCloseable p = prometheus;
         AutoCloseable e = exporter;
         AutoCloseable w = pod) {
       // closed in reverse order
@@ -181,7 +214,7 @@ class DashboardsIT {
 
   @Test
   @Order(4)
-  void theOomAndThrottlingAlertsFireWithThePodsLabelsAndNothingElseFires() {
+  void theOomPullAndThrottlingAlertsFireWithTheirLabelsAndNothingElseFires() {
     Map<String, String> oomer =
         Map.of(
             "namespace", NAMESPACE,
@@ -190,6 +223,19 @@ class DashboardsIT {
             "containerd_namespace", CriClient.K8S_NAMESPACE,
             "severity", "warning");
     awaitFiring("ContainerOOMKilled", oomer);
+    awaitFiring(
+        "ImagePullFailing",
+        Map.of(
+            "registry",
+            registry.address(),
+            "repository",
+            FAILING,
+            "reason",
+            "not_found",
+            "containerd_namespace",
+            CriClient.K8S_NAMESPACE,
+            "severity",
+            "warning"));
     awaitFiring(
         "ContainerCPUThrottlingHigh",
         Map.of("namespace", NAMESPACE, "pod", POD, "container", CONTAINER, "severity", "info"));
@@ -201,6 +247,8 @@ class DashboardsIT {
       boolean expected =
           name.equals("ContainerOOMKilled") && container.equals(OOMER)
               || name.equals("ContainerCPUThrottlingHigh") && container.equals(CONTAINER)
+              || name.equals("ImagePullFailing")
+                  && a.path("labels").path("repository").asText().equals(FAILING)
               // the oomer's child fills its limit before the kernel kills it
               || name.equals("ContainerMemoryNearLimit") && container.equals(OOMER);
       if (!expected) {
