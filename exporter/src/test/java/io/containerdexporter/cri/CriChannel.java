@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,12 +18,17 @@ import java.util.concurrent.TimeUnit;
  * the exporter's ContainerdChannel: that one puts a read-only guard in front of every call, and a
  * test playing kubelet has to create and remove pods.
  */
-final class CriChannel implements AutoCloseable {
+public final class CriChannel implements AutoCloseable {
 
   private final EventLoopGroup eventLoop;
   private final ManagedChannel channel;
 
-  CriChannel(SocketAddress address) {
+  /** A channel to containerd's unix socket. */
+  public CriChannel(Path socket) {
+    this(new DomainSocketAddress(socket.toString()));
+  }
+
+  public CriChannel(SocketAddress address) {
     this.eventLoop =
         new MultiThreadIoEventLoopGroup(
             1,
@@ -49,7 +55,7 @@ final class CriChannel implements AutoCloseable {
     this.channel = builder.build();
   }
 
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return channel;
   }
 

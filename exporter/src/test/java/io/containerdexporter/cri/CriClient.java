@@ -252,7 +252,13 @@ public final class CriClient implements AutoCloseable {
 
   /** The container's CRI state, CONTAINER_UNKNOWN if CRI does not know it. */
   public ContainerState containerState(String containerId) {
-    return runtime()
+    return containerState(runtime(), containerId);
+  }
+
+  /** The container's state as ListContainers reports it, through any runtime stub. */
+  public static ContainerState containerState(
+      RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime, String containerId) {
+    return runtime
         .listContainers(
             ListContainersRequest.newBuilder()
                 .setFilter(ContainerFilter.newBuilder().setId(containerId))

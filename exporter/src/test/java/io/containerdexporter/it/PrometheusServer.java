@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -57,9 +59,23 @@ final class PrometheusServer implements AutoCloseable {
    * the target up.
    */
   static PrometheusServer scraping(int exporterPort, Duration timeout) {
+    return scraping(exporterPort, timeout, List.of());
+  }
+
+  /**
+   * The same, evaluating the given rule files every second; {@code ruleFiles} maps each file's name
+   * to its content.
+   */
+  static PrometheusServer scraping(
+      int exporterPort, Duration timeout, List<Map.Entry<String, String>> ruleFiles) {
     Path dir;
     try {
       dir = Files.createTempDirectory("prometheus-it-");
+      StringBuilder rules = new StringBuilder(ruleFiles.isEmpty() ? "" : "rule_files:\n");
+      for (Map.Entry<String, String> file : ruleFiles) {
+        Files.writeString(dir.resolve(file.getKey()), file.getValue());
+        rules.append("  - ").append(dir.resolve(file.getKey())).append('\n');
+      }
       // 1 s scrape and evaluation: the test has seconds, not minutes, to see a rate.
       Files.writeString(
           dir.resolve("prometheus.yml"),
@@ -72,8 +88,8 @@ final class PrometheusServer implements AutoCloseable {
             - job_name: %s
               static_configs:
                 - targets: ['127.0.0.1:%d']
-          """
-              .formatted(JOB, exporterPort));
+          %s"""
+              .formatted(JOB, exporterPort, rules));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -125,17 +141,44 @@ final class PrometheusServer implements AutoCloseable {
    * series).
    */
   JsonNode query(String promql) {
-    HttpResponse<String> response =
-        get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    return data(
+            "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8),
+            "query " + promql)
+        .path("result");
+  }
+
+  /** A range query over the last {@code range}, one point per {@code step}: {@code data.result}. */
+  JsonNode queryRange(String promql, Duration range, Duration step) {
+    long end = System.currentTimeMillis() / 1000;
+    return data(
+            "/api/v1/query_range?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + "&start="
+                + (end - range.toSeconds())
+                + "&end="
+                + end
+                + "&step="
+                + step.toSeconds(),
+            "range query " + promql)
+        .path("result");
+  }
+
+  /** {@code /api/v1/alerts}: every pending and firing alert, with its labels and state. */
+  JsonNode alerts() {
+    return data("/api/v1/alerts", "alerts").path("alerts");
+  }
+
+  private JsonNode data(String path, String what) {
+    HttpResponse<String> response = get(path);
     try {
       JsonNode body = JSON.readTree(response.body());
       if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
         // A PromQL syntax error is a bug in the test, not a missing series: fail loudly, never
         // retry it away.
         throw new IllegalArgumentException(
-            "query " + promql + " answered " + response.statusCode() + ": " + response.body());
+            what + " answered " + response.statusCode() + ": " + response.body());
       }
-      return body.path("data").path("result");
+      return body.path("data");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The real promtool from Debian's prometheus package. */
@@ -27,13 +29,29 @@ public final class Promtool {
 
   /** {@code promtool check metrics} with the exposition on stdin. */
   public static Result checkMetrics(String exposition) {
+    return runWithInput(null, exposition, "check", "metrics");
+  }
+
+  /**
+   * promtool with {@code args} in {@code workdir} (e.g. {@code test rules FILE}: its rule_files are
+   * relative to the test file).
+   */
+  public static Result run(Path workdir, String... args) {
+    return runWithInput(workdir, "", args);
+  }
+
+  private static Result runWithInput(Path workdir, String stdin, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(binary().toString());
+    command.addAll(List.of(args));
     try {
-      Process p =
-          new ProcessBuilder(binary().toString(), "check", "metrics")
-              .redirectErrorStream(true)
-              .start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      if (workdir != null) {
+        builder.directory(workdir.toFile());
+      }
+      Process p = builder.start();
       try (OutputStream in = p.getOutputStream()) {
-        in.write(exposition.getBytes(StandardCharsets.UTF_8));
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
       }
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,51 +1,21 @@
 package io.containerdexporter.it;
 
+import static io.containerdexporter.it.NetworkedPod.CONTAINER;
+import static io.containerdexporter.it.NetworkedPod.CPU_PERIOD;
+import static io.containerdexporter.it.NetworkedPod.CPU_QUOTA;
+import static io.containerdexporter.it.NetworkedPod.HELD;
+import static io.containerdexporter.it.NetworkedPod.MEMORY_LIMIT;
+import static io.containerdexporter.it.NetworkedPod.NAMESPACE;
+import static io.containerdexporter.it.NetworkedPod.POD;
+import static io.containerdexporter.it.NetworkedPod.WRITTEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.containerdexporter.cri.CgroupParents;
-import io.containerdexporter.cri.CriClient;
-import io.containerdexporter.cri.v1.ContainerConfig;
-import io.containerdexporter.cri.v1.ContainerMetadata;
-import io.containerdexporter.cri.v1.CreateContainerRequest;
-import io.containerdexporter.cri.v1.ImageSpec;
-import io.containerdexporter.cri.v1.LinuxContainerConfig;
-import io.containerdexporter.cri.v1.LinuxContainerResources;
-import io.containerdexporter.cri.v1.LinuxPodSandboxConfig;
-import io.containerdexporter.cri.v1.LinuxSandboxSecurityContext;
-import io.containerdexporter.cri.v1.NamespaceMode;
-import io.containerdexporter.cri.v1.NamespaceOption;
-import io.containerdexporter.cri.v1.PodSandboxConfig;
-import io.containerdexporter.cri.v1.PodSandboxMetadata;
-import io.containerdexporter.cri.v1.RemovePodSandboxRequest;
-import io.containerdexporter.cri.v1.RunPodSandboxRequest;
-import io.containerdexporter.cri.v1.RuntimeServiceGrpc;
-import io.containerdexporter.cri.v1.StartContainerRequest;
-import io.containerdexporter.cri.v1.StopPodSandboxRequest;
-import io.containerdexporter.testkit.ContainerdExtension;
-import io.containerdexporter.testkit.ContainerdSandbox;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoublePredicate;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Grafana dashboard 13105 ("K8S Dashboard CN 20240513 StarsL.cn", starsliao/Prometheus, file {@code
@@ -64,65 +34,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * in /usr/lib/cni): the network panels sum {@code container_network_*} by pod, which only a sandbox
  * outside the host's namespace has.
  */
-@ExtendWith(ContainerdExtension.class)
-class Dashboard13105IT {
-
-  private static final String BUSYBOX = ContainerdSandbox.BUSYBOX_IMAGE;
-  private static final String NAMESPACE = "shop";
-  private static final String POD = "web-0";
-  private static final String CONTAINER = "app";
-
-  /**
-   * 0.2 CPU: 13105 reads the quota as cores by dividing it by a hard-coded 100000 (the default
-   * period).
-   */
-  private static final long CPU_QUOTA = 20_000;
-
-  private static final long CPU_PERIOD = 100_000;
-  private static final long MEMORY_LIMIT = 64L << 20;
-
-  /** What the workload holds in a shell variable (anonymous memory: rss and working set). */
-  private static final long HELD = 8L << 20;
-
-  /**
-   * What the workload writes to its root filesystem (the writable layer: container_fs_usage_bytes).
-   */
-  private static final long WRITTEN = 2L << 20;
+final class Dashboard13105Queries {
 
   private static final Duration QUERY_WAIT = Duration.ofSeconds(15);
 
-  private final ContainerdSandbox containerd;
-
-  Dashboard13105IT(ContainerdSandbox containerd) {
-    this.containerd = containerd;
-  }
+  private Dashboard13105Queries() {}
 
   /**
    * One dashboard query: the panel it comes from, the series it must return, and what its value
    * must be.
    */
-  private record Query(
+  record Query(
       String panel, String expr, Map<String, String> labels, String want, DoublePredicate ok) {}
 
-  @Test
-  void theCadvisorPanelsOfDashboard13105HaveDataForACriPod() {
-    containerd.importBusybox(CriClient.K8S_NAMESPACE, BUSYBOX);
-    containerd.importPause(CriClient.K8S_NAMESPACE);
-    try (NetworkedPod pod = NetworkedPod.start(containerd);
-        ExporterProcess exporter =
-            ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s");
-        PrometheusServer prometheus =
-            PrometheusServer.scraping(exporter.port(), Duration.ofSeconds(15))) {
-      List<String> seen = new ArrayList<>();
-      for (Query q : queries(pod.gateway())) {
-        seen.add(evaluate(prometheus, exporter, q));
-      }
-      // The values, for the record: a reviewer can compare them with what the pod was given.
-      System.out.println("[13105] " + String.join("\n[13105] ", seen));
-    }
-  }
-
-  private static List<Query> queries(String gateway) {
+  static List<Query> queries(String gateway) {
     // The dashboard's template variables, filled in with the test pod ($NameSpace, $Pod,
     // $Container).
     String s =
@@ -413,7 +338,7 @@ class Dashboard13105IT {
    * running workload, and the exporter polls every second, so the first answers can be empty.
    * Returns "panel: expr = value".
    */
-  private static String evaluate(PrometheusServer prometheus, ExporterProcess exporter, Query q) {
+  static String evaluate(PrometheusServer prometheus, ExporterProcess exporter, Query q) {
     try {
       JsonNode result =
           Await.until(
@@ -473,247 +398,5 @@ class Dashboard13105IT {
       }
     }
     return true;
-  }
-
-  /**
-   * A Kubernetes pod the way kubelet asks for one with a pod network and a container with CPU and
-   * memory limits. CriClient runs only hostNetwork pods and BestEffort containers, hence this own,
-   * minimal CRI caller (and its own channel: CriClient's is package-private). The network is a CNI
-   * bridge with no gateway address from CNI (which would also switch on the host's ip_forward); the
-   * test puts the address on the bridge itself, so that the pod's pings to it are answered and both
-   * directions carry bytes.
-   */
-  private static final class NetworkedPod implements AutoCloseable {
-
-    private final EventLoopGroup eventLoop;
-    private final ManagedChannel channel;
-    private final String bridge;
-    private final String gateway;
-    private final CgroupParents cgroupParents = new CgroupParents();
-    private String podId;
-
-    private NetworkedPod(ContainerdSandbox containerd, String bridge, String gateway) {
-      this.bridge = bridge;
-      this.gateway = gateway;
-      this.eventLoop =
-          new MultiThreadIoEventLoopGroup(
-              1,
-              r -> {
-                Thread t = new Thread(r, "dashboard-it-cri");
-                t.setDaemon(true);
-                return t;
-              },
-              EpollIoHandler.newFactory());
-      this.channel =
-          NettyChannelBuilder.forAddress(new DomainSocketAddress(containerd.socket().toString()))
-              .channelType(EpollDomainSocketChannel.class)
-              .eventLoopGroup(eventLoop)
-              .usePlaintext()
-              .overrideAuthority("localhost")
-              .withOption(
-                  ChannelOption.SO_KEEPALIVE, null) // unix sockets have none (grpc-java#10408)
-              .build();
-    }
-
-    String gateway() {
-      return gateway;
-    }
-
-    private RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
-      return RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
-    }
-
-    static NetworkedPod start(ContainerdSandbox containerd) {
-      Path cniBin = Path.of("/usr/lib/cni/bridge");
-      if (!Files.isExecutable(cniBin)) {
-        throw new IllegalStateException(
-            cniBin + " missing: apt-get install containernetworking-plugins");
-      }
-      // Per-JVM bridge and subnet: test JVMs run side by side on one host. Bridge names have at
-      // most 15 chars.
-      long pid = ProcessHandle.current().pid();
-      String bridge = "cedash" + (pid % 100_000);
-      String subnet = "10.213." + (pid % 250) + ".0/24";
-      String gateway = "10.213." + (pid % 250) + ".1";
-      NetworkedPod pod = new NetworkedPod(containerd, bridge, gateway);
-      try {
-        pod.run(containerd, subnet);
-        return pod;
-      } catch (RuntimeException | AssertionError e) {
-        pod.close();
-        throw e;
-      }
-    }
-
-    private void run(ContainerdSandbox containerd, String subnet) {
-      writeCniConfig(containerd, subnet);
-      String uid = UUID.randomUUID().toString();
-      // kubelet's cgroupfs layout for a Burstable pod, under a cgroup root of the sandbox's own
-      // (its temp dir name).
-      String cgroupParent =
-          "/" + containerd.tempDir().getFileName() + "/kubepods/burstable/pod" + uid;
-      cgroupParents.claim(cgroupParent);
-      Path logDirectory =
-          containerd.tempDir().resolve("pod-logs").resolve(NAMESPACE + "_" + POD + "_" + uid);
-      mkdirs(logDirectory.resolve(CONTAINER));
-      PodSandboxConfig config =
-          PodSandboxConfig.newBuilder()
-              .setMetadata(
-                  PodSandboxMetadata.newBuilder().setName(POD).setUid(uid).setNamespace(NAMESPACE))
-              .setHostname(POD)
-              .setLogDirectory(logDirectory.toString())
-              .putLabels("io.kubernetes.pod.name", POD)
-              .putLabels("io.kubernetes.pod.namespace", NAMESPACE)
-              .putLabels("io.kubernetes.pod.uid", uid)
-              .setLinux(
-                  LinuxPodSandboxConfig.newBuilder()
-                      .setCgroupParent(cgroupParent)
-                      .setSecurityContext(
-                          LinuxSandboxSecurityContext.newBuilder()
-                              .setNamespaceOptions(
-                                  NamespaceOption.newBuilder()
-                                      .setNetwork(
-                                          NamespaceMode
-                                              .POD) // a pod network: the point of this helper
-                                      .setPid(NamespaceMode.CONTAINER)
-                                      .setIpc(NamespaceMode.POD))))
-              .build();
-      // containerd picks the conflist up through fsnotify; until then RunPodSandbox fails "cni
-      // config uninitialized".
-      podId =
-          Await.until(
-              Duration.ofSeconds(10),
-              "RunPodSandbox with the CNI bridge",
-              () ->
-                  runtime()
-                      .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
-                      .getPodSandboxId(),
-              id -> true);
-      // The bridge exists now (CNI ADD made it): give it the gateway address the workload pings.
-      sh("ip", "addr", "add", gateway + "/24", "dev", bridge);
-
-      String script =
-          String.join(
-              "\n",
-              // CPU: a busy loop, held to the 0.2 CPU quota by CFS
-              "(while :; do :; done) &",
-              // the writable layer: 2 MiB in the container's root filesystem
-              "dd if=/dev/zero of=/fill bs=1048576 count=" + (WRITTEN >> 20) + " 2>/dev/null",
-              // anonymous memory the shell keeps (rss, working set)
-              "x=$(yes aaaaaaaaaaaaaaa | head -c " + HELD + ")",
-              // network: echo requests to the bridge, answered by the host
-              "while :; do ping -c 1 -W 1 " + gateway + " >/dev/null 2>&1; sleep 0.2; done");
-      ContainerConfig container =
-          ContainerConfig.newBuilder()
-              .setMetadata(ContainerMetadata.newBuilder().setName(CONTAINER).setAttempt(0))
-              .setImage(ImageSpec.newBuilder().setImage(BUSYBOX))
-              .addAllCommand(List.of("sh", "-c", script))
-              .putLabels("io.kubernetes.pod.name", POD)
-              .putLabels("io.kubernetes.pod.namespace", NAMESPACE)
-              .putLabels("io.kubernetes.pod.uid", uid)
-              .putLabels("io.kubernetes.container.name", CONTAINER)
-              .setLogPath(CONTAINER + "/0.log")
-              // What kubelet sends for limits cpu: 200m, memory: 64Mi (requests the same: shares
-              // 204).
-              .setLinux(
-                  LinuxContainerConfig.newBuilder()
-                      .setResources(
-                          LinuxContainerResources.newBuilder()
-                              .setCpuPeriod(CPU_PERIOD)
-                              .setCpuQuota(CPU_QUOTA)
-                              .setCpuShares(204)
-                              .setMemoryLimitInBytes(MEMORY_LIMIT)))
-              .build();
-      String containerId =
-          runtime()
-              .createContainer(
-                  CreateContainerRequest.newBuilder()
-                      .setPodSandboxId(podId)
-                      .setConfig(container)
-                      .setSandboxConfig(config)
-                      .build())
-              .getContainerId();
-      runtime()
-          .startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build());
-    }
-
-    private void writeCniConfig(ContainerdSandbox containerd, String subnet) {
-      // No isGateway/ipMasq: CNI would enable ip_forward and add iptables rules on the host, which
-      // we leave alone.
-      String conflist =
-          """
-          {"cniVersion": "0.4.0", "name": "dashboard-it", "plugins": [
-            {"type": "bridge", "bridge": "%s", "ipam": {"type": "host-local",
-              "ranges": [[{"subnet": "%s"}]], "dataDir": "%s"}}]}
-          """
-              .formatted(bridge, subnet, containerd.tempDir().resolve("cni-ipam"));
-      try {
-        Files.writeString(containerd.cniConfDir().resolve("10-dashboard-it.conflist"), conflist);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    /**
-     * What kubelet does on pod deletion (stop: CNI DEL; remove), then the host side: cgroups, the
-     * bridge.
-     */
-    @Override
-    public void close() {
-      List<String> problems = new ArrayList<>();
-      if (podId != null) {
-        try {
-          runtime()
-              .stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
-          runtime()
-              .removePodSandbox(
-                  RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
-        } catch (RuntimeException e) {
-          problems.add("pod " + podId + ": " + e.getMessage());
-        }
-      }
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      // runc mkdir -p's the pod's cgroup parent in every hierarchy but never removes it.
-      problems.addAll(cgroupParents.removeCreated());
-      // CNI DEL removes the veth but leaves the bridge it made.
-      if (Files.exists(Path.of("/sys/class/net", bridge))) {
-        try {
-          sh("ip", "link", "del", bridge);
-        } catch (RuntimeException e) {
-          problems.add(e.getMessage());
-        }
-      }
-      // Never throw from teardown: it would hide the test's own failure.
-      problems.forEach(p -> System.err.println("[dashboard-it] cleanup: " + p));
-    }
-
-    private static void sh(String... command) {
-      try {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-          throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-
-    private static void mkdirs(Path dir) {
-      try {
-        Files.createDirectories(dir);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }
