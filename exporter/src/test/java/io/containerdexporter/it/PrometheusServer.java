@@ -57,6 +57,24 @@ final class PrometheusServer implements AutoCloseable {
    * the target up.
    */
   static PrometheusServer scraping(int exporterPort, Duration timeout) {
+    return withScrapeConfigs(
+        """
+        - job_name: %s
+          static_configs:
+            - targets: ['127.0.0.1:%d']
+        """
+            .formatted(JOB, exporterPort),
+        "up{job=\"" + JOB + "\"} == 1",
+        1,
+        timeout);
+  }
+
+  /**
+   * Starts Prometheus with these {@code scrape_configs} (a YAML list); returns once it is ready and
+   * {@code upQuery} returns {@code targets} series.
+   */
+  static PrometheusServer withScrapeConfigs(
+      String scrapeConfigs, String upQuery, int targets, Duration timeout) {
     Path dir;
     try {
       dir = Files.createTempDirectory("prometheus-it-");
@@ -69,11 +87,8 @@ final class PrometheusServer implements AutoCloseable {
             scrape_timeout: 1s
             evaluation_interval: 1s
           scrape_configs:
-            - job_name: %s
-              static_configs:
-                - targets: ['127.0.0.1:%d']
           """
-              .formatted(JOB, exporterPort));
+              + scrapeConfigs.indent(2));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -109,9 +124,9 @@ final class PrometheusServer implements AutoCloseable {
           code -> code == 200);
       Await.until(
           timeout,
-          "the exporter target to be up",
-          () -> server.query("up{job=\"" + JOB + "\"} == 1"),
-          result -> result.size() == 1);
+          "the targets to be up: " + upQuery,
+          () -> server.query(upQuery),
+          result -> result.size() == targets);
       return server;
     } catch (RuntimeException | AssertionError e) {
       String log = server.log();
