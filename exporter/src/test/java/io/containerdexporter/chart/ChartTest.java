@@ -104,7 +104,10 @@ class ChartTest {
     assertFalse(sc.getAllowPrivilegeEscalation());
     assertFalse(sc.getPrivileged());
     assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
-    assertTrue(sc.getCapabilities().getAdd().isEmpty(), "no capability added back");
+    assertEquals(
+        List.of("SYS_PTRACE"),
+        sc.getCapabilities().getAdd(),
+        "only what the network collector's /proc/PID/ns/net links need");
     PodSecurityContext psc = pod.getSecurityContext();
     assertEquals("RuntimeDefault", psc.getSeccompProfile().getType());
     assertEquals(0L, psc.getRunAsUser(), "containerd's socket is root's only by default");
