@@ -68,6 +68,34 @@ final class PrometheusServer implements AutoCloseable {
    */
   static PrometheusServer scraping(
       int exporterPort, Duration timeout, List<Map.Entry<String, String>> ruleFiles) {
+    return withScrapeConfigs(
+        """
+        - job_name: %s
+          static_configs:
+            - targets: ['127.0.0.1:%d']
+        """
+            .formatted(JOB, exporterPort),
+        "up{job=\"" + JOB + "\"} == 1",
+        1,
+        timeout,
+        ruleFiles);
+  }
+
+  /**
+   * Starts Prometheus with these {@code scrape_configs} (a YAML list); returns once it is ready and
+   * {@code upQuery} returns {@code targets} series.
+   */
+  static PrometheusServer withScrapeConfigs(
+      String scrapeConfigs, String upQuery, int targets, Duration timeout) {
+    return withScrapeConfigs(scrapeConfigs, upQuery, targets, timeout, List.of());
+  }
+
+  private static PrometheusServer withScrapeConfigs(
+      String scrapeConfigs,
+      String upQuery,
+      int targets,
+      Duration timeout,
+      List<Map.Entry<String, String>> ruleFiles) {
     Path dir;
     try {
       dir = Files.createTempDirectory("prometheus-it-");
@@ -85,11 +113,9 @@ final class PrometheusServer implements AutoCloseable {
             scrape_timeout: 1s
             evaluation_interval: 1s
           scrape_configs:
-            - job_name: %s
-              static_configs:
-                - targets: ['127.0.0.1:%d']
-          %s"""
-              .formatted(JOB, exporterPort, rules));
+          """
+              + scrapeConfigs.indent(2)
+              + rules);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -125,9 +151,9 @@ final class PrometheusServer implements AutoCloseable {
           code -> code == 200);
       Await.until(
           timeout,
-          "the exporter target to be up",
-          () -> server.query("up{job=\"" + JOB + "\"} == 1"),
-          result -> result.size() == 1);
+          "the targets to be up: " + upQuery,
+          () -> server.query(upQuery),
+          result -> result.size() == targets);
       return server;
     } catch (RuntimeException | AssertionError e) {
       String log = server.log();
