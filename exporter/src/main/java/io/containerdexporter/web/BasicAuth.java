@@ -81,6 +81,15 @@ final class BasicAuth {
     return cached && known;
   }
 
+  /** The cost of the hash unknown users are checked against. */
+  int dummyCost() {
+    return cost(dummyHash);
+  }
+
+  private static int cost(String hash) {
+    return Integer.parseInt(hash.substring(hash.lastIndexOf('$') - 2, hash.lastIndexOf('$')));
+  }
+
   int cachedEntries() {
     synchronized (cache) {
       return cache.size();

@@ -121,7 +121,8 @@ record TlsMaterial(
     try (PEMParser parser = new PEMParser(reader(configFile, pem))) {
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (o instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate(); // PKCS#1 RSA or SEC1 EC
+          // PKCS#1 RSA or SEC1 EC; SEC1's public key is optional, so only the private part is used
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
         }
         if (o instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info); // PKCS#8

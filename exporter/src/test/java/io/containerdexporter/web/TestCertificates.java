@@ -56,7 +56,10 @@ final class TestCertificates {
       }
     }
 
-    /** The traditional form: PKCS#1 for RSA, SEC1 for EC ("BEGIN EC PRIVATE KEY"). */
+    /**
+     * The traditional form, for RSA keys: PKCS#1 ("BEGIN RSA PRIVATE KEY"). (Bouncy Castle writes a
+     * JDK EC key as SEC1 without its curve, which no one can read; OpenSSL's SEC1 carries it.)
+     */
     String traditionalKeyPem() {
       return pem(keys.getPrivate());
     }
