@@ -48,7 +48,13 @@ public final class Main {
       System.exit(CommandLineParser.EXIT_USAGE);
       return;
     } catch (IOException e) {
-      log.severe("cannot listen on " + config.listenAddresses() + ": " + e.getMessage());
+      log.severe(
+          "cannot listen on "
+              + config.listenAddresses().stream()
+                  .map(Object::toString)
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + ": "
+              + e.getMessage());
       System.exit(EXIT_FAILURE);
       return;
     }
