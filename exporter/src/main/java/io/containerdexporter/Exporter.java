@@ -26,6 +26,8 @@ import io.containerdexporter.model.RoundView;
 import io.containerdexporter.pulls.PullMetrics;
 import io.containerdexporter.pulls.PullSources;
 import io.containerdexporter.pulls.PullStats;
+import io.containerdexporter.web.WebConfigWatcher;
+import io.containerdexporter.web.WebMetrics;
 import io.containerdexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
@@ -68,6 +70,9 @@ public final class Exporter implements AutoCloseable {
   /** Starts everything; throws IOException only when the listen address can't be bound. */
   public static Exporter start(ExporterConfig config, BuildInfo build) throws IOException {
     Clock clock = Clock.systemUTC();
+    // First, before any thread starts: a bad web config is a usage error (exit 2).
+    WebConfigWatcher webConfig = WebConfigWatcher.open(config.web().configFile(), clock);
+    WebMetrics webMetrics = new WebMetrics(() -> webConfig);
     ContainerdChannel channel = new ContainerdChannel(config.containerdAddress());
     ContainerdClient client = new ContainerdClient(channel, config.containerdTimeout());
     ConnectionMonitor monitor = ConnectionMonitor.forClient(client, clock);
@@ -116,7 +121,7 @@ public final class Exporter implements AutoCloseable {
             config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(exposition(monitor::status, poller, events, pullStats, build));
+    registry.register(exposition(monitor::status, poller, events, pullStats, build, webMetrics));
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
@@ -127,7 +132,7 @@ public final class Exporter implements AutoCloseable {
 
     WebServer web;
     try {
-      web = WebServer.start(config, build, registry, monitor::status);
+      web = WebServer.start(config, build, registry, monitor::status, webConfig, webMetrics);
     } catch (IOException | RuntimeException e) {
       subscriber.close();
       poller.close();
@@ -148,8 +153,9 @@ public final class Exporter implements AutoCloseable {
     LOG.info(
         build.versionLine()
             + " listening on "
-            + config.listenAddress()
-            + config.telemetryPath()
+            + config.listenAddresses().stream()
+                .map(a -> (webConfig.tls() ? "https://" : "http://") + a + config.telemetryPath())
+                .collect(java.util.stream.Collectors.joining(" "))
             + ", watching containerd at "
             + config.containerdAddress());
     return new Exporter(channel, monitor, poller, subscriber, pulls, web);
@@ -178,12 +184,23 @@ public final class Exporter implements AutoCloseable {
       EventState events,
       PullStats pulls,
       BuildInfo build) {
+    return exposition(status, poller, events, pulls, build, new WebMetrics(() -> null));
+  }
+
+  static ExporterCollector exposition(
+      Supplier<ContainerdStatus> status,
+      Poller poller,
+      EventState events,
+      PullStats pulls,
+      BuildInfo build,
+      WebMetrics web) {
     Map<String, MetricSource> sources = new LinkedHashMap<>();
     sources.put("containerd", new ContainerdStatusMetrics(status));
     sources.put("poller", new PollerMetrics(poller));
     sources.put("events", new EventMetrics(events));
     sources.put("pulls", new PullMetrics(pulls));
     sources.put("build", new BuildInfoMetrics(build));
+    sources.put("web", web);
     return new ExporterCollector(sources);
   }
 

@@ -6,6 +6,7 @@ import io.containerdexporter.config.CommandLineParser;
 import io.containerdexporter.config.CommandLineParser.Exit;
 import io.containerdexporter.config.CommandLineParser.Run;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.WebConfigException;
 import io.containerdexporter.logging.Logging;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,8 +42,19 @@ public final class Main {
     Exporter exporter;
     try {
       exporter = Exporter.start(config, BuildInfo.load());
+    } catch (WebConfigException e) {
+      // A usage error like a bad flag: one plain line, naming the file and the key, exit 2.
+      err.println("containerd-exporter: error: --web.config.file=" + e.getMessage());
+      System.exit(CommandLineParser.EXIT_USAGE);
+      return;
     } catch (IOException e) {
-      log.severe("cannot listen on " + config.listenAddress() + ": " + e.getMessage());
+      log.severe(
+          "cannot listen on "
+              + config.listenAddresses().stream()
+                  .map(Object::toString)
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + ": "
+              + e.getMessage());
       System.exit(EXIT_FAILURE);
       return;
     }

@@ -2,6 +2,7 @@ package io.containerdexporter.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
  *
  * @param containerdAddress unix socket of containerd's gRPC API
  * @param containerdTimeout deadline of every call to containerd
- * @param listenAddress where the HTTP server listens
+ * @param listenAddresses where the HTTP server listens (at least one)
+ * @param web the web config file, the scrape limit and the health endpoints' exemption
  * @param telemetryPath path of the metrics endpoint
  * @param logLevel minimum level logged
  * @param poll what the poller reads, and how often
@@ -34,7 +36,8 @@ import java.util.regex.Pattern;
 public record ExporterConfig(
     Path containerdAddress,
     Duration containerdTimeout,
-    ListenAddress listenAddress,
+    List<ListenAddress> listenAddresses,
+    WebSettings web,
     String telemetryPath,
     LogLevel logLevel,
     PollSettings poll,
@@ -123,7 +126,11 @@ public record ExporterConfig(
 
   public ExporterConfig {
     Objects.requireNonNull(containerdAddress, "containerdAddress");
-    Objects.requireNonNull(listenAddress, "listenAddress");
+    listenAddresses = List.copyOf(listenAddresses);
+    if (listenAddresses.isEmpty()) {
+      throw new IllegalArgumentException("--web.listen-address: at least one address is needed");
+    }
+    Objects.requireNonNull(web, "web");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(poll, "poll");
     requirePositive(containerdTimeout, "--containerd.timeout");
@@ -143,6 +150,11 @@ public record ExporterConfig(
               + telemetryPath
               + ": must start with / and not be / or under /-/");
     }
+  }
+
+  /** The first listen address: the one log lines and the landing page name. */
+  public ListenAddress listenAddress() {
+    return listenAddresses.get(0);
   }
 
   private static void requirePositive(Duration d, String flag) {

@@ -2,6 +2,8 @@ package io.containerdexporter.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,10 +46,34 @@ public final class Flags {
       paramLabel = "[HOST]:PORT",
       converter = ListenAddressConverter.class,
       description =
-          "Address to listen on for the web interface and telemetry. Default: :"
+          "Address to listen on for the web interface and telemetry; repeat the flag to listen on several. "
+              + "Default: :"
               + ExporterConfig.DEFAULT_PORT
               + ".")
-  ListenAddress listenAddress = new ListenAddress("", ExporterConfig.DEFAULT_PORT);
+  List<ListenAddress> listenAddresses = new ArrayList<>();
+
+  @Option(
+      names = "--web.config.file",
+      paramLabel = "FILE",
+      description =
+          "exporter-toolkit web config (TLS, client certificates, basic auth, rate limit, headers); "
+              + "re-read when it or a file it names changes. Default: none (plain HTTP, no auth).")
+  Path webConfigFile;
+
+  @Option(
+      names = "--web.max-requests",
+      paramLabel = "N",
+      description =
+          "Scrapes served at once; one beyond that is answered 503 at once (and counted). 0: no limit. "
+              + "Default: ${DEFAULT-VALUE}.")
+  int webMaxRequests = WebSettings.DEFAULT_MAX_REQUESTS;
+
+  @Option(
+      names = "--web.health.skip-auth",
+      description =
+          "Serve /-/healthy and /-/ready without basic auth and outside the rate limit, for probes "
+              + "(kubelet's carry no credentials); /metrics and / stay protected. Default: off.")
+  boolean healthSkipAuth;
 
   @Option(
       names = "--web.telemetry-path",
@@ -245,7 +271,10 @@ public final class Flags {
     return new ExporterConfig(
         containerdAddress,
         containerdTimeout,
-        listenAddress,
+        listenAddresses.isEmpty()
+            ? List.of(new ListenAddress("", ExporterConfig.DEFAULT_PORT))
+            : List.copyOf(listenAddresses),
+        new WebSettings(Optional.ofNullable(webConfigFile), webMaxRequests, healthSkipAuth),
         telemetryPath,
         logLevel,
         new ExporterConfig.PollSettings(

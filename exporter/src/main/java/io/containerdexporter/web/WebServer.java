@@ -1,8 +1,11 @@
 package io.containerdexporter.web;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.ListenAddress;
 import io.containerdexporter.model.ContainerdStatus;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.httpserver.HttpErrorHandlingPolicy;
@@ -10,6 +13,9 @@ import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -17,87 +23,152 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The HTTP side: the telemetry path, {@code /}, {@code /-/healthy} and {@code /-/ready}. Scrapes
- * are cheap (they render published state), so a few threads serve them; a burst beyond the queue is
- * served by the accepting thread, which slows new connections down instead of growing memory.
+ * The HTTP side: the telemetry path, {@code /}, {@code /-/healthy} and {@code /-/ready}, on every
+ * {@code --web.listen-address}, over TLS when the web config says so. Scrapes are cheap (they
+ * render published state), so a few threads serve them; a burst beyond the queue is served by the
+ * accepting thread, which slows new connections down instead of growing memory. HTTP/1.1 only: the
+ * JDK's server has no HTTP/2.
  */
 public final class WebServer implements AutoCloseable {
 
   static final int THREADS = 4;
   static final int QUEUE = 64;
 
-  private final HttpServer server;
+  private final List<HttpServer> servers;
   private final ThreadPoolExecutor executor;
+  private final WebConfigWatcher watcher;
 
-  private WebServer(HttpServer server, ThreadPoolExecutor executor) {
-    this.server = server;
+  private WebServer(
+      List<HttpServer> servers, ThreadPoolExecutor executor, WebConfigWatcher watcher) {
+    this.servers = servers;
     this.executor = executor;
+    this.watcher = watcher;
   }
 
-  /**
-   * Binds and starts; an IOException here means the address can't be used (in use, not local, …).
-   */
+  /** Plain HTTP, no web config: what tests of the endpoints themselves need. */
   public static WebServer start(
       ExporterConfig config,
       BuildInfo build,
       PrometheusRegistry registry,
       Supplier<ContainerdStatus> status)
       throws IOException {
-    HttpServer server = HttpServer.create(config.listenAddress().toSocketAddress(), 128);
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            THREADS,
-            THREADS,
-            60,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(QUEUE),
-            r -> {
-              Thread t = new Thread(r, "http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.CallerRunsPolicy());
-    server.setExecutor(executor);
+    WebConfigWatcher watcher =
+        WebConfigWatcher.open(java.util.Optional.empty(), java.time.Clock.systemUTC());
+    return start(config, build, registry, status, watcher, new WebMetrics(() -> watcher));
+  }
 
+  /**
+   * Binds every address and starts; an IOException here means an address can't be used (in use, not
+   * local, …). The watcher's policy is read at every request and every TLS handshake; the server
+   * starts the watcher and closes it with itself.
+   */
+  public static WebServer start(
+      ExporterConfig config,
+      BuildInfo build,
+      PrometheusRegistry registry,
+      Supplier<ContainerdStatus> status,
+      WebConfigWatcher watcher,
+      WebMetrics metrics)
+      throws IOException {
+    ThreadPoolExecutor executor = executor();
+    AccessGate gate =
+        new AccessGate(
+            watcher::policy, config.web().healthSkipAuth(), config.web().maxRequests(), metrics);
+    List<HttpServer> servers = new ArrayList<>();
+    try {
+      for (ListenAddress address : config.listenAddresses()) {
+        HttpServer server = bind(address.toSocketAddress(), watcher);
+        server.setExecutor(executor);
+        addContexts(server, config, build, registry, status, gate);
+        servers.add(server);
+      }
+    } catch (IOException | RuntimeException e) {
+      servers.forEach(s -> s.stop(0));
+      executor.shutdownNow();
+      throw e;
+    }
+    servers.forEach(HttpServer::start);
+    watcher.start();
+    return new WebServer(servers, executor, watcher);
+  }
+
+  private static HttpServer bind(InetSocketAddress address, WebConfigWatcher watcher)
+      throws IOException {
+    if (!watcher.tls()) {
+      return HttpServer.create(address, 128);
+    }
+    HttpsServer server = HttpsServer.create(address, 128);
+    try {
+      server.setHttpsConfigurator(ReloadingTls.create(() -> watcher.policy().tls().orElseThrow()));
+    } catch (GeneralSecurityException e) {
+      server.stop(0);
+      throw new IOException("TLS cannot be set up: " + e.getMessage(), e);
+    }
+    return server;
+  }
+
+  private static void addContexts(
+      HttpServer server,
+      ExporterConfig config,
+      BuildInfo build,
+      PrometheusRegistry registry,
+      Supplier<ContainerdStatus> status,
+      AccessGate gate) {
     // Never put exception details in a response body (client_java's default policy is already
     // generic; say so).
     HttpErrorHandlingPolicy errors =
         HttpErrorHandlingPolicy.builder().unsafeDebugResponse(false).build();
     MetricsHandler metrics = new MetricsHandler(PrometheusProperties.get(), registry, errors);
-
-    server.createContext(
-        config.telemetryPath(), new GuardedHandler(config.telemetryPath(), metrics));
-    server.createContext(
-        "/-/healthy",
-        new GuardedHandler("/-/healthy", exchange -> Responses.text(exchange, 200, "Healthy\n")));
-    server.createContext(
-        "/-/ready",
-        new GuardedHandler(
-            "/-/ready",
-            exchange -> {
-              if (status.get().everAnswered()) {
-                Responses.text(exchange, 200, "Ready\n");
-              } else {
-                Responses.text(exchange, 503, "Not ready: containerd has not answered yet\n");
-              }
-            }));
+    String telemetry = config.telemetryPath();
+    server.createContext(telemetry, new GuardedHandler(telemetry, gate.guardScrape(metrics)));
+    HttpHandler healthy = exchange -> Responses.text(exchange, 200, "Healthy\n");
+    server.createContext("/-/healthy", new GuardedHandler("/-/healthy", gate.guardHealth(healthy)));
+    HttpHandler ready =
+        exchange -> {
+          if (status.get().everAnswered()) {
+            Responses.text(exchange, 200, "Ready\n");
+          } else {
+            Responses.text(exchange, 503, "Not ready: containerd has not answered yet\n");
+          }
+        };
+    server.createContext("/-/ready", new GuardedHandler("/-/ready", gate.guardHealth(ready)));
     server.createContext(
         "/",
         new GuardedHandler(
             "/",
-            new LandingPage(build, config.containerdAddress(), config.telemetryPath(), status)));
-    server.start();
-    return new WebServer(server, executor);
+            gate.guard(new LandingPage(build, config.containerdAddress(), telemetry, status))));
   }
 
+  private static ThreadPoolExecutor executor() {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        THREADS,
+        THREADS,
+        60,
+        TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(QUEUE),
+        r -> {
+          Thread t = new Thread(r, "http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        },
+        new ThreadPoolExecutor.CallerRunsPolicy());
+  }
+
+  /** The first address's socket (tests listen on port 0). */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return servers.get(0).getAddress();
+  }
+
+  /** Every bound address, in --web.listen-address order. */
+  public List<InetSocketAddress> addresses() {
+    return servers.stream().map(HttpServer::getAddress).toList();
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    watcher.close();
+    servers.forEach(s -> s.stop(0));
     executor.shutdownNow();
   }
 }

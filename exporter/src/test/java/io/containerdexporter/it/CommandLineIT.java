@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real jar's command line, as a user meets it. */
 class CommandLineIT {
@@ -51,6 +54,41 @@ class CommandLineIT {
       assertTrue(run.stderr().startsWith("containerd-exporter: error: "), run.stderr());
       assertEquals("", run.stdout());
     }
+  }
+
+  @Test
+  void aBadWebConfigIsOneLineNamingFileAndKeyAndExitCode2(@TempDir Path dir) throws Exception {
+    Path web = dir.resolve("web.yml");
+    for (String[] bad :
+        new String[][] {
+          {"tls_server_config: [\n", ""},
+          {
+            "tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n",
+            "tls_server_config.cert_file: "
+          },
+          {"basic_auth_users:\n  alice: not-a-hash\n", "basic_auth_users.alice: "},
+          {"rate_limit:\n  intervall: 1s\n", "rate_limit.intervall: unknown key"},
+        }) {
+      Files.writeString(web, bad[0]);
+      Run run =
+          run(
+              "--web.config.file=" + web,
+              "--containerd.address=/nonexistent/containerd.sock",
+              "--web.listen-address=127.0.0.1:0");
+      assertEquals(2, run.exitCode(), bad[0] + run.stderr());
+      assertEquals(1, run.stderr().lines().count(), bad[0] + ": " + run.stderr());
+      assertTrue(
+          run.stderr()
+              .startsWith("containerd-exporter: error: --web.config.file=" + web + ": " + bad[1]),
+          run.stderr());
+    }
+    Run missing = run("--web.config.file=" + dir.resolve("nope.yml"));
+    assertEquals(2, missing.exitCode());
+    assertEquals(
+        "containerd-exporter: error: --web.config.file="
+            + dir.resolve("nope.yml")
+            + ": no such file\n",
+        missing.stderr());
   }
 
   @Test
