@@ -8,6 +8,7 @@ import io.containerdexporter.collect.PollerMetrics;
 import io.containerdexporter.collect.RoundLister;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.containerd.ConnectionMonitor;
 import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
@@ -102,7 +103,7 @@ public final class Exporter implements AutoCloseable {
             config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(exposition(monitor::status, poller, events, build));
+    registry.register(exposition(monitor::status, poller, events, build, config.metricsFilter()));
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
@@ -153,12 +154,22 @@ public final class Exporter implements AutoCloseable {
    */
   public static ExporterCollector exposition(
       Supplier<ContainerdStatus> status, Poller poller, EventState events, BuildInfo build) {
+    return exposition(status, poller, events, build, FamilyFilter.ALL);
+  }
+
+  /** The same, serving only the families {@code served} includes. */
+  static ExporterCollector exposition(
+      Supplier<ContainerdStatus> status,
+      Poller poller,
+      EventState events,
+      BuildInfo build,
+      FamilyFilter served) {
     Map<String, MetricSource> sources = new LinkedHashMap<>();
     sources.put("containerd", new ContainerdStatusMetrics(status));
     sources.put("poller", new PollerMetrics(poller));
     sources.put("events", new EventMetrics(events));
     sources.put("build", new BuildInfoMetrics(build));
-    return new ExporterCollector(sources);
+    return new ExporterCollector(sources, served);
   }
 
   @Override

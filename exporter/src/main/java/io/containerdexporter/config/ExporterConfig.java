@@ -44,7 +44,8 @@ public record ExporterConfig(
     StatsSource statsSource,
     Optional<Pattern> containerLabels,
     Duration writableLayerInterval,
-    boolean jvmMetrics) {
+    boolean jvmMetrics,
+    FamilyFilter metricsFilter) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -132,6 +133,7 @@ public record ExporterConfig(
     Objects.requireNonNull(statsSource, "statsSource");
     Objects.requireNonNull(containerLabels, "containerLabels");
     requirePositive(writableLayerInterval, "--collector.writable-layer.interval");
+    Objects.requireNonNull(metricsFilter, "metricsFilter");
     if (!telemetryPath.startsWith("/")
         || telemetryPath.length() < 2
         || telemetryPath.startsWith("/-/")) {

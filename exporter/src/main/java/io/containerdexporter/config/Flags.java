@@ -167,6 +167,21 @@ public final class Flags {
               + "every per-container series, as cAdvisor's allow-list. Default: none (label values are unbounded).")
   String containerLabels = "";
 
+  @Option(
+      names = "--metrics.include",
+      paramLabel = "REGEX",
+      description =
+          "Only serve the metric families whose name this regex matches in full; the others are never computed. "
+              + "Default: all.")
+  String metricsInclude = ".*";
+
+  @Option(
+      names = "--metrics.exclude",
+      paramLabel = "REGEX",
+      description =
+          "Do not serve (nor compute) the metric families whose name this regex matches in full. Default: none.")
+  String metricsExclude = "";
+
   /** The default of --poll.timeout when it is not set: 10s, but never longer than the interval. */
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -217,7 +232,13 @@ public final class Flags {
             ? Optional.empty()
             : Optional.of(regex("--labels.container-labels", containerLabels)),
         writableLayerInterval,
-        jvmMetrics);
+        jvmMetrics,
+        new FamilyFilter(
+            new NamespaceFilter(
+                regex("--metrics.include", metricsInclude),
+                metricsExclude.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(regex("--metrics.exclude", metricsExclude)))));
   }
 
   private static Pattern regex(String flag, String value) {
