@@ -8,6 +8,7 @@ import io.containerdexporter.collect.PollerMetrics;
 import io.containerdexporter.collect.RoundLister;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.containerd.ConnectionMonitor;
 import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
@@ -121,7 +122,9 @@ public final class Exporter implements AutoCloseable {
             config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(exposition(monitor::status, poller, events, pullStats, build, webMetrics));
+    registry.register(
+        exposition(
+            monitor::status, poller, events, pullStats, build, webMetrics, config.metricsFilter()));
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
@@ -184,16 +187,19 @@ public final class Exporter implements AutoCloseable {
       EventState events,
       PullStats pulls,
       BuildInfo build) {
-    return exposition(status, poller, events, pulls, build, new WebMetrics(() -> null));
+    return exposition(
+        status, poller, events, pulls, build, new WebMetrics(() -> null), FamilyFilter.ALL);
   }
 
+  /** The same, serving only the families {@code served} includes. */
   static ExporterCollector exposition(
       Supplier<ContainerdStatus> status,
       Poller poller,
       EventState events,
       PullStats pulls,
       BuildInfo build,
-      WebMetrics web) {
+      WebMetrics web,
+      FamilyFilter served) {
     Map<String, MetricSource> sources = new LinkedHashMap<>();
     sources.put("containerd", new ContainerdStatusMetrics(status));
     sources.put("poller", new PollerMetrics(poller));
@@ -201,7 +207,7 @@ public final class Exporter implements AutoCloseable {
     sources.put("pulls", new PullMetrics(pulls));
     sources.put("build", new BuildInfoMetrics(build));
     sources.put("web", web);
-    return new ExporterCollector(sources);
+    return new ExporterCollector(sources, served);
   }
 
   @Override

@@ -4,9 +4,14 @@ import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
@@ -115,6 +120,21 @@ final class CgroupDir {
               : "bad value(s) for " + new TreeSet<>(parsed.get().badKeys()));
     }
     return parsed;
+  }
+
+  /**
+   * Names of the files matching a glob ({@code hugetlb.*.current}), sorted; empty when the
+   * directory is gone or cannot be listed (nothing to count: the reads of its files would tell).
+   */
+  List<String> names(String glob) {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+      files.forEach(f -> names.add(f.getFileName().toString()));
+    } catch (IOException | DirectoryIteratorException e) {
+      return List.of();
+    }
+    Collections.sort(names);
+    return names;
   }
 
   static OptionalLong toOptionalLong(Optional<Long> value) {

@@ -50,6 +50,19 @@ public final class CgroupParsers {
   }
 
   /**
+   * A memory limit file (v1 {@code memory.soft_limit_in_bytes}, v2 {@code memory.low}): "max" (v2)
+   * and v1's "unlimited" (the page-rounded {@code LONG_MAX}, anything from 2^62 up) are 0, as the
+   * other limits are reported.
+   */
+  public static long parseMemoryLimit(String text) throws MalformedCgroupFileException {
+    long value = parseLimit(text);
+    return value >= V1_UNLIMITED ? 0 : value;
+  }
+
+  /** v1 memory files print "no limit" as LONG_MAX rounded down to a page: far above 2^62. */
+  static final long V1_UNLIMITED = 1L << 62;
+
+  /**
    * The period of a cgroup v2 {@code cpu.max}, "$MAX $PERIOD" (quota "max" when unlimited, e.g.
    * "max 100000"), in microseconds. The quota must be "max" or a count too: a line whose first half
    * is garbled is not trusted.
@@ -332,6 +345,15 @@ public final class CgroupParsers {
       count++;
     }
     return count;
+  }
+
+  /** The PIDs in {@code cgroup.procs}, in the file's order (empty when none). */
+  public static List<Long> parseProcesses(String text) throws MalformedCgroupFileException {
+    List<Long> pids = new ArrayList<>();
+    for (String line : trustedLines(text)) {
+      pids.add(parseCount(line));
+    }
+    return pids;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.containerdexporter.cgroup;
 
 import io.containerdexporter.metrics.ReadErrors;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -29,6 +30,15 @@ public interface CgroupReader {
    * @return empty when the cgroup or the file is not there, or the path or the value is unusable
    */
   OptionalLong oomKills(String cgroupPath);
+
+  /**
+   * The PIDs in the cgroup's {@code cgroup.procs} (v1: of the pids, else memory, else cpu
+   * controller, which hold the same processes), for the per-process families. The same path checks
+   * and error counting as {@link #read}.
+   *
+   * @return empty when the cgroup or the file is not there, or the path or the file is unusable
+   */
+  Optional<List<Long>> processes(String cgroupPath);
 
   /** Whether this reads the unified (v2) hierarchy. */
   boolean unified();

@@ -43,11 +43,58 @@ public record CgroupStats(
     Optional<Pressure> cpuPressure,
     Optional<Pressure> memoryPressure,
     Optional<Pressure> ioPressure,
-    OptionalLong cpuPeriodMicros) {
+    OptionalLong cpuPeriodMicros,
+    MemoryDetail memoryDetail,
+    List<Hugetlb> hugetlb) {
 
   public CgroupStats {
     io = List.copyOf(io);
+    hugetlb = List.copyOf(hugetlb);
   }
+
+  /**
+   * cAdvisor's finer memory families. Page faults: {@code container} scope is the cgroup's own
+   * count, {@code hierarchy} the count with its descendants (v1 pgfault / total_pgfault; v2 has one
+   * hierarchical count, so both scopes read it, as cAdvisor does). Kernel: v1
+   * memory.kmem.usage_in_bytes, v2 memory.stat kernel (kernel 5.18+). Active/inactive file: v1
+   * total_(in)active_file, v2 (in)active_file. Events high/max: v2 memory.events only. Reservation:
+   * v1 memory.soft_limit_in_bytes, v2 memory.low; 0 when unlimited, as for the other limits.
+   */
+  public record MemoryDetail(
+      OptionalLong kernelBytes,
+      OptionalLong activeFileBytes,
+      OptionalLong inactiveFileBytes,
+      OptionalLong pgfaults,
+      OptionalLong pgmajfaults,
+      OptionalLong hierarchyPgfaults,
+      OptionalLong hierarchyPgmajfaults,
+      OptionalLong eventsHigh,
+      OptionalLong eventsMax,
+      OptionalLong reservationBytes) {
+
+    public static final MemoryDetail NONE =
+        new MemoryDetail(
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty());
+  }
+
+  /**
+   * One huge page size's usage (v1 hugetlb.SIZE.usage_in_bytes, max_usage_in_bytes, failcnt; v2
+   * hugetlb.SIZE.current and memory.events-like hugetlb.SIZE.events max; v2 keeps no peak, so
+   * {@code maxUsageBytes} is empty there).
+   *
+   * @param pageSize the kernel's name of the size, as in the file names ({@code 2MB}, {@code 1GB})
+   */
+  public record Hugetlb(
+      String pageSize, long usageBytes, OptionalLong maxUsageBytes, long failcnt) {}
 
   /**
    * Block I/O of one device.

@@ -35,6 +35,8 @@ final class CgroupStatsBuilder {
   Optional<Pressure> memoryPressure = Optional.empty();
   Optional<Pressure> ioPressure = Optional.empty();
   OptionalLong cpuPeriodMicros = OptionalLong.empty();
+  CgroupStats.MemoryDetail memoryDetail = CgroupStats.MemoryDetail.NONE;
+  List<CgroupStats.Hugetlb> hugetlb = List.of();
 
   CgroupStats build() {
     return new CgroupStats(
@@ -59,7 +61,9 @@ final class CgroupStatsBuilder {
         cpuPressure,
         memoryPressure,
         ioPressure,
-        cpuPeriodMicros);
+        cpuPeriodMicros,
+        memoryDetail,
+        hugetlb);
   }
 
   /** Seconds from a counter in some unit, keeping emptiness. */
@@ -88,6 +92,11 @@ final class CgroupStatsBuilder {
       return OptionalLong.empty();
     }
     return OptionalLong.of(Math.max(0, usage.getAsLong() - inactive.getAsLong()));
+  }
+
+  /** A memory limit file, unlimited as 0 (see {@link CgroupParsers#parseMemoryLimit}). */
+  static OptionalLong memoryLimit(CgroupDir dir, String file) {
+    return CgroupDir.toOptionalLong(dir.parse(file, CgroupParsers::parseMemoryLimit));
   }
 
   /** A key of a flat-keyed file that may not have been read at all. */

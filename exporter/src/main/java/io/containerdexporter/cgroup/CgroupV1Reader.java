@@ -57,6 +57,7 @@ public final class CgroupV1Reader implements CgroupReader {
   private final Path memory;
   private final Path pids;
   private final Path blkio;
+  private final Path hugetlb;
   private final ReadErrors errors;
 
   public CgroupV1Reader(Path root, ReadErrors errors) {
@@ -65,6 +66,7 @@ public final class CgroupV1Reader implements CgroupReader {
     this.memory = controller(root, "memory");
     this.pids = controller(root, "pids");
     this.blkio = controller(root, "blkio");
+    this.hugetlb = controller(root, "hugetlb");
     this.errors = errors;
   }
 
@@ -95,12 +97,14 @@ public final class CgroupV1Reader implements CgroupReader {
     CgroupDir memoryDir;
     CgroupDir pidsDir;
     CgroupDir blkioDir;
+    CgroupDir hugetlbDir;
     try {
       cpuDir = dir(cpu, relative.get());
       cpuacctDir = dir(cpuacct, relative.get());
       memoryDir = dir(memory, relative.get());
       pidsDir = dir(pids, relative.get());
       blkioDir = dir(blkio, relative.get());
+      hugetlbDir = dir(hugetlb, relative.get());
     } catch (InvalidPathException e) {
       return Optional.empty();
     }
@@ -129,6 +133,9 @@ public final class CgroupV1Reader implements CgroupReader {
     if (blkioDir != null) {
       b.io = readBlkio(blkioDir);
     }
+    if (hugetlbDir != null) {
+      b.hugetlb = HugetlbFiles.v1(hugetlbDir);
+    }
     return Optional.of(b.build());
   }
 
@@ -142,6 +149,20 @@ public final class CgroupV1Reader implements CgroupReader {
       return oomKills(dir(memory, relative.get()));
     } catch (InvalidPathException e) {
       return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public Optional<List<Long>> processes(String cgroupPath) {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    Path controller = pids != null ? pids : memory != null ? memory : cpu;
+    if (relative.isEmpty() || controller == null) {
+      return Optional.empty();
+    }
+    try {
+      return dir(controller, relative.get()).parse("cgroup.procs", CgroupParsers::parseProcesses);
+    } catch (InvalidPathException e) {
+      return Optional.empty();
     }
   }
 
@@ -195,6 +216,20 @@ public final class CgroupV1Reader implements CgroupReader {
       // consistent snapshot instead of two reads that can disagree (and go negative). Absent
       // without swap accounting.
       b.memorySwapBytes = hierarchical ? s.getOr("total_swap", "swap") : s.get("swap");
+      b.memoryDetail =
+          new CgroupStats.MemoryDetail(
+              dir.value("memory.kmem.usage_in_bytes"),
+              hierarchical ? s.getOr("total_active_file", "active_file") : s.get("active_file"),
+              hierarchical
+                  ? s.getOr("total_inactive_file", "inactive_file")
+                  : s.get("inactive_file"),
+              s.get("pgfault"),
+              s.get("pgmajfault"),
+              s.getOr("total_pgfault", "pgfault"),
+              s.getOr("total_pgmajfault", "pgmajfault"),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              CgroupStatsBuilder.memoryLimit(dir, "memory.soft_limit_in_bytes"));
     }
     // cAdvisor subtracts total_inactive_file whatever use_hierarchy says.
     b.memoryWorkingSetBytes =

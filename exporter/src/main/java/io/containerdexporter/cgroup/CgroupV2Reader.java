@@ -64,6 +64,7 @@ public final class CgroupV2Reader implements CgroupReader {
     b.cpuPressure = dir.parse("cpu.pressure", CgroupParsers::parsePressure);
     b.memoryPressure = dir.parse("memory.pressure", CgroupParsers::parsePressure);
     b.ioPressure = dir.parse("io.pressure", CgroupParsers::parsePressure);
+    b.hugetlb = HugetlbFiles.v2(dir);
     return Optional.of(b.build());
   }
 
@@ -78,6 +79,20 @@ public final class CgroupV2Reader implements CgroupReader {
           new CgroupDir(root.resolve(relative.get()), errors).flat("memory.events"), "oom_kill");
     } catch (InvalidPathException e) {
       return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public Optional<List<Long>> processes(String cgroupPath) {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    if (relative.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return new CgroupDir(root.resolve(relative.get()), errors)
+          .parse("cgroup.procs", CgroupParsers::parseProcesses);
+    } catch (InvalidPathException e) {
+      return Optional.empty();
     }
   }
 
@@ -111,6 +126,19 @@ public final class CgroupV2Reader implements CgroupReader {
     Optional<FlatKeyed> events = dir.flat("memory.events");
     b.memoryFailcnt = key(events, "max");
     b.oomKills = key(events, "oom_kill");
+    // v2 counts page faults hierarchically only: both of cAdvisor's scopes read the same count.
+    b.memoryDetail =
+        new CgroupStats.MemoryDetail(
+            key(stat, "kernel"),
+            key(stat, "active_file"),
+            key(stat, "inactive_file"),
+            key(stat, "pgfault"),
+            key(stat, "pgmajfault"),
+            key(stat, "pgfault"),
+            key(stat, "pgmajfault"),
+            key(events, "high"),
+            key(events, "max"),
+            CgroupStatsBuilder.memoryLimit(dir, "memory.low"));
   }
 
   private static void readPids(CgroupDir dir, CgroupStatsBuilder b) {

@@ -107,7 +107,9 @@ public final class RootCgroupReader {
             s.cpuPressure(),
             s.memoryPressure(),
             s.ioPressure(),
-            s.cpuPeriodMicros()));
+            s.cpuPeriodMicros(),
+            s.memoryDetail(),
+            s.hugetlb()));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.cgroup.RootCgroupReader;
 import io.containerdexporter.config.CollectorSwitch;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.ReadErrors;
@@ -31,7 +32,8 @@ public final class CollectorCatalog {
       ImageSizer imageSizer,
       SnapshotUsage snapshotUsage,
       ReadErrors cgroupErrors,
-      PullStats pulls) {
+      PullStats pulls,
+      Procfs procfs) {
 
     TaskStatsCollector taskStats() {
       ReadErrors errors = cgroupErrors;
@@ -46,6 +48,11 @@ public final class CollectorCatalog {
           namespace -> converter.convertAll(client.taskMetrics(namespace)),
           new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors));
     }
+
+    ProcessesCollector processes() {
+      return new ProcessesCollector(
+          index, CgroupReaders.detect(config.cgroupfs(), cgroupErrors), procfs);
+    }
   }
 
   private record Entry(CollectorSwitch flag, Function<Dependencies, Collector> factory) {}
@@ -58,6 +65,12 @@ public final class CollectorCatalog {
           new Entry(
               new CollectorSwitch("tasks", true, "Tasks per namespace and status."),
               d -> new TasksCollector()),
+          new Entry(
+              new CollectorSwitch(
+                  "container-status",
+                  true,
+                  "Each container's task status now (created, running, paused, stopped, none), one series per status."),
+              d -> new ContainerStatusCollector(d.index())),
           new Entry(
               new CollectorSwitch(
                   "images", true, "Images per namespace and the bytes they reference."),
@@ -82,12 +95,14 @@ public final class CollectorCatalog {
                   true,
                   "Network traffic of every pod (its sandbox's network namespace) and non-CRI container, per interface, from "
                       + "/proc/PID/net/dev (cAdvisor names); host-network tasks are left out."),
-              d ->
-                  new NetworkCollector(
-                      d.index(),
-                      new Procfs(
-                          d.config().procfs(),
-                          new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())))),
+              d -> new NetworkCollector(d.index(), d.procfs())),
+          new Entry(
+              new CollectorSwitch(
+                  "processes",
+                  true,
+                  "Processes, open file descriptors and sockets of every task, and its init process's open-files "
+                      + "ulimit, from cgroup.procs and /proc/PID (cAdvisor names)."),
+              Dependencies::processes),
           new Entry(
               new CollectorSwitch(
                   "writable-layer",
@@ -181,12 +196,18 @@ public final class CollectorCatalog {
             new ImageSizer(client::read, HostPlatform.current()),
             new SnapshotUsage(client, config.writableLayerInterval()),
             cgroupErrors,
-            pulls);
+            pulls,
+            // One counter of unusable procfs files for the network and processes collectors.
+            new Procfs(
+                config.procfs(), new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())));
     Set<String> enabled = config.poll().enabledCollectors();
+    FamilyFilter families = config.metricsFilter();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))
         .map(e -> e.factory().apply(deps))
         .filter(java.util.Objects::nonNull)
+        .filter(c -> FamilyFilteredCollector.anyWanted(c, families))
+        .<Collector>map(c -> new FamilyFilteredCollector(c, families))
         .toList();
   }
 }

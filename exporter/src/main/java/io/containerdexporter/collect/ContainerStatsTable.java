@@ -100,6 +100,31 @@ final class ContainerStatsTable {
                   + "memory.max_usage_in_bytes, v2 memory.peak where the kernel has it).",
               s -> asDouble(s.memoryMaxUsageBytes())),
           gauge(
+              "container_memory_kernel_usage",
+              null,
+              "Size of kernel memory allocated in bytes (v1 memory.kmem.usage_in_bytes, v2 memory.stat kernel).",
+              s -> asDouble(s.memoryDetail().kernelBytes())),
+          gauge(
+              "container_memory_total_active_file_bytes",
+              Unit.BYTES,
+              "File-backed memory on the active LRU list (v1 memory.stat total_active_file, v2 active_file).",
+              s -> asDouble(s.memoryDetail().activeFileBytes())),
+          gauge(
+              "container_memory_total_inactive_file_bytes",
+              Unit.BYTES,
+              "File-backed memory on the inactive LRU list (v1 memory.stat total_inactive_file, v2 inactive_file).",
+              s -> asDouble(s.memoryDetail().inactiveFileBytes())),
+          counter(
+              "container_memory_events_high_total",
+              null,
+              "Times the cgroup was throttled and reclaimed for going over memory.high (cgroup v2 memory.events high).",
+              s -> asDouble(s.memoryDetail().eventsHigh())),
+          counter(
+              "container_memory_events_max_total",
+              null,
+              "Times the cgroup's usage was about to go over memory.max (cgroup v2 memory.events max).",
+              s -> asDouble(s.memoryDetail().eventsMax())),
+          gauge(
               "container_threads",
               null,
               "Number of threads running inside the container (pids.current).",
@@ -141,6 +166,51 @@ final class ContainerStatsTable {
           null,
           "Cumulative count of writes completed (v1 blkio io_serviced Write, v2 io.stat wios).",
           DEVICE_LABELS);
+
+  static final FamilySpec MEMORY_FAILURES =
+      spec(
+          "container_memory_failures_total",
+          MetricType.COUNTER,
+          null,
+          "Cumulative count of memory allocation failures: page faults (failure_type pgfault, pgmajfault) of the "
+              + "cgroup itself (scope container; v1 memory.stat pgfault) or with its descendants (scope hierarchy; v1 "
+              + "total_pgfault, v2 pgfault for both).",
+          Stream.concat(LABELS.stream(), Stream.of("failure_type", "scope")).toList());
+
+  static final List<String> PAGESIZE_LABELS = with("pagesize");
+
+  static final FamilySpec HUGETLB_USAGE =
+      spec(
+          "container_hugetlb_usage_bytes",
+          MetricType.GAUGE,
+          Unit.BYTES,
+          "Huge pages in use, per page size (v1 hugetlb.SIZE.usage_in_bytes, v2 hugetlb.SIZE.current).",
+          PAGESIZE_LABELS);
+  static final FamilySpec HUGETLB_MAX_USAGE =
+      spec(
+          "container_hugetlb_max_usage_bytes",
+          MetricType.GAUGE,
+          Unit.BYTES,
+          "Peak of huge pages in use, per page size (v1 hugetlb.SIZE.max_usage_in_bytes; v2 keeps none).",
+          PAGESIZE_LABELS);
+  static final FamilySpec HUGETLB_FAILCNT =
+      spec(
+          "container_hugetlb_failcnt",
+          MetricType.GAUGE,
+          null,
+          "Huge page allocations refused at the limit, per page size (v1 hugetlb.SIZE.failcnt, v2 hugetlb.SIZE.events "
+              + "max). A gauge here: cAdvisor's name has no _total.",
+          PAGESIZE_LABELS);
+
+  static final FamilySpec BLKIO_DEVICE_USAGE =
+      spec(
+          "container_blkio_device_usage_total",
+          MetricType.COUNTER,
+          null,
+          "Bytes transferred to or from a block device, by operation Read or Write (v1 blkio io_service_bytes, v2 "
+              + "io.stat rbytes/wbytes).",
+          Stream.concat(LABELS.stream(), Stream.of("device", "major", "minor", "operation"))
+              .toList());
 
   /**
    * cAdvisor's PSI families (cgroup v2 only): "waiting" is the "some" line, "stalled" the "full"

@@ -100,13 +100,30 @@ public final class NetworkCollector implements Collector {
       FamilySpec.counter(
           "containerd_exporter_procfs_read_errors_total",
           "Procfs reads that could not be used, by file below the pid (net/dev: one per malformed line, which is left "
-              + "out; ns/net: a namespace link that could not be read); each file is logged once.",
+              + "out; ns/net: a namespace link that could not be read; fd, limits: of the processes collector); each file is "
+              + "logged once.",
           "file");
 
   private static final String CRI_KIND = "io.cri-containerd.kind";
 
   /** The loopback interface: traffic that never leaves the pod, which cAdvisor leaves out too. */
   static final String LOOPBACK = "lo";
+
+  /**
+   * The node's series ({@code id="/"}, cAdvisor's root container) are pid 1's interfaces: the host
+   * network namespace, as cAdvisor reads them from its root.
+   */
+  static final long HOST_PID = 1;
+
+  /**
+   * Interfaces cAdvisor leaves out of every container's network stats (its ignoredDevicePrefixes):
+   * the node's series would otherwise count each pod's traffic twice, once on its veth.
+   */
+  static final List<String> NODE_IGNORED_PREFIXES = List.of("lo", "veth", "docker", "nerdctl");
+
+  static boolean nodeIgnored(String interfaceName) {
+    return NODE_IGNORED_PREFIXES.stream().anyMatch(interfaceName::startsWith);
+  }
 
   /**
    * A task whose container owns a network namespace, with what is known of it before procfs is
@@ -170,6 +187,14 @@ public final class NetworkCollector implements Collector {
         add(out, index.identity(owner.container()), interfaces.get());
       }
     }
+    procfs
+        .netDev(HOST_PID)
+        .ifPresent(
+            interfaces ->
+                add(
+                    out,
+                    ContainerIdentity.ROOT,
+                    interfaces.stream().filter(i -> !nodeIgnored(i.name())).toList()));
     procfs.errors().snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
     return out.values().stream().map(FamilyBuilder::build).toList();
   }

@@ -73,6 +73,12 @@ public final class TaskStatsCollector implements Collector {
           "container_spec_memory_swap_limit_bytes",
           Unit.BYTES,
           "Memory plus swap limit of the container (spec linux.resources.memory.swap); 0 if unlimited.");
+  static final FamilySpec SPEC_MEMORY_RESERVATION =
+      gauge(
+          "container_spec_memory_reservation_limit_bytes",
+          Unit.BYTES,
+          "Memory reservation (soft limit) of the container (v1 memory.soft_limit_in_bytes, v2 memory.low); 0 if "
+              + "unlimited.");
   static final FamilySpec START_TIME =
       gauge(
           "container_start_time_seconds",
@@ -140,6 +146,11 @@ public final class TaskStatsCollector implements Collector {
             ContainerStatsTable.FS_WRITE_BYTES,
             ContainerStatsTable.FS_READS,
             ContainerStatsTable.FS_WRITES,
+            ContainerStatsTable.BLKIO_DEVICE_USAGE,
+            ContainerStatsTable.MEMORY_FAILURES,
+            ContainerStatsTable.HUGETLB_USAGE,
+            ContainerStatsTable.HUGETLB_MAX_USAGE,
+            ContainerStatsTable.HUGETLB_FAILCNT,
             ContainerStatsTable.CPU_WAITING,
             ContainerStatsTable.CPU_STALLED,
             ContainerStatsTable.MEMORY_WAITING,
@@ -151,6 +162,7 @@ public final class TaskStatsCollector implements Collector {
             SPEC_CPU_SHARES,
             SPEC_MEMORY_LIMIT,
             SPEC_SWAP_LIMIT,
+            SPEC_MEMORY_RESERVATION,
             START_TIME,
             LAST_SEEN,
             READ_ERRORS));
@@ -162,7 +174,7 @@ public final class TaskStatsCollector implements Collector {
     Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
     families().forEach(f -> out.put(f, f.builder()));
     if (source != StatsSource.API) {
-      root.read().ifPresent(stats -> addStats(out, stats, ContainerIdentity.ROOT));
+      root.read().ifPresent(stats -> addStats(out, scope, stats, ContainerIdentity.ROOT));
     }
     Map<String, Map<String, CgroupStats>> fromApi =
         new HashMap<>(); // Tasks.Metrics per namespace, once needed
@@ -183,7 +195,7 @@ public final class TaskStatsCollector implements Collector {
         // Tasks.Metrics
       }
       String[] labels = identity.labelValues();
-      addStats(out, stats.get(), identity);
+      addStats(out, scope, stats.get(), identity);
       addSpec(out, container.resources(), stats.get(), labels);
       out.get(START_TIME).add(container.createdAt().toEpochMilli() / 1000.0, labels);
       out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
@@ -193,17 +205,36 @@ public final class TaskStatsCollector implements Collector {
   }
 
   private void addStats(
-      Map<FamilySpec, FamilyBuilder> out, CgroupStats s, ContainerIdentity identity) {
+      Map<FamilySpec, FamilyBuilder> out,
+      PollScope scope,
+      CgroupStats s,
+      ContainerIdentity identity) {
     String[] labels = identity.labelValues();
     for (ContainerStatsTable.StatFamily f : ContainerStatsTable.STATS) {
-      f.value().apply(s).ifPresent(v -> out.get(f.spec()).add(v, labels));
+      if (scope.wants(f.spec())) {
+        f.value().apply(s).ifPresent(v -> out.get(f.spec()).add(v, labels));
+      }
     }
+    boolean deviceUsage = scope.wants(ContainerStatsTable.BLKIO_DEVICE_USAGE);
     for (CgroupStats.DeviceIo io : s.io()) {
-      String[] withDevice = identity.labelValuesWith(devices.name(io.major(), io.minor()));
+      String device = devices.name(io.major(), io.minor());
+      String[] withDevice = identity.labelValuesWith(device);
       out.get(ContainerStatsTable.FS_READ_BYTES).add(io.readBytes(), withDevice);
       out.get(ContainerStatsTable.FS_WRITE_BYTES).add(io.writeBytes(), withDevice);
       out.get(ContainerStatsTable.FS_READS).add(io.reads(), withDevice);
       out.get(ContainerStatsTable.FS_WRITES).add(io.writes(), withDevice);
+      if (deviceUsage) {
+        blkioDeviceUsage(out.get(ContainerStatsTable.BLKIO_DEVICE_USAGE), identity, device, io);
+      }
+    }
+    memoryFailures(out.get(ContainerStatsTable.MEMORY_FAILURES), s.memoryDetail(), identity);
+    for (CgroupStats.Hugetlb pages : s.hugetlb()) {
+      String[] withSize = identity.labelValuesWith(pages.pageSize());
+      out.get(ContainerStatsTable.HUGETLB_USAGE).add(pages.usageBytes(), withSize);
+      pages
+          .maxUsageBytes()
+          .ifPresent(max -> out.get(ContainerStatsTable.HUGETLB_MAX_USAGE).add(max, withSize));
+      out.get(ContainerStatsTable.HUGETLB_FAILCNT).add(pages.failcnt(), withSize);
     }
     pressure(
         out,
@@ -223,6 +254,32 @@ public final class TaskStatsCollector implements Collector {
         ContainerStatsTable.IO_WAITING,
         ContainerStatsTable.IO_STALLED,
         labels);
+  }
+
+  /** cAdvisor's operations on v2 (Read, Write), by bytes; v1's Sync/Async/Total are not read. */
+  private static void blkioDeviceUsage(
+      FamilyBuilder out, ContainerIdentity identity, String device, CgroupStats.DeviceIo io) {
+    String major = Long.toString(io.major());
+    String minor = Long.toString(io.minor());
+    out.add(io.readBytes(), identity.labelValuesWith(device, major, minor, "Read"));
+    out.add(io.writeBytes(), identity.labelValuesWith(device, major, minor, "Write"));
+  }
+
+  private static void memoryFailures(
+      FamilyBuilder out, CgroupStats.MemoryDetail m, ContainerIdentity identity) {
+    failure(out, m.pgfaults(), identity, "pgfault", "container");
+    failure(out, m.pgmajfaults(), identity, "pgmajfault", "container");
+    failure(out, m.hierarchyPgfaults(), identity, "pgfault", "hierarchy");
+    failure(out, m.hierarchyPgmajfaults(), identity, "pgmajfault", "hierarchy");
+  }
+
+  private static void failure(
+      FamilyBuilder out,
+      OptionalLong count,
+      ContainerIdentity identity,
+      String failureType,
+      String scope) {
+    count.ifPresent(n -> out.add(n, identity.labelValuesWith(failureType, scope)));
   }
 
   private static void pressure(
@@ -258,6 +315,10 @@ public final class TaskStatsCollector implements Collector {
     r.cpuShares().ifPresent(s -> out.get(SPEC_CPU_SHARES).add(s, labels));
     out.get(SPEC_MEMORY_LIMIT).add(limit(r.memoryLimit()), labels);
     out.get(SPEC_SWAP_LIMIT).add(limit(r.memorySwapLimit()), labels);
+    stats
+        .memoryDetail()
+        .reservationBytes()
+        .ifPresent(b -> out.get(SPEC_MEMORY_RESERVATION).add(b, labels));
   }
 
   private static double limit(OptionalLong bytes) {

@@ -49,8 +49,43 @@ public final class WritableLayerCollector implements Collector {
           Unit.BYTES,
           DEVICE_LABELS);
 
-  /** A filesystem of the node: device, used and total bytes. */
-  record NodeFilesystem(String device, long usedBytes, long totalBytes) {}
+  static final FamilySpec INODES_FREE =
+      new FamilySpec(
+          "container_fs_inodes_free",
+          MetricType.GAUGE,
+          "Free inodes of the filesystem holding the container's writable layer; for id=\"/\", of each block-device "
+              + "filesystem of the node.",
+          null,
+          DEVICE_LABELS);
+
+  /**
+   * cAdvisor's name ends in _total but is a gauge; client_java (and OpenMetrics) reserve _total for
+   * counters, so the name is kept and the type is counter. The value only changes when the
+   * filesystem is resized.
+   */
+  static final FamilySpec INODES_TOTAL =
+      new FamilySpec(
+          "container_fs_inodes_total",
+          MetricType.COUNTER,
+          "Inodes of the filesystem holding the container's writable layer; for id=\"/\", of each block-device "
+              + "filesystem of the node (cAdvisor's gauge, typed counter for its _total name).",
+          null,
+          DEVICE_LABELS);
+
+  /** A filesystem of the node: device, where it is mounted, used and total bytes and inodes. */
+  record NodeFilesystem(
+      String device,
+      String mount,
+      long usedBytes,
+      long totalBytes,
+      long freeInodes,
+      long totalInodes) {
+
+    /** Whether {@code path} is on this filesystem's mount (or below it). */
+    boolean holds(String path) {
+      return path.equals(mount) || path.startsWith(mount.endsWith("/") ? mount : mount + "/");
+    }
+  }
 
   private final ContainerIndex index;
   private final SnapshotUsage usage;
@@ -70,13 +105,16 @@ public final class WritableLayerCollector implements Collector {
 
   @Override
   public List<FamilySpec> families() {
-    return List.of(USAGE, LIMIT);
+    return List.of(USAGE, LIMIT, INODES_FREE, INODES_TOTAL);
   }
 
   @Override
   public List<MetricSnapshot> collect(PollScope scope) {
     FamilyBuilder used = USAGE.builder();
     FamilyBuilder limit = LIMIT.builder();
+    FamilyBuilder inodesFree = INODES_FREE.builder();
+    FamilyBuilder inodesTotal = INODES_TOTAL.builder();
+    List<NodeFilesystem> node = nodeFilesystems.get();
     Map<String, Optional<FileStore>> stores = new HashMap<>();
     Map<String, String> roots = scope.view().snapshotters().get();
     usage.beginRound(scope.now());
@@ -101,13 +139,21 @@ public final class WritableLayerCollector implements Collector {
       store
           .flatMap(WritableLayerCollector::totalSpace)
           .ifPresent(total -> limit.add(total, labels));
+      holding(node, roots.get(c.snapshotter()))
+          .ifPresent(
+              fs -> {
+                inodesFree.add(fs.freeInodes(), labels);
+                inodesTotal.add(fs.totalInodes(), labels);
+              });
     }
-    for (NodeFilesystem fs : nodeFilesystems.get()) {
+    for (NodeFilesystem fs : node) {
       String[] labels = ContainerIdentity.ROOT.labelValuesWith(fs.device());
       used.add(fs.usedBytes(), labels);
       limit.add(fs.totalBytes(), labels);
+      inodesFree.add(fs.freeInodes(), labels);
+      inodesTotal.add(fs.totalInodes(), labels);
     }
-    return List.of(used.build(), limit.build());
+    return List.of(used.build(), limit.build(), inodesFree.build(), inodesTotal.build());
   }
 
   /**
@@ -123,6 +169,19 @@ public final class WritableLayerCollector implements Collector {
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The node filesystem a snapshotter root lives on: the one with the longest mount that holds it
+   * (statfs gives the inodes of that one); empty when it is on no block device (e.g. a tmpfs).
+   */
+  static Optional<NodeFilesystem> holding(List<NodeFilesystem> node, String root) {
+    if (root == null || root.isEmpty()) {
+      return Optional.empty();
+    }
+    return node.stream()
+        .filter(fs -> fs.holds(root))
+        .max(java.util.Comparator.comparingInt(fs -> fs.mount().length()));
   }
 
   private static Optional<Long> totalSpace(FileStore store) {
@@ -144,9 +203,15 @@ public final class WritableLayerCollector implements Collector {
         new oshi.SystemInfo().getOperatingSystem().getFileSystem().getFileStores(true)) {
       String device = fs.getVolume();
       if (device.startsWith("/dev/") && fs.getTotalSpace() > 0) {
-        byDevice.putIfAbsent(
-            device,
-            new NodeFilesystem(device, fs.getTotalSpace() - fs.getFreeSpace(), fs.getTotalSpace()));
+        NodeFilesystem one =
+            new NodeFilesystem(
+                device,
+                fs.getMount(),
+                fs.getTotalSpace() - fs.getFreeSpace(),
+                fs.getTotalSpace(),
+                fs.getFreeInodes(),
+                fs.getTotalInodes());
+        byDevice.putIfAbsent(device, one);
       }
     }
     return List.copyOf(byDevice.values());

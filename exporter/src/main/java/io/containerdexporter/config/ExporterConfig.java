@@ -49,7 +49,8 @@ public record ExporterConfig(
     Optional<Pattern> containerLabels,
     Duration writableLayerInterval,
     boolean jvmMetrics,
-    PullSettings pulls) {
+    PullSettings pulls,
+    FamilyFilter metricsFilter) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -142,6 +143,7 @@ public record ExporterConfig(
     Objects.requireNonNull(containerLabels, "containerLabels");
     requirePositive(writableLayerInterval, "--collector.writable-layer.interval");
     Objects.requireNonNull(pulls, "pulls");
+    Objects.requireNonNull(metricsFilter, "metricsFilter");
     if (!telemetryPath.startsWith("/")
         || telemetryPath.length() < 2
         || telemetryPath.startsWith("/-/")) {

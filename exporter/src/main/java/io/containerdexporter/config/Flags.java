@@ -235,6 +235,21 @@ public final class Flags {
               + "http://127.0.0.1:1338/v1/metrics): its node-level CRI pull counters are re-exported. Default: none.")
   java.net.URI containerdMetricsUrl;
 
+  @Option(
+      names = "--metrics.include",
+      paramLabel = "REGEX",
+      description =
+          "Only serve the metric families whose name this regex matches in full; the others are never computed. "
+              + "Default: all.")
+  String metricsInclude = ".*";
+
+  @Option(
+      names = "--metrics.exclude",
+      paramLabel = "REGEX",
+      description =
+          "Do not serve (nor compute) the metric families whose name this regex matches in full. Default: none.")
+  String metricsExclude = "";
+
   /** The default of --poll.timeout when it is not set: 10s, but never longer than the interval. */
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -294,7 +309,13 @@ public final class Flags {
             Optional.ofNullable(pullsJournalUnit).filter(u -> !u.isBlank()),
             Optional.ofNullable(pullsJournalDirectory),
             pullsMaxRepositories,
-            Optional.ofNullable(containerdMetricsUrl)));
+            Optional.ofNullable(containerdMetricsUrl)),
+        new FamilyFilter(
+            new NamespaceFilter(
+                regex("--metrics.include", metricsInclude),
+                metricsExclude.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(regex("--metrics.exclude", metricsExclude)))));
   }
 
   private static Pattern regex(String flag, String value) {

@@ -1,5 +1,6 @@
 package io.containerdexporter.exposition;
 
+import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -37,19 +38,39 @@ public final class ExporterCollector implements MultiCollector {
   private final List<MetricFamilyDescriptor> descriptors;
   private final Map<String, LongAdder> renderErrors = new ConcurrentHashMap<>();
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+  private final FamilyFilter served;
+
+  /** client_java's names (without _total/_info) of the served families. */
+  private final Set<String> servedSnapshotNames = new HashSet<>();
 
   /**
    * @param sources by a short name (used as the {@code source} label)
    */
   public ExporterCollector(Map<String, MetricSource> sources) {
+    this(sources, FamilyFilter.ALL);
+  }
+
+  /**
+   * @param served which families are exposed ({@code --metrics.include/exclude}); the rest are
+   *     neither declared nor rendered
+   */
+  public ExporterCollector(Map<String, MetricSource> sources, FamilyFilter served) {
     this.sources = new LinkedHashMap<>(sources);
+    this.served = served;
+    for (FamilySpec spec : allFamilies()) {
+      if (served.includes(spec.name())) {
+        servedSnapshotNames.add(spec.snapshotName());
+      }
+    }
     List<MetricFamilyDescriptor> all = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (FamilySpec spec : allFamilies()) {
       if (!names.add(spec.name())) {
         throw new IllegalStateException("metric family " + spec.name() + " is declared twice");
       }
-      all.add(spec.descriptor());
+      if (served.includes(spec.name())) {
+        all.add(spec.descriptor());
+      }
     }
     this.descriptors = List.copyOf(all);
     this.sources.keySet().forEach(name -> renderErrors.put(name, new LongAdder()));
@@ -75,7 +96,9 @@ public final class ExporterCollector implements MultiCollector {
         (name, source) -> {
           try {
             for (MetricSnapshot snapshot : source.render()) {
-              out.metricSnapshot(snapshot);
+              if (servedSnapshotNames.contains(snapshot.getMetadata().getName())) {
+                out.metricSnapshot(snapshot);
+              }
             }
           } catch (RuntimeException e) {
             renderErrors.get(name).increment();
@@ -87,9 +110,11 @@ public final class ExporterCollector implements MultiCollector {
             }
           }
         });
-    var errors = RENDER_ERRORS.builder();
-    renderErrors.forEach((name, count) -> errors.add(count.sum(), name));
-    out.metricSnapshot(errors.build());
+    if (served.includes(RENDER_ERRORS.name())) {
+      var errors = RENDER_ERRORS.builder();
+      renderErrors.forEach((name, count) -> errors.add(count.sum(), name));
+      out.metricSnapshot(errors.build());
+    }
     return out.build();
   }
 }

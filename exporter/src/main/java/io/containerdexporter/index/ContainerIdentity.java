@@ -84,6 +84,14 @@ public record ContainerIdentity(
         cgroupPath, name, image, podNamespace, pod, container, containerdNamespace, extra);
   }
 
+  /** The label values, then values of several per-series labels, in the family's order. */
+  public String[] labelValuesWith(String... extra) {
+    String[] own = {cgroupPath, name, image, podNamespace, pod, container, containerdNamespace};
+    String[] all = Arrays.copyOf(own, own.length + extra.length);
+    System.arraycopy(extra, 0, all, own.length, extra.length);
+    return withContainerLabels(all);
+  }
+
   private String[] withContainerLabels(String... values) {
     if (containerLabels.isEmpty()) {
       return values;

@@ -4,6 +4,8 @@ import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two per-process files the network collector reads under {@code --path.procfs} (the host's
- * /proc: in a container, mount it, or run with the host's pid namespace, or no task's pid is
+ * The per-process files the network and processes collectors read under {@code --path.procfs} (the
+ * host's /proc: in a container, mount it, or run with the host's pid namespace, or no task's pid is
  * found). Never throws for a process that is gone, the usual race with a task that exits after
  * Tasks.List: that is "empty", not an error. Anything else unusable (a permission denied, a
  * malformed link or line) is counted in {@link ReadErrors} and logged once.
@@ -24,6 +26,15 @@ public final class Procfs {
 
   public static final String NET_DEV = "net/dev";
   public static final String NS_NET = "ns/net";
+  public static final String FD = "fd";
+  public static final String LIMITS = "limits";
+
+  /** "Max open files 1024 1048576 files". */
+  private static final Pattern MAX_OPEN_FILES =
+      Pattern.compile("(?m)^Max open files\\s+(\\d{1,19}|unlimited)\\s+\\S+\\s+files\\s*$");
+
+  /** A process's open file descriptors, and how many of them are sockets (if counted). */
+  public record OpenFiles(long descriptors, OptionalLong sockets) {}
 
   /**
    * What readlink gives for /proc/PID/ns/net: {@code net:[4026531992]}, the namespace's inode
@@ -109,6 +120,73 @@ public final class Procfs {
       errors.record(NET_DEV, file, "malformed line '" + line + "'");
     }
     return Optional.of(parsed.interfaces());
+  }
+
+  /**
+   * The entries of {@code /proc/PID/fd}; with {@code countSockets}, each one's link is read too (a
+   * descriptor closed in between is skipped). Empty if the process is gone or the directory
+   * unreadable (counted).
+   */
+  public Optional<OpenFiles> openFiles(long pid, boolean countSockets) {
+    Path dir = root.resolve(Long.toString(pid)).resolve(FD);
+    long descriptors = 0;
+    long sockets = 0;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir)) {
+      for (Path fd : fds) {
+        descriptors++;
+        if (countSockets && isSocket(fd)) {
+          sockets++;
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      failed(FD, dir, pid, e instanceof IOException io ? io : new IOException(e));
+      return Optional.empty();
+    }
+    return Optional.of(
+        new OpenFiles(descriptors, countSockets ? OptionalLong.of(sockets) : OptionalLong.empty()));
+  }
+
+  private static boolean isSocket(Path fd) {
+    try {
+      return Files.readSymbolicLink(fd).toString().startsWith("socket:[");
+    } catch (IOException e) {
+      return false; // closed since the listing
+    }
+  }
+
+  /**
+   * The soft "Max open files" of {@code /proc/PID/limits}, -1 for unlimited (as cAdvisor reports
+   * it); empty if the process is gone, or the file unusable (counted).
+   */
+  public OptionalLong maxOpenFilesSoft(long pid) {
+    Path file = root.resolve(Long.toString(pid)).resolve(LIMITS);
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      failed(LIMITS, file, pid, e);
+      return OptionalLong.empty();
+    }
+    OptionalLong soft = parseMaxOpenFilesSoft(text);
+    if (soft.isEmpty()) {
+      errors.record(LIMITS, file, "no usable 'Max open files' line");
+    }
+    return soft;
+  }
+
+  static OptionalLong parseMaxOpenFilesSoft(String text) {
+    Matcher m = MAX_OPEN_FILES.matcher(text);
+    if (!m.find()) {
+      return OptionalLong.empty();
+    }
+    if (m.group(1).equals("unlimited")) {
+      return OptionalLong.of(-1);
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(m.group(1)));
+    } catch (NumberFormatException tooLarge) {
+      return OptionalLong.empty();
+    }
   }
 
   /** "net:[4026531992]" → 4026531992; empty for anything else. */

@@ -144,7 +144,9 @@ class ApiStatsConverterTest {
             Optional.empty(),
             Optional.empty(),
             Optional.empty(),
-            OptionalLong.empty()); // Tasks.Metrics has no CFS period
+            OptionalLong.empty(),
+            CgroupStats.MemoryDetail.NONE,
+            List.of()); // Tasks.Metrics has no CFS period
 
     assertEquals(Optional.of(expected), converter.convert("c1", bare(v1Payload())));
     assertEquals(Map.of(), errors.snapshot());
@@ -257,7 +259,9 @@ class ApiStatsConverterTest {
             Optional.of(new Pressure(4.102399, OptionalDouble.of(3.011201))),
             Optional.of(new Pressure(0.001203, OptionalDouble.of(0.001187))),
             Optional.of(new Pressure(0.310472, OptionalDouble.of(0.298003))),
-            OptionalLong.empty()); // no cpu.max period in the payload
+            OptionalLong.empty(),
+            CgroupStats.MemoryDetail.NONE,
+            List.of()); // no cpu.max period in the payload
 
     assertEquals(Optional.of(expected), converter.convert("app", bare(v2Payload())));
     assertEquals(Map.of(), errors.snapshot());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.cgroup.CgroupStats.DeviceIo;
+import io.containerdexporter.cgroup.CgroupStats.Hugetlb;
+import io.containerdexporter.cgroup.CgroupStats.MemoryDetail;
 import io.containerdexporter.cgroup.CgroupStats.Pressure;
 import io.containerdexporter.metrics.ReadErrors;
 import java.util.List;
@@ -57,7 +59,22 @@ class CgroupReaderGoldenTest {
             Optional.empty(), // no PSI on v1
             Optional.empty(),
             Optional.empty(),
-            OptionalLong.of(100000)); // cpu.cfs_period_us
+            OptionalLong.of(100000),
+            new MemoryDetail(
+                OptionalLong.of(2719744), // memory.kmem.usage_in_bytes
+                OptionalLong.of(7995392), // total_active_file
+                OptionalLong.of(13631488), // total_inactive_file
+                OptionalLong.of(25313), // pgfault (container scope)
+                OptionalLong.of(71),
+                OptionalLong.of(25313), // total_pgfault (hierarchy scope)
+                OptionalLong.of(71),
+                OptionalLong.empty(), // memory.events is v2 only
+                OptionalLong.empty(),
+                OptionalLong.of(134217728)), // memory.soft_limit_in_bytes
+            // hugetlb.*: sizes sorted by name, each with its peak and failcnt
+            List.of(
+                new Hugetlb("1GB", 0, OptionalLong.of(0), 0),
+                new Hugetlb("2MB", 4194304, OptionalLong.of(6291456), 3))); // cpu.cfs_period_us
 
     assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V1_C1));
     assertEquals(Map.of(), errors.snapshot());
@@ -95,9 +112,23 @@ class CgroupReaderGoldenTest {
             Optional.empty(),
             Optional.empty(),
             Optional.empty(),
-            OptionalLong.of(100000)); // cpu.cfs_period_us, with quota -1 (none)
+            OptionalLong.of(100000),
+            new MemoryDetail(
+                OptionalLong.empty(), // no memory.kmem.usage_in_bytes in this tree
+                OptionalLong.of(811008),
+                OptionalLong.of(2433024),
+                OptionalLong.of(8923),
+                OptionalLong.of(4),
+                OptionalLong.of(8923),
+                OptionalLong.of(4),
+                OptionalLong.empty(),
+                OptionalLong.empty(),
+                OptionalLong.empty()), // no memory.soft_limit_in_bytes in this tree
+            List.of()); // cpu.cfs_period_us, with quota -1 (none)
 
-    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.HYBRID_SCOPE));
+    assertEquals(
+        Optional.of(expected), // no hugetlb controller mounted
+        reader.read(CgroupFixtures.HYBRID_SCOPE));
     assertEquals(Map.of(), errors.snapshot());
   }
 
@@ -133,7 +164,23 @@ class CgroupReaderGoldenTest {
             Optional.of(new Pressure(4102399 / 1e6, OptionalDouble.of(3011201 / 1e6))),
             Optional.of(new Pressure(1203 / 1e6, OptionalDouble.of(1187 / 1e6))),
             Optional.of(new Pressure(310472 / 1e6, OptionalDouble.of(298003 / 1e6))),
-            OptionalLong.of(100000)); // cpu.max "200000 100000"
+            OptionalLong.of(100000),
+            new MemoryDetail(
+                OptionalLong.of(3534848), // memory.stat kernel
+                OptionalLong.of(20971520), // active_file
+                OptionalLong.of(inactiveFile),
+                OptionalLong.of(
+                    1530261), // pgfault: v2 has only the hierarchical count, for both scopes
+                OptionalLong.of(402),
+                OptionalLong.of(1530261),
+                OptionalLong.of(402),
+                OptionalLong.of(0), // memory.events high
+                OptionalLong.of(27), // memory.events max
+                OptionalLong.of(67108864)), // memory.low
+            // hugetlb.2MB.current and events max; hugetlb.2MB.rsvd.* is not a size; no peak on
+            // v2
+            List.of(
+                new Hugetlb("2MB", 2097152, OptionalLong.empty(), 1))); // cpu.max "200000 100000"
 
     assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V2_SCOPE));
     assertEquals(Map.of(), errors.snapshot());

@@ -76,7 +76,10 @@ class WritableLayerCollectorTest {
         new WritableLayerCollector(
             index,
             usage,
-            () -> List.of(new WritableLayerCollector.NodeFilesystem("/dev/vda", 600, 1000)));
+            () ->
+                List.of(
+                    new WritableLayerCollector.NodeFilesystem(
+                        "/dev/vda", "/", 600, 1000, 90, 100)));
     Instant poll = Instant.parse("2026-01-01T00:00:00Z");
     List<MetricSnapshot> out = collector.collect(Rounds.scope(client, index, poll, "default"));
 

@@ -310,6 +310,8 @@ class CommandLineParserTest {
           "help",
           "version",
           "metrics.jvm",
+          "metrics.include",
+          "metrics.exclude",
           "collector.tasks",
           "collector.image-info"
         }) {

@@ -38,6 +38,11 @@ public final class MetricsTable {
       return meaning.contains("_(pull sources)_");
     }
 
+    /** Rows marked _(hugetlb controller)_ need the hugetlb cgroup controller on the host. */
+    public boolean needsHugetlb() {
+      return meaning.contains("_(hugetlb controller)_");
+    }
+
     /** Rows marked _(after the first error)_ have series only once something went wrong. */
     public boolean onlyAfterAnError() {
       return meaning.contains("_(after the first error)_");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README's "What this host can't show" names exactly the families docs/metrics.md marks cgroup v2
- * or block I/O.
+ * cgroup v2, block I/O or hugetlb.
  */
 class ReadmeHostLimitsTest {
 
@@ -29,7 +29,7 @@ class ReadmeHostLimitsTest {
     }
     Set<String> marked =
         MetricsTable.rows().stream()
-            .filter(r -> r.cgroupV2Only() || r.needsBlockIoAccounting())
+            .filter(r -> r.cgroupV2Only() || r.needsBlockIoAccounting() || r.needsHugetlb())
             .map(MetricsTable.Row::name)
             .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(marked, listed);

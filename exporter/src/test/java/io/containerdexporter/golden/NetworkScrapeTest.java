@@ -123,12 +123,21 @@ class NetworkScrapeTest {
     assertCounters(m, "web", "wg-tunnel-0123", 5000, 40, 1, 2, 7000, 50, 3, 4);
     assertCounters(m, "broken", "eth0", 1000, 10, 0, 0, 2000, 20, 0, 0);
     assertCounters(m, "paused", "eth0", 4096, 32, 0, 1, 8192, 64, 0, 0);
+    // The node: /proc/1/net/dev's eth0 (the host's), as cAdvisor's root container shows it.
+    assertCounters(m, "", "eth0", 98441629, 3309, 0, 0, 462891, 2970, 0, 0);
 
     // Exactly these series in every family: no lo, no app container, no host network, no joiner, no
-    // created task.
+    // created task; and the node's (id="/", name ""), pid 1's interfaces but lo.
     Set<String> expected =
         Set.of(
-            SANDBOX_ID + "/eth0", "web/eth0", "web/wg-tunnel-0123", "broken/eth0", "paused/eth0");
+            SANDBOX_ID + "/eth0",
+            "web/eth0",
+            "web/wg-tunnel-0123",
+            "broken/eth0",
+            "paused/eth0",
+            "/eth0",
+            "/ifb0",
+            "/ifb1");
     for (String family : FAMILIES) {
       assertEquals(
           new TreeSet<>(expected),

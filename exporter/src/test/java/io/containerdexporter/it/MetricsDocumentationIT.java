@@ -93,12 +93,16 @@ class MetricsDocumentationIT {
     // cover them).
     boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
     boolean blockIo = hostChargesBlockIoToCgroups();
+    boolean hugetlb =
+        Files.isDirectory(Path.of("/sys/fs/cgroup/hugetlb"))
+            || (v2 && controllers().contains("hugetlb"));
     // A healthy host has no cgroup read errors, so that family has no series
     // (CgroupReaderMalformedTest covers it).
     Set<String> documented =
         MetricsTable.rows().stream()
             .filter(r -> v2 || !r.cgroupV2Only())
             .filter(r -> blockIo || !r.needsBlockIoAccounting())
+            .filter(r -> hugetlb || !r.needsHugetlb())
             .filter(r -> !r.onlyAfterAnError())
             .filter(r -> !r.needsPullSource())
             .map(MetricsTable.Row::name)
@@ -124,6 +128,14 @@ class MetricsDocumentationIT {
     Promtool.Result lint = Promtool.checkMetrics(scrape.text());
     assertEquals("", lint.output().strip(), "promtool check metrics");
     assertEquals(0, lint.exitCode());
+  }
+
+  private static String controllers() {
+    try {
+      return Files.readString(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   /**

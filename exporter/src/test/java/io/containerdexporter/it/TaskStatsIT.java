@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,6 +58,51 @@ class TaskStatsIT {
       }
     }
     throw new AssertionError("no " + controller + "/" + file + " for the task");
+  }
+
+  private static List<Long> procs() {
+    try {
+      return Files.readAllLines(Path.of("/sys/fs/cgroup/pids", NS, "worker", "cgroup.procs"))
+          .stream()
+          .map(Long::parseLong)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long fdCount(long pid) {
+    try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return fds.count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long maxOpenFilesSoft(long pid) {
+    try {
+      String line =
+          Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits")).stream()
+              .filter(l -> l.startsWith("Max open files"))
+              .findFirst()
+              .orElseThrow();
+      return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long memoryStat(String key) {
+    try {
+      return Files.readAllLines(Path.of("/sys/fs/cgroup/memory", NS, "worker", "memory.stat"))
+          .stream()
+          .filter(l -> l.startsWith(key + " "))
+          .mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+          .findFirst()
+          .orElseThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static long inactiveFile() {
@@ -121,7 +167,9 @@ class TaskStatsIT {
               Duration.ofSeconds(10),
               "stats of the worker",
               exporter::scrape,
-              s -> s.value("container_cpu_usage_seconds_total", "name", "worker").isPresent());
+              s ->
+                  s.value("container_cpu_usage_seconds_total", "name", "worker").isPresent()
+                      && s.value("container_processes", "name", "worker").isPresent());
       double cpu = m.value("container_cpu_usage_seconds_total", "name", "worker").orElseThrow();
       long cpuFile = cgroupValue("cpuacct", "cpuacct.usage");
       assertTrue(cpu > 0.1, "the loop burned CPU: " + cpu);
@@ -139,6 +187,41 @@ class TaskStatsIT {
       assertEquals(
           Optional.of((double) cgroupValue("pids", "pids.current")),
           m.value("container_threads", "name", "worker"));
+
+      // The issue-15 families against the kernel's own files of the same task.
+      List<Long> pids = procs();
+      assertEquals(
+          Optional.of((double) pids.size()), m.value("container_processes", "name", "worker"));
+      assertEquals(
+          Optional.of((double) pids.stream().mapToLong(TaskStatsIT::fdCount).sum()),
+          m.value("container_file_descriptors", "name", "worker"),
+          "fds = entries of /proc/PID/fd over cgroup.procs (the shell sleeps: nothing opens any)");
+      assertEquals(
+          Optional.of((double) maxOpenFilesSoft(pids.get(0))),
+          m.value("container_ulimits_soft", "name", "worker", "ulimit", "max_open_files"));
+      assertEquals(
+          Optional.of((double) memoryStat("pgfault")),
+          m.value(
+              "container_memory_failures_total",
+              "name",
+              "worker",
+              "failure_type",
+              "pgfault",
+              "scope",
+              "container"),
+          "pgfault only rises while the task touches new pages: it sleeps");
+      assertEquals(
+          Optional.of((double) memoryStat("total_active_file")),
+          m.value("container_memory_total_active_file_bytes", "name", "worker"));
+      assertEquals(
+          Optional.of(
+              (double) cgroupValue("memory", "memory.soft_limit_in_bytes") >= (1L << 62)
+                  ? 0.0
+                  : (double) cgroupValue("memory", "memory.soft_limit_in_bytes")),
+          m.value("container_spec_memory_reservation_limit_bytes", "name", "worker"));
+      assertEquals(
+          Optional.of(1.0),
+          m.value("containerd_container_task_status", "name", "worker", "status", "running"));
 
       MetricsText own = containerdOwnMetrics();
       assertEquals(
