@@ -21,6 +21,8 @@ public final class ContainerdLogLine {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PULL_IMAGE = "PullImage \"";
+  private static final String CANCEL_PULLING = "cancel pulling image ";
+  private static final String NO_PROGRESS = " because of no progress";
 
   /** What one line was. */
   public enum Result {
@@ -60,6 +62,11 @@ public final class ContainerdLogLine {
       return Outcome.MALFORMED;
     }
     String msg = fields.get("msg");
+    if (msg != null && msg.startsWith(CANCEL_PULLING) && msg.contains(NO_PROGRESS)) {
+      String ref = msg.substring(CANCEL_PULLING.length(), msg.indexOf(NO_PROGRESS)).strip();
+      Instant at = time(fields.get("time")).orElse(fallbackTime);
+      return new Outcome(Result.PARSED, Optional.of(new PullRecord.Stalled(ref, at)));
+    }
     if (msg == null || !msg.startsWith(PULL_IMAGE)) {
       return Outcome.IGNORED;
     }

@@ -19,4 +19,10 @@ public sealed interface PullRecord {
   record Succeeded(String reference, Instant at) implements PullRecord {}
 
   record Failed(String reference, String error, Instant at) implements PullRecord {}
+
+  /**
+   * CRI's {@code cancel pulling image REF because of no progress in …}: the failure of that pull
+   * that follows ("context canceled") was a timeout.
+   */
+  record Stalled(String reference, Instant at) implements PullRecord {}
 }

@@ -86,6 +86,7 @@ public final class PullStats {
   private final Map<String, Histogram> failureDurations = new HashMap<>();
   private final Map<String, Deque<Instant>> openPulls = new HashMap<>();
   private final Map<String, LastSuccess> lastSuccess = new HashMap<>();
+  private final Set<ImageRepository> stalled = new HashSet<>();
   private final Map<ContainerdLogLine.Result, Long> logLines =
       new EnumMap<>(ContainerdLogLine.Result.class);
   private int openCount;
@@ -120,10 +121,14 @@ public final class PullStats {
       success(CRI_NAMESPACE, s.reference(), Source.LOG, s.at());
     } else if (record instanceof PullRecord.Failed f) {
       close(f.reference()).ifPresent(t -> observe(failureDurations, t, f.at()));
-      failures.merge(
-          new FailureKey(key(CRI_NAMESPACE, f.reference()), PullFailureReason.classify(f.error())),
-          1L,
-          Long::sum);
+      // CRI cancels a pull without progress and logs that first; the failure then says "canceled".
+      PullFailureReason reason =
+          stalled.remove(ImageRepository.parse(f.reference()))
+              ? PullFailureReason.TIMEOUT
+              : PullFailureReason.classify(f.error());
+      failures.merge(new FailureKey(key(CRI_NAMESPACE, f.reference()), reason), 1L, Long::sum);
+    } else if (record instanceof PullRecord.Stalled s && stalled.size() < MAX_OPEN_PULLS) {
+      stalled.add(ImageRepository.parse(s.reference()));
     }
   }
 

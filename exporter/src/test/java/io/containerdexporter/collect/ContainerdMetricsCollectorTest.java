@@ -22,6 +22,11 @@ class ContainerdMetricsCollectorTest {
     return m.setCounter(Metrics.Counter.newBuilder().setValue(value)).build();
   }
 
+  /** One grpc_server_handled_total series. */
+  private static Metrics.Metric handled(double value, String service, String method, String code) {
+    return counter(value, "grpc_service", service, "grpc_method", method, "grpc_code", code);
+  }
+
   private static Metrics.MetricFamily family(String name, Metrics.Metric... metrics) {
     Metrics.MetricFamily.Builder f =
         Metrics.MetricFamily.newBuilder().setName(name).setType(Metrics.MetricType.COUNTER);
@@ -46,46 +51,11 @@ class ContainerdMetricsCollectorTest {
         read(
             family(
                 "grpc_server_handled_total",
-                counter(
-                    3,
-                    "grpc_service",
-                    "runtime.v1.ImageService",
-                    "grpc_method",
-                    "PullImage",
-                    "grpc_code",
-                    "OK"),
-                counter(
-                    1,
-                    "grpc_service",
-                    "runtime.v1alpha2.ImageService",
-                    "grpc_method",
-                    "PullImage",
-                    "grpc_code",
-                    "OK"),
-                counter(
-                    2,
-                    "grpc_service",
-                    "runtime.v1.ImageService",
-                    "grpc_method",
-                    "PullImage",
-                    "grpc_code",
-                    "NotFound"),
-                counter(
-                    9,
-                    "grpc_service",
-                    "runtime.v1.ImageService",
-                    "grpc_method",
-                    "ListImages",
-                    "grpc_code",
-                    "OK"),
-                counter(
-                    5,
-                    "grpc_service",
-                    "containerd.services.images.v1.Images",
-                    "grpc_method",
-                    "PullImage",
-                    "grpc_code",
-                    "OK")));
+                handled(3, "runtime.v1.ImageService", "PullImage", "OK"),
+                handled(1, "runtime.v1alpha2.ImageService", "PullImage", "OK"),
+                handled(2, "runtime.v1.ImageService", "PullImage", "NotFound"),
+                handled(9, "runtime.v1.ImageService", "ListImages", "OK"),
+                handled(5, "containerd.services.images.v1.Images", "PullImage", "OK")));
     assertEquals(Map.of("OK", 4.0, "NotFound", 2.0), node.byGrpcCode());
     assertEquals(Map.of(), node.byStatus(), "1.6 has no CRI pull counter");
     assertEquals(Optional.empty(), node.inProgress());

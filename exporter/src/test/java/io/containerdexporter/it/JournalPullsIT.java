@@ -43,8 +43,7 @@ class JournalPullsIT {
             "the journal source's counters",
             exporter::scrape,
             m -> m.value("containerd_exporter_log_lines_total", "result", "parsed").isPresent());
-        // journalctl --follow starts at the end: give it a moment to be there before writing.
-        Thread.sleep(1000);
+        awaitFollowing(journal, exporter, t);
         write(
             journal,
             entry(
@@ -97,6 +96,32 @@ class JournalPullsIT {
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /**
+   * journalctl --follow starts at the journal's end, some time after the exporter answers: write an
+   * unrelated containerd line until one is seen (counted ignored), so the next ones are read.
+   */
+  private static void awaitFollowing(Path journal, ExporterProcess exporter, Instant t)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      write(journal, entry("containerd.service", t, "level=info msg=\"loading plugin\""));
+      try {
+        Await.until(
+            Duration.ofSeconds(1),
+            "journalctl to follow",
+            exporter::scrape,
+            m ->
+                m.value("containerd_exporter_log_lines_total", "result", "ignored").orElse(0.0)
+                    > 0);
+        return;
+      } catch (AssertionError notYet) {
+        if (System.nanoTime() > deadline) {
+          throw notYet;
+        }
       }
     }
   }

@@ -113,6 +113,18 @@ class PullsIT {
       awaitCount(exporter, "containerd_image_pulls_total", 2, registryHost, "pulls/app", null);
 
       MetricsText scrape = exporter.scrape();
+      // Two pulls, each seen in the log and as CRI's /images/create: counted once each.
+      assertEquals(
+          2.0,
+          scrape
+              .value(
+                  "containerd_image_pulls_total",
+                  "registry",
+                  registryHost,
+                  "repository",
+                  "pulls/app")
+              .orElseThrow(),
+          pullLines(scrape));
       assertEquals(0.0, scrape.value(LOG_LINES, "result", "malformed").orElseThrow(), LOG_LINES);
       assertTrue(
           scrape
@@ -134,6 +146,33 @@ class PullsIT {
       Promtool.Result lint = Promtool.checkMetrics(scrape.text());
       assertEquals("", lint.output().strip(), "promtool check metrics");
       assertFalse(exporter.log().contains("Exception"), exporter.log());
+
+      successFromEventsAlone(cri, registry);
+    }
+  }
+
+  /**
+   * Without a log source, a CRI pull's success still counts, once, from its /images/create events
+   * (tag, image id and digest: only the tag is a pull).
+   */
+  private void successFromEventsAlone(CriImagePuller cri, Registry registry) {
+    registry.pushRandomImage("pulls/events:1", 4096);
+    try (ExporterProcess events = ExporterProcess.start(containerd.socket())) {
+      Await.until(
+          Duration.ofSeconds(20),
+          "the event stream",
+          events::scrape,
+          m -> m.value("containerd_exporter_event_stream_up").orElse(0.0) == 1.0);
+      pull(cri, registry.reference("pulls/events:1"), Status.Code.OK);
+      awaitCount(
+          events, "containerd_image_pulls_total", 1, registry.address(), "pulls/events", null);
+      MetricsText m = events.scrape();
+      assertEquals(
+          1.0,
+          m.samples("containerd_image_pulls_total").stream()
+              .mapToDouble(MetricsText.Sample::value)
+              .sum(),
+          pullLines(m));
     }
   }
 

@@ -74,4 +74,23 @@ class PullStatsTest {
     stats.nodeInProgress(Optional.of(4.0));
     assertEquals(Map.of("k8s.io", 4L), stats.view().inProgress());
   }
+
+  @Test
+  void aPullCanceledForLackOfProgressIsATimeout() {
+    PullStats stats = new PullStats(10);
+    for (String line :
+        new String[] {
+          "level=error msg=\"cancel pulling image docker.io/library/big:1 because of no progress in 1m0s\"",
+          "level=error msg=\"PullImage \\\"big:1\\\" failed\" error=\"failed to pull and unpack image: context canceled\"",
+          "level=error msg=\"PullImage \\\"big:1\\\" failed\" error=\"failed to pull and unpack image: context canceled\"",
+        }) {
+      stats.logLine(ContainerdLogLine.parse(line, T0));
+    }
+    PullStats.Key big = new PullStats.Key("k8s.io", "docker.io", "library/big");
+    assertEquals(
+        Map.of(
+            new PullStats.FailureKey(big, PullFailureReason.TIMEOUT), 1L,
+            new PullStats.FailureKey(big, PullFailureReason.CANCELED), 1L),
+        stats.view().failures());
+  }
 }
