@@ -44,6 +44,16 @@ final class DashboardPictures {
   private static final Duration HISTORY =
       Duration.ofSeconds(Long.getLong("dashboard.pictures.seconds", 120));
 
+  private static final Map<String, String> UNIT_LABELS =
+      Map.of(
+          "short", "",
+          "percentunit", "fraction (1 = 100%)",
+          "bytes", "bytes",
+          "Bps", "bytes/s",
+          "bps", "bits/s",
+          "s", "seconds",
+          "ops", "per second");
+
   private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
   private DashboardPictures() {}
@@ -81,7 +91,8 @@ final class DashboardPictures {
       }
       String unit = panel.path("fieldConfig").path("defaults").path("unit").asText();
       JFreeChart chart =
-          ChartFactory.createTimeSeriesChart(title, null, unit, data, true, false, false);
+          ChartFactory.createTimeSeriesChart(
+              title, null, axisLabel(unit), data, true, false, false);
       XYPlot plot = chart.getXYPlot();
       plot.setBackgroundPaint(Color.WHITE);
       plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
@@ -92,6 +103,14 @@ final class DashboardPictures {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /** What Grafana's unit means, as an axis label. */
+  private static String axisLabel(String grafanaUnit) {
+    if (grafanaUnit.startsWith("suffix:")) {
+      return grafanaUnit.substring("suffix:".length()).strip();
+    }
+    return UNIT_LABELS.getOrDefault(grafanaUnit, grafanaUnit);
   }
 
   /** The picture's file name for a panel title: lower case, dashes. */
