@@ -38,5 +38,7 @@ PROMETHEUS_PACKAGES=(promtool:prometheus)
 CNI_PACKAGES=(/usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/host-local:containernetworking-plugins)
 # A real registry serves (and, behind a stalling proxy, holds) image pulls.
 REGISTRY_PACKAGES=(docker-registry:docker-registry)
+# ImageIT builds the Dockerfile with podman (vfs storage) from debootstrapped stand-ins of its base images.
+IMAGE_PACKAGES=(podman:podman debootstrap:debootstrap)
 # The compatibility matrix's cgroup v2 cells: a Debian trixie guest built by debootstrap, run by QEMU (TCG).
 GUEST_PACKAGES=(debootstrap:debootstrap qemu-system-x86_64:qemu-system-x86 mkfs.ext4:e2fsprogs)
