@@ -40,5 +40,7 @@ CNI_PACKAGES=(/usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/host-
 REGISTRY_PACKAGES=(docker-registry:docker-registry htpasswd:apache2-utils)
 
 JOURNAL_PACKAGES=(journalctl:systemd /lib/systemd/systemd-journal-remote:systemd-journal-remote)
+# ImageIT builds the Dockerfile with podman (vfs storage) from debootstrapped stand-ins of its base images.
+IMAGE_PACKAGES=(podman:podman debootstrap:debootstrap)
 # The compatibility matrix's cgroup v2 cells: a Debian trixie guest built by debootstrap, run by QEMU (TCG).
 GUEST_PACKAGES=(debootstrap:debootstrap qemu-system-x86_64:qemu-system-x86 mkfs.ext4:e2fsprogs)

@@ -28,6 +28,7 @@ final class RunFlags {
       flags.add("--env");
       flags.add(variable.getKey() + "=" + variable.getValue());
     }
+    flags.addAll(options.ctrFlags());
     return flags;
   }
 }

@@ -1,7 +1,9 @@
 package io.containerdexporter.testkit;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,13 +13,16 @@ import java.util.Objects;
  * @param memoryLimitBytes cgroup memory limit ({@code --memory-limit})
  * @param cpuQuotaMicros CFS quota ({@code --cpu-quota}); needs {@code cpuPeriodMicros}
  * @param cpuPeriodMicros CFS period ({@code --cpu-period})
+ * @param ctrFlags further {@code ctr run} flags as they are, e.g. {@code --read-only} or a {@code
+ *     --mount}
  */
 public record RunOptions(
     long memoryLimitBytes,
     long cpuQuotaMicros,
     long cpuPeriodMicros,
     Map<String, String> labels,
-    Map<String, String> env) {
+    Map<String, String> env,
+    List<String> ctrFlags) {
 
   public static final RunOptions DEFAULTS = builder().build();
 
@@ -26,6 +31,7 @@ public record RunOptions(
     // messages).
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    ctrFlags = List.copyOf(ctrFlags);
   }
 
   public static Builder builder() {
@@ -38,6 +44,7 @@ public record RunOptions(
     private long cpuPeriodMicros;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> ctrFlags = new ArrayList<>();
 
     private Builder() {}
 
@@ -62,8 +69,14 @@ public record RunOptions(
       return this;
     }
 
+    public Builder ctrFlags(String... flags) {
+      ctrFlags.addAll(List.of(flags));
+      return this;
+    }
+
     public RunOptions build() {
-      return new RunOptions(memoryLimitBytes, cpuQuotaMicros, cpuPeriodMicros, labels, env);
+      return new RunOptions(
+          memoryLimitBytes, cpuQuotaMicros, cpuPeriodMicros, labels, env, ctrFlags);
     }
   }
 }
