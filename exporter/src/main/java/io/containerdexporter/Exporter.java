@@ -143,6 +143,7 @@ public final class Exporter implements AutoCloseable {
       channel.close();
       throw e;
     }
+    poller.onPublished(web::prerender);
     monitor.start();
     poller.start();
     subscriber.start();

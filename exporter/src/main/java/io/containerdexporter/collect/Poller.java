@@ -64,6 +64,7 @@ public final class Poller implements AutoCloseable {
 
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
   private final AtomicReference<PollResult> latest;
+  private final List<Runnable> publishListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param rounds lists the round's view at its start; if that fails, every collector fails for the
@@ -113,6 +114,14 @@ public final class Poller implements AutoCloseable {
 
   public PollResult latest() {
     return latest.get();
+  }
+
+  /**
+   * Runs {@code listener} on the poller's thread after each round publishes (the exposition encodes
+   * the new families then, so scrapes only copy bytes). A failing listener is logged, never fatal.
+   */
+  public void onPublished(Runnable listener) {
+    publishListeners.add(listener);
   }
 
   private void pollSafely() {
@@ -223,6 +232,15 @@ public final class Poller implements AutoCloseable {
   private PollResult publish(Map<String, CollectorState> states, long roundStart, Instant now) {
     PollResult result = publishable(states, Duration.ofNanos(System.nanoTime() - roundStart), now);
     latest.set(result);
+    for (Runnable listener : publishListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        if (loggedFailures.add("publish-listener:" + e.getClass().getName())) {
+          LOG.log(Level.SEVERE, "encoding the published round failed", e);
+        }
+      }
+    }
     return result;
   }
 

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -129,14 +130,33 @@ public final class EventMetrics implements MetricSource {
     return Stream.concat(ContainerIdentity.LABEL_NAMES.stream(), Stream.of(extra)).toList();
   }
 
+  private final AtomicReference<Rendered> last = new AtomicReference<>();
+
   @Override
   public List<FamilySpec> families() {
     return FAMILIES;
   }
 
+  /**
+   * Unchanged counters give back the same snapshot instances, so the exposition reuses their
+   * encoded bytes: the event path is encoded once per batch of events that changed something, not
+   * once per scrape. Comparing the copies costs far less than encoding them.
+   */
   @Override
   public List<MetricSnapshot> render() {
-    EventCounts s = state.counts();
+    EventCounts counts = state.counts();
+    Rendered previous = last.get();
+    if (previous != null && previous.counts().equals(counts)) {
+      return previous.snapshots();
+    }
+    List<MetricSnapshot> snapshots = List.copyOf(render(counts));
+    last.set(new Rendered(counts, snapshots));
+    return snapshots;
+  }
+
+  private record Rendered(EventCounts counts, List<MetricSnapshot> snapshots) {}
+
+  private static List<MetricSnapshot> render(EventCounts s) {
     FamilyBuilder ooms = OOMS.builder();
     FamilyBuilder exits = EXITS.builder();
     FamilyBuilder starts = STARTS.builder();

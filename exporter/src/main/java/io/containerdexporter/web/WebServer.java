@@ -37,12 +37,17 @@ public final class WebServer implements AutoCloseable {
   private final List<HttpServer> servers;
   private final ThreadPoolExecutor executor;
   private final WebConfigWatcher watcher;
+  private final ScrapeHandler scrapes;
 
   private WebServer(
-      List<HttpServer> servers, ThreadPoolExecutor executor, WebConfigWatcher watcher) {
+      List<HttpServer> servers,
+      ThreadPoolExecutor executor,
+      WebConfigWatcher watcher,
+      ScrapeHandler scrapes) {
     this.servers = servers;
     this.executor = executor;
     this.watcher = watcher;
+    this.scrapes = scrapes;
   }
 
   /** Plain HTTP, no web config: what tests of the endpoints themselves need. */
@@ -74,12 +79,13 @@ public final class WebServer implements AutoCloseable {
     AccessGate gate =
         new AccessGate(
             watcher::policy, config.web().healthSkipAuth(), config.web().maxRequests(), metrics);
+    ScrapeHandler scrapes = scrapeHandler(registry);
     List<HttpServer> servers = new ArrayList<>();
     try {
       for (ListenAddress address : config.listenAddresses()) {
         HttpServer server = bind(address.toSocketAddress(), watcher);
         server.setExecutor(executor);
-        addContexts(server, config, build, registry, status, gate);
+        addContexts(server, config, build, scrapes, status, gate);
         servers.add(server);
       }
     } catch (IOException | RuntimeException e) {
@@ -89,7 +95,7 @@ public final class WebServer implements AutoCloseable {
     }
     servers.forEach(HttpServer::start);
     watcher.start();
-    return new WebServer(servers, executor, watcher);
+    return new WebServer(servers, executor, watcher, scrapes);
   }
 
   private static HttpServer bind(InetSocketAddress address, WebConfigWatcher watcher)
@@ -111,14 +117,9 @@ public final class WebServer implements AutoCloseable {
       HttpServer server,
       ExporterConfig config,
       BuildInfo build,
-      PrometheusRegistry registry,
+      ScrapeHandler metrics,
       Supplier<ContainerdStatus> status,
       AccessGate gate) {
-    // Never put exception details in a response body (client_java's default policy is already
-    // generic; say so).
-    HttpErrorHandlingPolicy errors =
-        HttpErrorHandlingPolicy.builder().unsafeDebugResponse(false).build();
-    MetricsHandler metrics = new MetricsHandler(PrometheusProperties.get(), registry, errors);
     String telemetry = config.telemetryPath();
     server.createContext(telemetry, new GuardedHandler(telemetry, gate.guardScrape(metrics)));
     HttpHandler healthy = exchange -> Responses.text(exchange, 200, "Healthy\n");
@@ -137,6 +138,25 @@ public final class WebServer implements AutoCloseable {
         new GuardedHandler(
             "/",
             gate.guard(new LandingPage(build, config.containerdAddress(), telemetry, status))));
+  }
+
+  /** One for every listen address, so they share one encoded exposition. */
+  private static ScrapeHandler scrapeHandler(PrometheusRegistry registry) {
+    // Never put exception details in a response body (client_java's default policy is already
+    // generic; say so).
+    HttpErrorHandlingPolicy errors =
+        HttpErrorHandlingPolicy.builder().unsafeDebugResponse(false).build();
+    PrometheusProperties properties = PrometheusProperties.get();
+    return new ScrapeHandler(
+        properties, registry, new MetricsHandler(properties, registry, errors));
+  }
+
+  /**
+   * Encodes what was just published in every format scrapers have asked for, so their next scrape
+   * copies bytes. Called by the poller after each round.
+   */
+  public void prerender() {
+    scrapes.prerender();
   }
 
   private static ThreadPoolExecutor executor() {

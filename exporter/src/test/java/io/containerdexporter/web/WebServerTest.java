@@ -35,18 +35,23 @@ class WebServerTest {
   private WebServer server;
 
   private WebServer start(PrometheusRegistry registry) throws Exception {
-    ExporterConfig config =
-        ((CommandLineParser.Run)
-                CommandLineParser.parse(
-                    new String[] {
-                      "--containerd.address=/run/test/containerd.sock",
-                      "--web.listen-address=127.0.0.1:0"
-                    },
-                    new PrintWriter(Writer.nullWriter()),
-                    new PrintWriter(Writer.nullWriter())))
-            .config();
-    server = WebServer.start(config, new BuildInfo("1.2.3", "abc", "17"), registry, status::get);
+    server =
+        WebServer.start(
+            loopbackConfig(), new BuildInfo("1.2.3", "abc", "17"), registry, status::get);
     return server;
+  }
+
+  /** Default flags on 127.0.0.1, any free port. */
+  static ExporterConfig loopbackConfig() {
+    return ((CommandLineParser.Run)
+            CommandLineParser.parse(
+                new String[] {
+                  "--containerd.address=/run/test/containerd.sock",
+                  "--web.listen-address=127.0.0.1:0"
+                },
+                new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(Writer.nullWriter())))
+        .config();
   }
 
   @AfterEach

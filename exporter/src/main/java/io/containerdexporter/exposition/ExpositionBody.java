@@ -1,0 +1,62 @@
+package io.containerdexporter.exposition;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/** A response body made of already encoded families: written plain or as one gzip member. */
+public final class ExpositionBody {
+
+  private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0};
+  // A final fixed-Huffman block holding only end-of-block: closes the concatenated deflate pieces.
+  private static final byte[] FINAL_BLOCK = {0x03, 0x00};
+
+  private final List<EncodedFamily> parts;
+
+  ExpositionBody(List<EncodedFamily> parts) {
+    this.parts = parts;
+  }
+
+  public long plainLength() {
+    long n = 0;
+    for (EncodedFamily p : parts) {
+      n += p.plain().length;
+    }
+    return n;
+  }
+
+  public void writePlain(OutputStream out) throws IOException {
+    for (EncodedFamily p : parts) {
+      out.write(p.plain());
+    }
+  }
+
+  public long gzipLength() {
+    long n = GZIP_HEADER.length + FINAL_BLOCK.length + 8;
+    for (EncodedFamily p : parts) {
+      n += p.deflated().length;
+    }
+    return n;
+  }
+
+  public void writeGzip(OutputStream out) throws IOException {
+    CRC32 crc = new CRC32();
+    long size = 0;
+    out.write(GZIP_HEADER);
+    for (EncodedFamily p : parts) {
+      out.write(p.deflated());
+      crc.update(p.plain());
+      size += p.plain().length;
+    }
+    out.write(FINAL_BLOCK);
+    writeIntLittleEndian(out, crc.getValue());
+    writeIntLittleEndian(out, size);
+  }
+
+  private static void writeIntLittleEndian(OutputStream out, long value) throws IOException {
+    for (int i = 0; i < 4; i++) {
+      out.write((int) (value >>> (8 * i)) & 0xff);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.containerdexporter.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.containerdexporter.exposition.ExpositionBody;
+import io.containerdexporter.exposition.RenderedExposition;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.config.PrometheusProperties;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The telemetry path. A plain GET for the text format or OpenMetrics 1 (what Prometheus sends) is
+ * served from {@link RenderedExposition}: the families the poll and the event path published are
+ * already encoded (and deflated), so the scrape copies bytes. Everything else client_java's handler
+ * supports ({@code name[]=}, {@code debug=}, protobuf, OpenMetrics 2, HEAD, created timestamps)
+ * goes to that handler unchanged, so negotiation stays exactly client_java's.
+ */
+final class ScrapeHandler implements HttpHandler {
+
+  private final PrometheusRegistry registry;
+  private final HttpHandler fallback;
+  private final ExpositionFormats formats;
+  private final RenderedExposition text;
+  private final RenderedExposition openMetrics;
+  private final boolean gzipAllowed;
+  private final boolean createdTimestamps;
+  private final Set<Variant> asked = ConcurrentHashMap.newKeySet();
+
+  /** What a scraper asked for, so the next round is encoded for it before it asks again. */
+  private record Variant(RenderedExposition rendered, EscapingScheme escaping, boolean gzip) {}
+
+  ScrapeHandler(
+      PrometheusProperties properties, PrometheusRegistry registry, HttpHandler fallback) {
+    this.registry = registry;
+    this.fallback = fallback;
+    this.formats = ExpositionFormats.init(properties);
+    this.text = new RenderedExposition(formats.getPrometheusTextFormatWriter(), false);
+    this.openMetrics = new RenderedExposition(formats.getOpenMetricsTextFormatWriter(), true);
+    this.gzipAllowed = !properties.getExporterHttpServerProperties().isPreferUncompressedResponse();
+    // With created timestamps the text writer puts every _created line after all families, so
+    // its output is no longer one piece per family.
+    this.createdTimestamps = properties.getExporterProperties().getIncludeCreatedTimestamps();
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    String accept = exchange.getRequestHeaders().getFirst("Accept");
+    ExpositionFormatWriter writer = formats.findWriter(accept);
+    RenderedExposition rendered = rendered(writer);
+    if (rendered == null
+        || createdTimestamps
+        || !"GET".equals(exchange.getRequestMethod())
+        || exchange.getRequestURI().getRawQuery() != null) {
+      fallback.handle(exchange);
+      return;
+    }
+    EscapingScheme escaping = EscapingScheme.fromAcceptHeader(accept);
+    boolean gzip = gzipAllowed && acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
+    asked.add(new Variant(rendered, escaping, gzip));
+    ExpositionBody body = rendered.render(registry.scrape(), escaping);
+    exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
+    if (gzip) {
+      exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+    }
+    exchange.sendResponseHeaders(200, gzip ? body.gzipLength() : body.plainLength());
+    try (OutputStream out = exchange.getResponseBody()) {
+      if (gzip) {
+        body.writeGzip(out);
+      } else {
+        body.writePlain(out);
+      }
+    }
+    exchange.close();
+  }
+
+  /** Encodes (and deflates) the published state for every variant asked for so far. */
+  void prerender() {
+    if (asked.isEmpty()) {
+      return;
+    }
+    MetricSnapshots snapshots = registry.scrape();
+    for (Variant v : asked) {
+      ExpositionBody body = v.rendered().render(snapshots, v.escaping());
+      if (v.gzip()) {
+        body.gzipLength(); // deflates the new pieces
+      }
+    }
+  }
+
+  private RenderedExposition rendered(ExpositionFormatWriter writer) {
+    if (writer == formats.getPrometheusTextFormatWriter()) {
+      return text;
+    }
+    if (writer == formats.getOpenMetricsTextFormatWriter()) {
+      return openMetrics;
+    }
+    return null;
+  }
+
+  /** client_java's rule: any listed encoding equal to gzip, whatever its q-value. */
+  static boolean acceptsGzip(List<String> headers) {
+    if (headers == null) {
+      return false;
+    }
+    for (String header : headers) {
+      for (String encoding : header.split(",")) {
+        if (encoding.trim().equalsIgnoreCase("gzip")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

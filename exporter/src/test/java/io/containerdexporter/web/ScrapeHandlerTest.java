@@ -1,0 +1,121 @@
+package io.containerdexporter.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.exposition.BuildInfoMetrics;
+import io.containerdexporter.exposition.ContainerdStatusMetrics;
+import io.containerdexporter.exposition.ExporterCollector;
+import io.containerdexporter.model.ContainerdStatus;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The telemetry path's negotiation, served from encoded families, against client_java's bytes. */
+class ScrapeHandlerTest {
+
+  private static final String OPENMETRICS =
+      "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private WebServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    Map<String, io.containerdexporter.metrics.MetricSource> sources = new LinkedHashMap<>();
+    sources.put(
+        "containerd", new ContainerdStatusMetrics(() -> ContainerdStatus.initial(Instant.EPOCH)));
+    sources.put("build", new BuildInfoMetrics(new BuildInfo("1.2.3", "abc", "17")));
+    registry.register(new ExporterCollector(sources));
+    server =
+        WebServer.start(
+            WebServerTest.loopbackConfig(),
+            new BuildInfo("1.2.3", "abc", "17"),
+            registry,
+            () -> null);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void textWithoutAcceptIsClientJavasText() throws Exception {
+    HttpResponse<byte[]> r = get("/metrics", null, null);
+
+    assertEquals(200, r.statusCode());
+    assertEquals(
+        PrometheusTextFormatWriter.CONTENT_TYPE,
+        r.headers().firstValue("Content-Type").orElseThrow());
+    assertEquals(text(PrometheusTextFormatWriter.create()), utf8(r.body()));
+  }
+
+  @Test
+  void openMetricsGzipInflatesToClientJavasOpenMetrics() throws Exception {
+    server.prerender(); // nothing asked yet: a no-op
+    get("/metrics", OPENMETRICS, "gzip");
+    server.prerender(); // what a poll round does after publishing
+
+    HttpResponse<byte[]> r = get("/metrics", OPENMETRICS, "deflate, gzip");
+
+    assertEquals("gzip", r.headers().firstValue("Content-Encoding").orElseThrow());
+    assertEquals(
+        OpenMetricsTextFormatWriter.CONTENT_TYPE,
+        r.headers().firstValue("Content-Type").orElseThrow());
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
+      assertEquals(text(OpenMetricsTextFormatWriter.create()), utf8(in.readAllBytes()));
+    }
+  }
+
+  @Test
+  void nameFilterAndDebugStillWorkThroughClientJavasHandler() throws Exception {
+    String filtered = utf8(get("/metrics?name[]=containerd_up", null, null).body());
+    assertTrue(filtered.contains("containerd_up "), filtered);
+    assertFalse(filtered.contains("containerd_exporter_build_info"), filtered);
+
+    HttpResponse<byte[]> debug = get("/metrics?debug=openmetrics", null, null);
+    assertEquals(200, debug.statusCode());
+    assertTrue(utf8(debug.body()).endsWith("# EOF\n"));
+  }
+
+  private String text(io.prometheus.metrics.expositionformats.ExpositionFormatWriter writer)
+      throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writer.write(out, registry.scrape());
+    return utf8(out.toByteArray());
+  }
+
+  private HttpResponse<byte[]> get(String path, String accept, String encoding) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path));
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    if (encoding != null) {
+      b.header("Accept-Encoding", encoding);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}
