@@ -263,11 +263,27 @@ class CommandLineParserTest {
         "--web.listen-address=9338|--web.listen-address=9338: not [host]:port; expected e.g. :9338 or 127.0.0.1:9338",
         "--log.level=loud|--log.level=loud: not a log level; expected debug, info, warn or error",
         "--stats.source=disk|--stats.source=disk: not a stats source; expected auto, cgroupfs or api",
-        "--containerd.namespaces.include=(|--containerd.namespaces.include=(: not a regex (Unclosed group)"
+        "--containerd.namespaces.include=(|--containerd.namespaces.include=(: not a regex (Unclosed group)",
+        "--metrics.include=(|--metrics.include=(: not a regex (Unclosed group)",
+        "--metrics.exclude=[|--metrics.exclude=[: not a regex (Unclosed character class)"
       })
   void aBadValueIsNamedWithItsFlagAndTheExpectedForm(String arg, String expected) {
     assertEquals(2, assertInstanceOf(Exit.class, parse(arg)).code());
     assertEquals("containerd-exporter: error: " + expected + " (see --help)\n", err.toString());
+  }
+
+  @Test
+  void theFamilyFilterMatchesWholeNames() {
+    FamilyFilter f =
+        assertInstanceOf(
+                Run.class,
+                parse("--metrics.include=container_.*", "--metrics.exclude=container_sockets"))
+            .config()
+            .metricsFilter();
+    assertTrue(f.includes("container_processes"));
+    assertTrue(!f.includes("container_sockets"));
+    assertTrue(!f.includes("containerd_up"), "include is anchored: containerd_ is not container_");
+    assertTrue(assertInstanceOf(Run.class, parse()).config().metricsFilter().includes("any_thing"));
   }
 
   @Test
