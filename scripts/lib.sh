@@ -37,6 +37,8 @@ PROMETHEUS_PACKAGES=(promtool:prometheus)
 # CNI plugins give a CRI pod its own network (the dashboard-13105 test's pod traffic).
 CNI_PACKAGES=(/usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/host-local:containernetworking-plugins)
 # A real registry serves (and, behind a stalling proxy, holds) image pulls.
-REGISTRY_PACKAGES=(docker-registry:docker-registry)
+REGISTRY_PACKAGES=(docker-registry:docker-registry htpasswd:apache2-utils)
+
+JOURNAL_PACKAGES=(journalctl:systemd /lib/systemd/systemd-journal-remote:systemd-journal-remote)
 # The compatibility matrix's cgroup v2 cells: a Debian trixie guest built by debootstrap, run by QEMU (TCG).
 GUEST_PACKAGES=(debootstrap:debootstrap qemu-system-x86_64:qemu-system-x86 mkfs.ext4:e2fsprogs)

@@ -23,6 +23,9 @@ import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.RoundView;
+import io.containerdexporter.pulls.PullMetrics;
+import io.containerdexporter.pulls.PullSources;
+import io.containerdexporter.pulls.PullStats;
 import io.containerdexporter.web.WebConfigWatcher;
 import io.containerdexporter.web.WebMetrics;
 import io.containerdexporter.web.WebServer;
@@ -46,6 +49,7 @@ public final class Exporter implements AutoCloseable {
   private final ConnectionMonitor monitor;
   private final Poller poller;
   private final EventSubscriber subscriber;
+  private final PullSources pulls;
   private final WebServer web;
 
   private Exporter(
@@ -53,11 +57,13 @@ public final class Exporter implements AutoCloseable {
       ConnectionMonitor monitor,
       Poller poller,
       EventSubscriber subscriber,
+      PullSources pulls,
       WebServer web) {
     this.channel = channel;
     this.monitor = monitor;
     this.poller = poller;
     this.subscriber = subscriber;
+    this.pulls = pulls;
     this.web = web;
   }
 
@@ -79,10 +85,11 @@ public final class Exporter implements AutoCloseable {
                 .toList();
     RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
     ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
+    PullStats pullStats = new PullStats(config.pulls().maxRepositories());
     Poller poller =
         new Poller(
             DebugLoggedCollector.wrapIfDebug(
-                CollectorCatalog.build(client, config, index, cgroupErrors)),
+                CollectorCatalog.build(client, config, index, cgroupErrors, pullStats)),
             debugLoggedRounds(rounds::list),
             config.poll().interval(),
             config.poll().timeout(),
@@ -91,7 +98,14 @@ public final class Exporter implements AutoCloseable {
     // After an outage, re-read everything at once rather than at the next tick.
     monitor.onConnected(poller::pollSoon);
 
-    EventState events = new EventState(clock, config.eventsRetention(), index);
+    // A CRI pull's /images/create counts as its success (once, with the log's line for it).
+    EventState events =
+        new EventState(
+            clock,
+            config.eventsRetention(),
+            index,
+            (namespace, name, labels) ->
+                pullStats.imageCreated(namespace, name, labels, clock.instant()));
     // The event path reads only the OOM-kill counters, through the same readers (and path checks,
     // and error counter)
     // as task stats.
@@ -107,7 +121,7 @@ public final class Exporter implements AutoCloseable {
             config.eventsRetention());
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(exposition(monitor::status, poller, events, build, webMetrics));
+    registry.register(exposition(monitor::status, poller, events, pullStats, build, webMetrics));
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
@@ -129,6 +143,13 @@ public final class Exporter implements AutoCloseable {
     monitor.start();
     poller.start();
     subscriber.start();
+    PullSources pulls =
+        PullSources.start(
+            config.pulls(),
+            config.poll().enabledCollectors().contains(CollectorCatalog.PULLS_LOG.name()),
+            config.poll().enabledCollectors().contains(CollectorCatalog.PULLS_JOURNAL.name()),
+            pullStats,
+            clock);
     LOG.info(
         build.versionLine()
             + " listening on "
@@ -137,7 +158,7 @@ public final class Exporter implements AutoCloseable {
                 .collect(java.util.stream.Collectors.joining(" "))
             + ", watching containerd at "
             + config.containerdAddress());
-    return new Exporter(channel, monitor, poller, subscriber, web);
+    return new Exporter(channel, monitor, poller, subscriber, pulls, web);
   }
 
   /**
@@ -158,20 +179,26 @@ public final class Exporter implements AutoCloseable {
    * Tests build it the same way to hold docs/metrics.md against the declarations.
    */
   public static ExporterCollector exposition(
-      Supplier<ContainerdStatus> status, Poller poller, EventState events, BuildInfo build) {
-    return exposition(status, poller, events, build, new WebMetrics(() -> null));
+      Supplier<ContainerdStatus> status,
+      Poller poller,
+      EventState events,
+      PullStats pulls,
+      BuildInfo build) {
+    return exposition(status, poller, events, pulls, build, new WebMetrics(() -> null));
   }
 
   static ExporterCollector exposition(
       Supplier<ContainerdStatus> status,
       Poller poller,
       EventState events,
+      PullStats pulls,
       BuildInfo build,
       WebMetrics web) {
     Map<String, MetricSource> sources = new LinkedHashMap<>();
     sources.put("containerd", new ContainerdStatusMetrics(status));
     sources.put("poller", new PollerMetrics(poller));
     sources.put("events", new EventMetrics(events));
+    sources.put("pulls", new PullMetrics(pulls));
     sources.put("build", new BuildInfoMetrics(build));
     sources.put("web", web);
     return new ExporterCollector(sources);
@@ -180,6 +207,7 @@ public final class Exporter implements AutoCloseable {
   @Override
   public void close() {
     web.close();
+    pulls.close();
     subscriber.close();
     poller.close();
     monitor.close();

@@ -11,6 +11,7 @@ import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.proc.Procfs;
+import io.containerdexporter.pulls.PullStats;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -29,7 +30,8 @@ public final class CollectorCatalog {
       ContainerIndex index,
       ImageSizer imageSizer,
       SnapshotUsage snapshotUsage,
-      ReadErrors cgroupErrors) {
+      ReadErrors cgroupErrors,
+      PullStats pulls) {
 
     TaskStatsCollector taskStats() {
       ReadErrors errors = cgroupErrors;
@@ -101,12 +103,49 @@ public final class CollectorCatalog {
                   "image-info",
                   false,
                   "One series per image with its digest and size (one series per image name: mind the cardinality)."),
-              d -> new ImageInfoCollector(d.client(), d.imageSizer())));
+              d -> new ImageInfoCollector(d.client(), d.imageSizer())),
+          new Entry(
+              new CollectorSwitch(
+                  "containerd-metrics",
+                  true,
+                  "containerd's own node-level CRI pull counters, from --containerd.metrics-url (runs only when that is "
+                      + "set)."),
+              // null: nothing to read without the URL, so no collector (and no self-metrics) at
+              // all.
+              d ->
+                  d.config()
+                      .pulls()
+                      .containerdMetricsUrl()
+                      .map(
+                          url ->
+                              (Collector)
+                                  new ContainerdMetricsCollector(
+                                      url, d.config().containerdTimeout(), d.pulls()))
+                      .orElse(null)));
+
+  /**
+   * The pull-log sources: they follow a stream rather than run per poll (a failed pull is counted
+   * within a second), so {@code PullSources} starts them; here they only get their switches.
+   */
+  public static final CollectorSwitch PULLS_LOG =
+      new CollectorSwitch(
+          "pulls-log",
+          true,
+          "Failed and successful image pulls from containerd's log file (runs only when --pulls.log-file is set).");
+
+  public static final CollectorSwitch PULLS_JOURNAL =
+      new CollectorSwitch(
+          "pulls-journal",
+          true,
+          "Failed and successful image pulls from containerd's journal (runs only when --pulls.journal-unit is "
+              + "set).");
 
   private CollectorCatalog() {}
 
   public static List<CollectorSwitch> switches() {
-    return ENTRIES.stream().map(Entry::flag).toList();
+    return java.util.stream.Stream.concat(
+            ENTRIES.stream().map(Entry::flag), java.util.stream.Stream.of(PULLS_LOG, PULLS_JOURNAL))
+        .toList();
   }
 
   /**
@@ -119,18 +158,21 @@ public final class CollectorCatalog {
   /** The enabled collectors, in catalog order. */
   public static List<Collector> build(
       ContainerdClient client, ExporterConfig config, ContainerIndex index) {
-    return build(client, config, index, cgroupReadErrors());
+    return build(client, config, index, cgroupReadErrors(), new PullStats(1));
   }
 
   /**
    * @param cgroupErrors where task stats count unusable cgroup files (see {@link
    *     #cgroupReadErrors()})
+   * @param pulls what the containerd-metrics collector feeds (containerd's count of pulls in
+   *     flight)
    */
   public static List<Collector> build(
       ContainerdClient client,
       ExporterConfig config,
       ContainerIndex index,
-      ReadErrors cgroupErrors) {
+      ReadErrors cgroupErrors,
+      PullStats pulls) {
     Dependencies deps =
         new Dependencies(
             client,
@@ -138,11 +180,13 @@ public final class CollectorCatalog {
             index,
             new ImageSizer(client::read, HostPlatform.current()),
             new SnapshotUsage(client, config.writableLayerInterval()),
-            cgroupErrors);
+            cgroupErrors,
+            pulls);
     Set<String> enabled = config.poll().enabledCollectors();
     return ENTRIES.stream()
         .filter(e -> enabled.contains(e.flag().name()))
         .map(e -> e.factory().apply(deps))
+        .filter(java.util.Objects::nonNull)
         .toList();
   }
 }

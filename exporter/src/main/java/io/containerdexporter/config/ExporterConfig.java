@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  *     containerd
  * @param jvmMetrics whether the exporter's own {@code jvm_*} families are exposed ({@code
  *     process_*} always are)
+ * @param pulls where image pulls are read from (containerd's log, journal, metrics endpoint)
  */
 public record ExporterConfig(
     Path containerdAddress,
@@ -47,7 +48,8 @@ public record ExporterConfig(
     StatsSource statsSource,
     Optional<Pattern> containerLabels,
     Duration writableLayerInterval,
-    boolean jvmMetrics) {
+    boolean jvmMetrics,
+    PullSettings pulls) {
 
   public static final int DEFAULT_PORT = 9338;
 
@@ -139,6 +141,7 @@ public record ExporterConfig(
     Objects.requireNonNull(statsSource, "statsSource");
     Objects.requireNonNull(containerLabels, "containerLabels");
     requirePositive(writableLayerInterval, "--collector.writable-layer.interval");
+    Objects.requireNonNull(pulls, "pulls");
     if (!telemetryPath.startsWith("/")
         || telemetryPath.length() < 2
         || telemetryPath.startsWith("/-/")) {

@@ -193,6 +193,48 @@ public final class Flags {
               + "every per-container series, as cAdvisor's allow-list. Default: none (label values are unbounded).")
   String containerLabels = "";
 
+  @Option(
+      names = "--pulls.log-file",
+      paramLabel = "PATH",
+      description =
+          "containerd's log file, followed like tail -F (from its end at start-up; across rotation, truncation and "
+              + "a restart onto a new file) for CRI's PullImage lines: failed and successful pulls per registry and "
+              + "repository. Default: none.")
+  Path pullsLogFile;
+
+  @Option(
+      names = "--pulls.journal-unit",
+      paramLabel = "UNIT",
+      description =
+          "containerd's systemd unit (e.g. containerd), whose journal is followed through journalctl (its JSON "
+              + "output) for the same lines. Default: none.")
+  String pullsJournalUnit;
+
+  @Option(
+      names = "--pulls.journal-directory",
+      paramLabel = "PATH",
+      description =
+          "The journal directory journalctl reads (the host's /var/log/journal mounted into the pod). "
+              + "Default: the system journal.")
+  Path pullsJournalDirectory;
+
+  @Option(
+      names = "--pulls.max-repositories",
+      paramLabel = "N",
+      description =
+          "At most this many distinct repositories get series of their own in the pull families; further ones "
+              + "count as repository=\"other\". Default: ${DEFAULT-VALUE}.")
+  int pullsMaxRepositories = PullSettings.DEFAULT_MAX_REPOSITORIES;
+
+  @Option(
+      names = "--containerd.metrics-url",
+      paramLabel = "URL",
+      converter = MetricsUrlConverter.class,
+      description =
+          "containerd's own metrics endpoint (its [metrics] address, path /v1/metrics, e.g. "
+              + "http://127.0.0.1:1338/v1/metrics): its node-level CRI pull counters are re-exported. Default: none.")
+  java.net.URI containerdMetricsUrl;
+
   /** The default of --poll.timeout when it is not set: 10s, but never longer than the interval. */
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -246,7 +288,13 @@ public final class Flags {
             ? Optional.empty()
             : Optional.of(regex("--labels.container-labels", containerLabels)),
         writableLayerInterval,
-        jvmMetrics);
+        jvmMetrics,
+        new PullSettings(
+            Optional.ofNullable(pullsLogFile),
+            Optional.ofNullable(pullsJournalUnit).filter(u -> !u.isBlank()),
+            Optional.ofNullable(pullsJournalDirectory),
+            pullsMaxRepositories,
+            Optional.ofNullable(containerdMetricsUrl)));
   }
 
   private static Pattern regex(String flag, String value) {
@@ -300,6 +348,13 @@ public final class Flags {
     @Override
     public ExporterConfig.StatsSource convert(String value) {
       return converted(ExporterConfig.StatsSource::parse, value);
+    }
+  }
+
+  static final class MetricsUrlConverter implements ITypeConverter<java.net.URI> {
+    @Override
+    public java.net.URI convert(String value) {
+      return converted(PullSettings::metricsUrl, value);
     }
   }
 

@@ -28,7 +28,8 @@ public sealed interface ContainerEvent {
   record ContainerDeleted(String id) implements ContainerEvent {}
 
   /** {@code action} is create, update or delete. */
-  record ImageChanged(String action, String name) implements ContainerEvent {}
+  record ImageChanged(String action, String name, Map<String, String> labels)
+      implements ContainerEvent {}
 
   /** A containerd namespace was created (again): its event counts are kept. */
   record NamespaceCreated(String name) implements ContainerEvent {}

@@ -123,19 +123,29 @@ public final class EventDecoder {
               topic(
                   ImageCreate.getDescriptor(),
                   ImageCreate.parser(),
-                  m -> new ContainerEvent.ImageChanged("create", ((ImageCreate) m).getName()))),
+                  m ->
+                      new ContainerEvent.ImageChanged(
+                          "create",
+                          ((ImageCreate) m).getName(),
+                          ((ImageCreate) m).getLabelsMap()))),
           Map.entry(
               "/images/update",
               topic(
                   ImageUpdate.getDescriptor(),
                   ImageUpdate.parser(),
-                  m -> new ContainerEvent.ImageChanged("update", ((ImageUpdate) m).getName()))),
+                  m ->
+                      new ContainerEvent.ImageChanged(
+                          "update",
+                          ((ImageUpdate) m).getName(),
+                          ((ImageUpdate) m).getLabelsMap()))),
           Map.entry(
               "/images/delete",
               topic(
                   ImageDelete.getDescriptor(),
                   ImageDelete.parser(),
-                  m -> new ContainerEvent.ImageChanged("delete", ((ImageDelete) m).getName()))),
+                  m ->
+                      new ContainerEvent.ImageChanged(
+                          "delete", ((ImageDelete) m).getName(), Map.of()))),
           counted("/tasks/create", TaskCreate.getDescriptor(), TaskCreate.parser()),
           counted("/tasks/delete", TaskDelete.getDescriptor(), TaskDelete.parser()),
           counted("/tasks/exec-added", TaskExecAdded.getDescriptor(), TaskExecAdded.parser()),

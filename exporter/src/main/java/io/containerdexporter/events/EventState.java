@@ -59,6 +59,7 @@ public final class EventState {
   /** What {@link #reconcile} recovered. */
   public record Recovered(long ooms, long exits) {}
 
+  private final ImageCreated imageCreated;
   private final Clock clock;
   private final Duration retention;
   private final ContainerIndex index;
@@ -93,6 +94,22 @@ public final class EventState {
   private Instant lastEvent;
 
   public EventState(Clock clock, Duration retention, ContainerIndex index) {
+    this(clock, retention, index, (namespace, name, labels) -> {});
+  }
+
+  /** Told of every image record created, on the event thread (pull successes count them). */
+  @FunctionalInterface
+  public interface ImageCreated {
+    void created(String namespace, String name, Map<String, String> labels);
+  }
+
+  /**
+   * @param imageCreated told of every {@code /images/create}, under the state's lock: it must not
+   *     block
+   */
+  public EventState(
+      Clock clock, Duration retention, ContainerIndex index, ImageCreated imageCreated) {
+    this.imageCreated = imageCreated;
     this.clock = clock;
     this.retention = retention;
     this.index = index;
@@ -192,6 +209,9 @@ public final class EventState {
       }
     } else if (event instanceof ContainerEvent.ImageChanged image) {
       imageEvents.merge(List.of(namespace, image.action()), 1L, Long::sum);
+      if (image.action().equals("create")) {
+        imageCreated.created(namespace, image.name(), image.labels());
+      }
     } else if (event instanceof ContainerEvent.NamespaceCreated created) {
       namespacesGoneSince.remove(created.name());
     } else if (event instanceof ContainerEvent.NamespaceDeleted deleted) {

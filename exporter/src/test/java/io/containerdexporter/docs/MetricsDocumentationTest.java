@@ -43,8 +43,11 @@ class MetricsDocumentationTest {
    */
   static List<FamilySpec> declaredFamilies() {
     String[] everyCollector =
-        CollectorCatalog.switches().stream()
-            .map(s -> "--collector." + s.name())
+        java.util.stream.Stream.concat(
+                CollectorCatalog.switches().stream().map(s -> "--collector." + s.name()),
+                // The containerd-metrics collector exists only with a URL; nothing is fetched here.
+                java.util.stream.Stream.of(
+                    "--containerd.metrics-url=http://127.0.0.1:1/v1/metrics"))
             .toArray(String[]::new);
     ExporterConfig config =
         ((CommandLineParser.Run)
@@ -77,6 +80,7 @@ class MetricsDocumentationTest {
               () -> ContainerdStatus.initial(Instant.EPOCH),
               poller,
               events,
+              new io.containerdexporter.pulls.PullStats(1),
               new BuildInfo("test", "test", "17"))
           .allFamilies();
     }

@@ -30,6 +30,14 @@ public final class MetricsTable {
       return meaning.contains("_(block I/O accounting)_");
     }
 
+    /**
+     * Rows marked _(pull sources)_ need a pull source (containerd's log, journal or metrics
+     * endpoint) and a pull: PullsIT holds them to a live scrape.
+     */
+    public boolean needsPullSource() {
+      return meaning.contains("_(pull sources)_");
+    }
+
     /** Rows marked _(after the first error)_ have series only once something went wrong. */
     public boolean onlyAfterAnError() {
       return meaning.contains("_(after the first error)_");

@@ -51,7 +51,7 @@ class EventDecoderTest {
         EventDecoder.decode(
             "/images/create", bare(ImageCreate.newBuilder().setName("busybox").build()));
     assertEquals(
-        new ContainerEvent.ImageChanged("create", "busybox"),
+        new ContainerEvent.ImageChanged("create", "busybox", java.util.Map.of()),
         assertInstanceOf(EventDecoder.Decoded.class, image).event());
   }
 

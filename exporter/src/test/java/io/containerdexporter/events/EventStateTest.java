@@ -312,7 +312,8 @@ class EventStateTest {
   @Test
   void eventCountsOfADeletedNamespaceGoAfterTheRetention() {
     state.envelope("gone", "/namespaces/create");
-    state.apply("gone", new ContainerEvent.ImageChanged("create", "busybox"), now);
+    state.apply(
+        "gone", new ContainerEvent.ImageChanged("create", "busybox", java.util.Map.of()), now);
     state.envelope("kept", "/images/create");
     state.apply("gone", new ContainerEvent.NamespaceDeleted("gone"), now);
     now = now.plus(Duration.ofMinutes(16));

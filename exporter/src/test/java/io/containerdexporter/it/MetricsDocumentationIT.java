@@ -100,6 +100,7 @@ class MetricsDocumentationIT {
             .filter(r -> v2 || !r.cgroupV2Only())
             .filter(r -> blockIo || !r.needsBlockIoAccounting())
             .filter(r -> !r.onlyAfterAnError())
+            .filter(r -> !r.needsPullSource())
             .map(MetricsTable.Row::name)
             .collect(Collectors.toCollection(TreeSet::new));
     Await.until(

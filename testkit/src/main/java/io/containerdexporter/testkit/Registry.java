@@ -80,6 +80,18 @@ public final class Registry implements AutoCloseable {
    * SandboxUnavailableException} if the binary is missing.
    */
   public static Registry start() {
+    return start(false);
+  }
+
+  /**
+   * A registry that answers 401 to every request without the basic-auth credentials {@code
+   * user}/{@code secret} (an htpasswd file made with apache2-utils' {@code htpasswd -B}).
+   */
+  public static Registry startRequiringAuth() {
+    return start(true);
+  }
+
+  private static Registry start(boolean requireAuth) {
     Path binary =
         BINARY_CANDIDATES.stream()
             .filter(Files::isExecutable)
@@ -103,7 +115,7 @@ public final class Registry implements AutoCloseable {
     for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       Registry registry = null;
       try {
-        registry = launch(binary, tempDir, freeLoopbackPort());
+        registry = launch(binary, tempDir, freeLoopbackPort(), requireAuth);
         registry.awaitReady();
         return registry;
       } catch (RuntimeException e) {
@@ -120,12 +132,16 @@ public final class Registry implements AutoCloseable {
     throw lastFailure;
   }
 
-  private static Registry launch(Path binary, Path tempDir, int port) {
+  private static Registry launch(Path binary, Path tempDir, int port, boolean requireAuth) {
     try {
       Path storage = tempDir.resolve("storage");
       Files.createDirectories(storage);
       Path config = tempDir.resolve("registry.yml");
-      Files.writeString(config, config(storage, "127.0.0.1:" + port));
+      String yaml = config(storage, "127.0.0.1:" + port);
+      if (requireAuth) {
+        yaml += htpasswdAuth(tempDir);
+      }
+      Files.writeString(config, yaml);
       ProcessBuilder builder =
           new ProcessBuilder(binary.toString(), "serve", config.toString())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -170,6 +186,38 @@ public final class Registry implements AutoCloseable {
         .formatted(ContainerdConfig.quote(storage), ContainerdConfig.quote(listenAddress));
   }
 
+  /** The registry config's auth section, with its htpasswd file (bcrypt, as Distribution wants). */
+  private static String htpasswdAuth(Path tempDir) throws IOException {
+    Path htpasswd = tempDir.resolve("htpasswd");
+    Path tool =
+        Preconditions.onPath("htpasswd")
+            .orElseThrow(
+                () ->
+                    new SandboxUnavailableException(
+                        "htpasswd is not installed: run `apt-get install apache2-utils`."));
+    Process p =
+        new ProcessBuilder(tool.toString(), "-Bbn", "user", "secret")
+            .redirectErrorStream(true)
+            .start();
+    String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    try {
+      if (p.waitFor() != 0) {
+        throw new SandboxException("htpasswd failed: " + line);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SandboxException("interrupted", e);
+    }
+    Files.writeString(htpasswd, line + "\n");
+    return """
+        auth:
+          htpasswd:
+            realm: containerd-exporter-tests
+            path: %s
+        """
+        .formatted(ContainerdConfig.quote(htpasswd));
+  }
+
   private void awaitReady() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (true) {
@@ -183,7 +231,8 @@ public final class Registry implements AutoCloseable {
                 + logOf(tempDir));
       }
       try {
-        if (get("/v2/").statusCode() == 200) {
+        int status = get("/v2/").statusCode();
+        if (status == 200 || status == 401) {
           return;
         }
       } catch (UncheckedIOException e) {
