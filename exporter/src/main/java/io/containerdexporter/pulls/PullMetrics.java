@@ -104,7 +104,10 @@ public final class PullMetrics implements MetricSource {
     List<MetricSnapshot> out = new ArrayList<>(List.of(failures.build(), successes.build()));
     out.add(durations(v.successDurations(), v.failureDurations()));
     out.add(inProgress.build());
-    out.add(FOLDED.builder().add(v.folded()).build());
+    // Without a log source only the event path counts (successes): no series until it folds one.
+    if (v.logSourceActive() || v.folded() > 0) {
+      out.add(FOLDED.builder().add(v.folded()).build());
+    }
     if (v.logSourceActive()) {
       FamilyBuilder lines = LOG_LINES.builder();
       v.logLines().forEach((result, n) -> lines.add(n, result.label()));

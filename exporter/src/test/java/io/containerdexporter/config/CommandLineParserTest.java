@@ -56,6 +56,30 @@ class CommandLineParserTest {
     assertEquals(LogLevel.DEBUG, config.logLevel());
   }
 
+  @Test
+  void thePullSourcesAreRead() {
+    PullSettings pulls =
+        assertInstanceOf(
+                Run.class,
+                parse(
+                    "--pulls.log-file=/var/log/containerd.log",
+                    "--pulls.journal-unit=containerd",
+                    "--pulls.journal-directory=/host/var/log/journal",
+                    "--pulls.max-repositories=50",
+                    "--containerd.metrics-url=http://127.0.0.1:1338/v1/metrics"))
+            .config()
+            .pulls();
+    assertEquals(
+        new PullSettings(
+            java.util.Optional.of(Path.of("/var/log/containerd.log")),
+            java.util.Optional.of("containerd"),
+            java.util.Optional.of(Path.of("/host/var/log/journal")),
+            50,
+            java.util.Optional.of(java.net.URI.create("http://127.0.0.1:1338/v1/metrics"))),
+        pulls);
+    assertEquals(PullSettings.NONE, assertInstanceOf(Run.class, parse()).config().pulls());
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -72,6 +96,10 @@ class CommandLineParserTest {
         "--containerd.timeout=5",
         "--containerd.timeout=0s",
         "--containerd.address",
+        "--containerd.metrics-url=ftp://127.0.0.1/v1/metrics",
+        "--containerd.metrics-url=127.0.0.1:1338",
+        "--pulls.max-repositories=0",
+        "--pulls.max-repositories=many",
         "positional"
       })
   void aBadFlagIsOneLineOnStderrAndExitCode2(String arg) {
