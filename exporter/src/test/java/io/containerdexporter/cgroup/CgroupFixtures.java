@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the committed cgroupfs fixture trees are (src/test/resources/cgroupfs). */
-final class CgroupFixtures {
+public final class CgroupFixtures {
 
   static final String V1_C1 = "/default/c1";
   static final String HYBRID_SCOPE =
@@ -51,7 +51,7 @@ final class CgroupFixtures {
   }
 
   /** Copies a fixture tree into {@code target}, symlinks as symlinks, so a test may break it. */
-  static Path copy(String name, Path target) throws java.io.IOException {
+  public static Path copy(String name, Path target) throws java.io.IOException {
     Path from = tree(name);
     try (var paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CgroupParsersFuzzTest {
 
-  private static final long SEED = 0x5EED_C6_2024L;
-  private static final int ITERATIONS = 3000;
+  private static final long SEED = Long.getLong("fuzz.seed", 0x5EED_C6_2024L);
+  // the default suite's bound; -Dfuzz.iterations=N runs longer
+  private static final int ITERATIONS = Integer.getInteger("fuzz.iterations", 3000);
 
   /** Each parser under its contract, plus the invariants of what it returns. */
   private static final Map<String, Parser> PARSERS =

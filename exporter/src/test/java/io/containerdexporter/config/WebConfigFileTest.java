@@ -32,6 +32,37 @@ class WebConfigFileTest {
           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
           "TLS_AES_128_GCM_SHA256");
 
+  /** A file with every key exporter-toolkit has (also the fuzzer's seed). */
+  static final String EVERY_KEY =
+      """
+      tls_server_config:
+        cert_file: server.crt
+        key: "-----BEGIN PRIVATE KEY-----"
+        client_auth_type: RequireAndVerifyClientCert
+        client_ca_file: ca.crt
+        client_allowed_sans: [one, two]
+        min_version: TLS12
+        max_version: TLS12
+        cipher_suites:
+        - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+        - TLS_AES_128_GCM_SHA256
+        prefer_server_cipher_suites: false
+        curve_preferences: [CurveP256, CurveP384, CurveP521, X25519]
+      http_server_config:
+        http2: false
+        headers:
+          X-Frame-Options: deny
+          Strict-Transport-Security: max-age=31536000; includeSubDomains
+          X-Content-Type-Options: nosniff
+          X-XSS-Protection: 1
+          Content-Security-Policy: "default-src 'self' *.test.example.net"
+      basic_auth_users:
+        alice: $2y$12$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby
+      rate_limit:
+        interval: 1s
+        burst: 5
+      """;
+
   @TempDir Path dir;
 
   private WebConfig parse(String yaml) throws WebConfigException {
@@ -114,36 +145,7 @@ class WebConfigFileTest {
 
   @Test
   void everyToolkitKeyIsRead() throws Exception {
-    WebConfig c =
-        parse(
-            """
-            tls_server_config:
-              cert_file: server.crt
-              key: "-----BEGIN PRIVATE KEY-----"
-              client_auth_type: RequireAndVerifyClientCert
-              client_ca_file: ca.crt
-              client_allowed_sans: [one, two]
-              min_version: TLS12
-              max_version: TLS12
-              cipher_suites:
-              - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-              - TLS_AES_128_GCM_SHA256
-              prefer_server_cipher_suites: false
-              curve_preferences: [CurveP256, CurveP384, CurveP521, X25519]
-            http_server_config:
-              http2: false
-              headers:
-                X-Frame-Options: deny
-                Strict-Transport-Security: max-age=31536000; includeSubDomains
-                X-Content-Type-Options: nosniff
-                X-XSS-Protection: 1
-                Content-Security-Policy: "default-src 'self' *.test.example.net"
-            basic_auth_users:
-              alice: $2y$12$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby
-            rate_limit:
-              interval: 1s
-              burst: 5
-            """);
+    WebConfig c = parse(EVERY_KEY);
     WebConfig.Tls tls = c.tls().orElseThrow();
     assertEquals(WebConfig.ClientAuth.REQUIRE_AND_VERIFY_CLIENT_CERT, tls.clientAuth());
     assertEquals(List.of("one", "two"), tls.clientAllowedSans());

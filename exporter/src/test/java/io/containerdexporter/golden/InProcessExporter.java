@@ -92,6 +92,10 @@ final class InProcessExporter implements AutoCloseable {
         Exporter.start(run.config(), new BuildInfo("test", "test", "17")), port);
   }
 
+  int port() {
+    return port;
+  }
+
   Response get(String path) {
     try {
       HttpURLConnection c =

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class NetDevFuzzTest {
 
+  /** The default suite's bound; -Dfuzz.iterations=N runs longer. */
+  private static final int ITERATIONS = Integer.getInteger("fuzz.iterations", 20_000);
+
   private static final String VALID =
       NetDevParserTest.HEADER
           + "    lo:   52012     611    0    0    0     0          0         0    52012     611    0    0    0     0       0"
@@ -28,7 +31,7 @@ class NetDevFuzzTest {
   @Test
   void randomBytesNeverThrow() {
     Random random = new Random(20250101);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < ITERATIONS; i++) {
       byte[] bytes = new byte[random.nextInt(400)];
       random.nextBytes(bytes);
       assertUsable(NetDev.parse(new String(bytes, StandardCharsets.UTF_8)));
@@ -43,7 +46,7 @@ class NetDevFuzzTest {
   void randomNetDevAlphabetNeverThrows() {
     String alphabet = "0123456789 :\n\t|eth-lo.@/+x";
     Random random = new Random(7);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < ITERATIONS; i++) {
       StringBuilder s = new StringBuilder();
       int n = random.nextInt(300);
       for (int c = 0; c < n; c++) {
