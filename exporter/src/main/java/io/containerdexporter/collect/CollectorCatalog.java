@@ -11,6 +11,7 @@ import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.ReadErrors;
+import io.containerdexporter.proc.ProcessFiles;
 import io.containerdexporter.proc.Procfs;
 import io.containerdexporter.pulls.PullStats;
 import java.util.List;
@@ -113,6 +114,19 @@ public final class CollectorCatalog {
                       d.index(),
                       d.snapshotUsage(),
                       WritableLayerCollector::nodeFilesystemsFromOshi)),
+          new Entry(
+              new CollectorSwitch(
+                  "containerd-process",
+                  true,
+                  "containerd's own process (CPU, memory, fds, threads) and its shims per namespace and runtime, leaked "
+                      + "ones too, from --path.procfs (needs the host's pid namespace)."),
+              d ->
+                  new ProcessCollector(
+                      d.client()::serverPid,
+                      new ProcessFiles(
+                          d.config().procfs(),
+                          new ReadErrors("procfs", ProcessCollector.READ_ERRORS.name())),
+                      d.client().socket())),
           new Entry(
               new CollectorSwitch(
                   "image-info",

@@ -116,6 +116,16 @@ public final class ContainerdClient {
   }
 
   /**
+   * containerd's own pid, as it reports it (Introspection.Server); 0 from a daemon too old to say
+   * (1.6.0-1.6.24).
+   */
+  public long serverPid() {
+    return withDeadline(IntrospectionGrpc.newBlockingStub(channel.channel()))
+        .server(Empty.getDefaultInstance())
+        .getPid();
+  }
+
+  /**
    * Containers of a namespace, streamed one per message so no count of containers hits the message
    * size limit.
    */

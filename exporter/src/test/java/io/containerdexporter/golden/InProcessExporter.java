@@ -66,6 +66,11 @@ final class InProcessExporter implements AutoCloseable {
     if (args.stream().noneMatch(a -> a.contains("collector.writable-layer"))) {
       args.add("--no-collector.writable-layer");
     }
+    // The fake is no process: containerd's and its shims' usage is proven on fixtures and the
+    // real daemon (ProcessCollectorTest, ProcessIT).
+    if (args.stream().noneMatch(a -> a.contains("collector.containerd-process"))) {
+      args.add("--no-collector.containerd-process");
+    }
     for (String path : List.of("--path.procfs", "--path.cgroupfs")) {
       if (args.stream().noneMatch(a -> a.startsWith(path + "="))) {
         args.add(

@@ -1,0 +1,263 @@
+package io.containerdexporter.collect;
+
+import io.containerdexporter.metrics.FamilyBuilder;
+import io.containerdexporter.metrics.FamilySpec;
+import io.containerdexporter.model.TaskInfo;
+import io.containerdexporter.proc.ProcessFiles;
+import io.containerdexporter.proc.ShimCommand;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * containerd's own process and its shims, from the host's procfs: containerd's pid comes from
+ * Introspection.Server; shims are found by their command line ({@link ShimCommand}) and told from
+ * another containerd's by the socket they report to. A shim whose id is no task containerd lists in
+ * its namespace serves nothing: leaked (it holds its memory until killed).
+ *
+ * <p>When containerd's pid is not under {@code --path.procfs} (the exporter in its own pid
+ * namespace: a pod without {@code hostPID}), nothing here can be seen, and zero shims would be a
+ * lie: {@code containerd_process_visible} says 0, it is logged once, and no other family is served.
+ */
+public final class ProcessCollector implements Collector {
+
+  private static final Logger LOG = Logger.getLogger(ProcessCollector.class.getName());
+
+  static final FamilySpec VISIBLE =
+      FamilySpec.gauge(
+          "containerd_process_visible",
+          "1 if containerd's process (its pid from Introspection.Server, or the listener on its socket) is "
+              + "visible under --path.procfs, so its and its shims' usage can be read; 0 if not (another pid "
+              + "namespace: run with hostPID).");
+  static final FamilySpec CPU =
+      FamilySpec.counter(
+          "containerd_process_cpu_seconds_total",
+          Unit.SECONDS,
+          "User and system CPU time containerd's process has used.");
+  static final FamilySpec RSS =
+      FamilySpec.gauge(
+          "containerd_process_resident_memory_bytes",
+          Unit.BYTES,
+          "Resident memory of containerd's process (VmRSS).");
+  static final FamilySpec FDS =
+      FamilySpec.gauge(
+          "containerd_process_open_fds", "File descriptors containerd's process has open.");
+  static final FamilySpec THREADS =
+      FamilySpec.gauge("containerd_process_threads", "Threads of containerd's process.");
+  static final FamilySpec START =
+      FamilySpec.gauge(
+          "containerd_process_start_time_seconds",
+          Unit.SECONDS,
+          "When containerd's process started, in seconds since the epoch.");
+
+  private static final String[] SHIM_LABELS = {"containerd_namespace", "runtime"};
+
+  static final FamilySpec SHIMS =
+      FamilySpec.gauge(
+          "containerd_shims",
+          "Shim processes of this containerd, by containerd namespace and runtime (CRI runs one per pod).",
+          SHIM_LABELS);
+  static final FamilySpec SHIMS_RSS =
+      FamilySpec.gauge(
+          "containerd_shims_resident_memory_bytes",
+          Unit.BYTES,
+          "Total resident memory (VmRSS) of this containerd's shims.",
+          SHIM_LABELS);
+  static final FamilySpec SHIMS_CPU =
+      FamilySpec.counter(
+          "containerd_shims_cpu_seconds_total",
+          Unit.SECONDS,
+          "Total user and system CPU time of the shims running now (falls when one exits, which rate() "
+              + "takes as a reset).",
+          SHIM_LABELS);
+  static final FamilySpec SHIMS_LEAKED =
+      FamilySpec.gauge(
+          "containerd_shims_leaked",
+          "Shims whose id is no task containerd lists in their namespace: they serve nothing and hold "
+              + "their memory until killed.",
+          SHIM_LABELS);
+  static final FamilySpec READ_ERRORS =
+      FamilySpec.counter(
+          "containerd_exporter_process_read_errors_total",
+          "Procfs reads of containerd's or its shims' processes that could not be used, by file below the pid "
+              + "(stat, status, fd, cmdline); each file is logged once.",
+          "file");
+
+  private static final List<FamilySpec> FAMILIES =
+      List.of(
+          VISIBLE,
+          CPU,
+          RSS,
+          FDS,
+          THREADS,
+          START,
+          SHIMS,
+          SHIMS_RSS,
+          SHIMS_CPU,
+          SHIMS_LEAKED,
+          READ_ERRORS);
+
+  /** Sums for one (namespace, runtime). */
+  private static final class ShimTotals {
+    int count;
+    int leaked;
+    long residentBytes;
+    double cpuSeconds;
+  }
+
+  private final LongSupplier containerdPid;
+  private final ProcessFiles procfs;
+  private final String socket;
+  private boolean invisibleLogged;
+  private long listenerPid;
+
+  /**
+   * @param containerdPid Introspection.Server's pid (0: not reported)
+   * @param socket the containerd socket, as its shims' {@code -address} names it
+   */
+  ProcessCollector(LongSupplier containerdPid, ProcessFiles procfs, Path socket) {
+    this.containerdPid = containerdPid;
+    this.procfs = procfs;
+    this.socket = socket.toString();
+  }
+
+  @Override
+  public String name() {
+    return "containerd-process";
+  }
+
+  @Override
+  public List<FamilySpec> families() {
+    return FAMILIES;
+  }
+
+  @Override
+  public List<MetricSnapshot> collect(PollScope scope) throws InterruptedException {
+    long pid = resolvePid();
+    Optional<ProcessFiles.Usage> own = procfs.exists(pid) ? procfs.usage(pid) : Optional.empty();
+    List<MetricSnapshot> out = new ArrayList<>();
+    out.add(VISIBLE.builder().add(own.isPresent() ? 1 : 0).build());
+    if (own.isEmpty()) {
+      logInvisibleOnce(pid);
+      out.add(readErrors());
+      return out;
+    }
+    invisibleLogged = false;
+    ProcessFiles.Usage u = own.get();
+    out.add(CPU.builder().add(u.cpuSeconds()).build());
+    out.add(RSS.builder().add(u.residentBytes()).build());
+    FamilyBuilder fds = FDS.builder();
+    u.openFds().ifPresent(fds::add);
+    out.add(fds.build());
+    out.add(THREADS.builder().add(u.threads()).build());
+    out.add(START.builder().add(u.startTimeSeconds()).build());
+    out.addAll(shims(scope));
+    out.add(readErrors());
+    return out;
+  }
+
+  private List<MetricSnapshot> shims(PollScope scope) throws InterruptedException {
+    Set<String> watched = new HashSet<>(scope.namespaces());
+    double roundStart = scope.now().toEpochMilli() / 1000.0;
+    Map<List<String>, ShimTotals> totals = new TreeMap<>(ProcessCollector::compareKeys);
+    for (long pid : procfs.pids()) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException("process collector interrupted");
+      }
+      Optional<ShimCommand> shim = procfs.cmdline(pid).flatMap(ShimCommand::parse);
+      if (shim.isEmpty()
+          || !shim.get().address().equals(socket)
+          || !watched.contains(shim.get().namespace())) {
+        continue;
+      }
+      Optional<ProcessFiles.Usage> usage = procfs.usage(pid);
+      if (usage.isEmpty()) {
+        continue; // exited since the listing
+      }
+      ShimCommand s = shim.get();
+      ShimTotals t =
+          totals.computeIfAbsent(List.of(s.namespace(), s.runtime()), k -> new ShimTotals());
+      t.count++;
+      t.residentBytes += usage.get().residentBytes();
+      t.cpuSeconds += usage.get().cpuSeconds();
+      // A shim started after the round's listing may serve a task the listing could not show yet.
+      if (usage.get().startTimeSeconds() < roundStart && !servesTask(scope, s)) {
+        t.leaked++;
+      }
+    }
+    FamilyBuilder count = SHIMS.builder();
+    FamilyBuilder rss = SHIMS_RSS.builder();
+    FamilyBuilder cpu = SHIMS_CPU.builder();
+    FamilyBuilder leaked = SHIMS_LEAKED.builder();
+    totals.forEach(
+        (key, t) -> {
+          String[] labels = key.toArray(String[]::new);
+          count.add(t.count, labels);
+          rss.add(t.residentBytes, labels);
+          cpu.add(t.cpuSeconds, labels);
+          leaked.add(t.leaked, labels);
+        });
+    return List.of(count.build(), rss.build(), cpu.build(), leaked.build());
+  }
+
+  /**
+   * Introspection.Server's pid, else (a daemon too old to report it) the process listening on the
+   * socket, found once and kept while it lives.
+   */
+  private long resolvePid() throws InterruptedException {
+    long reported = containerdPid.getAsLong();
+    if (reported > 0) {
+      return reported;
+    }
+    if (!procfs.exists(listenerPid)) {
+      listenerPid = procfs.listenerOf(Path.of(socket)).orElse(0);
+    }
+    return listenerPid;
+  }
+
+  private static boolean servesTask(PollScope scope, ShimCommand shim) {
+    for (TaskInfo task : scope.view().tasks(shim.namespace())) {
+      if (task.containerId().equals(shim.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int compareKeys(List<String> a, List<String> b) {
+    int c = a.get(0).compareTo(b.get(0));
+    return c != 0 ? c : a.get(1).compareTo(b.get(1));
+  }
+
+  private MetricSnapshot readErrors() {
+    FamilyBuilder errors = READ_ERRORS.builder();
+    procfs.errors().snapshot().forEach((file, n) -> errors.add(n, file));
+    return errors.build();
+  }
+
+  private void logInvisibleOnce(long pid) {
+    if (invisibleLogged) {
+      return;
+    }
+    invisibleLogged = true;
+    LOG.warning(
+        pid == 0
+            ? "no process under --path.procfs listens on "
+                + socket
+                + " (containerd before 1.6.25 does not report its pid; in Kubernetes set hostPID): its "
+                + "process and its shims are not shown (containerd_process_visible 0)"
+            : "containerd's pid "
+                + pid
+                + " is not under --path.procfs (another pid namespace? in Kubernetes set hostPID): its "
+                + "process and its shims are not shown (containerd_process_visible 0)");
+  }
+}

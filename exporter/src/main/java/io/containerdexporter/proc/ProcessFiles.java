@@ -1,0 +1,307 @@
+package io.containerdexporter.proc;
+
+import io.containerdexporter.metrics.ReadErrors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What the process collector reads of any process under {@code --path.procfs}: {@code stat}, {@code
+ * status}, {@code fd/} and {@code cmdline}, and the boot time from {@code /proc/stat}. A process
+ * that is gone is "empty", not an error (the usual race with an exiting shim); anything else
+ * unusable is counted in {@link ReadErrors} and logged once.
+ */
+public final class ProcessFiles {
+
+  /**
+   * USER_HZ, the unit of stat's times: 100 on every architecture Linux runs containerd on (the
+   * kernel scales its internal HZ to it for userspace), what procps and node_exporter assume too.
+   */
+  static final double TICKS_PER_SECOND = 100;
+
+  /** A command line is a few hundred bytes; a shim's under 300. */
+  static final int MAX_FILE_BYTES = 64 * 1024;
+
+  /** A line per unix socket of the namespace (~100 bytes): tens of thousands fit. */
+  static final int MAX_UNIX_TABLE_BYTES = 16 << 20;
+
+  /** One process's resource usage. */
+  public record Usage(
+      long pid,
+      double cpuSeconds,
+      long residentBytes,
+      long threads,
+      OptionalLong openFds,
+      double startTimeSeconds) {}
+
+  /** The fields of {@code /proc/PID/stat} used here, in clock ticks. */
+  record Stat(long userTicks, long systemTicks, long startTicks) {}
+
+  /** The fields of {@code /proc/PID/status} used here. */
+  record Status(long residentBytes, long threads) {}
+
+  private final Path root;
+  private final ReadErrors errors;
+
+  public ProcessFiles(Path root, ReadErrors errors) {
+    this.root = root;
+    this.errors = errors;
+  }
+
+  public ReadErrors errors() {
+    return errors;
+  }
+
+  /** Whether {@code pid} exists under this procfs (false: gone, or in another pid namespace). */
+  public boolean exists(long pid) {
+    return pid > 0 && Files.isDirectory(root.resolve(Long.toString(pid)));
+  }
+
+  /** Every pid under this procfs; empty if it cannot be listed (counted). */
+  public List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(root)) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit) && name.length() < 19) {
+          pids.add(Long.parseLong(name));
+        }
+      }
+    } catch (IOException e) {
+      errors.record("", root, e.toString());
+    }
+    return pids;
+  }
+
+  /** The arguments of {@code pid}, argv[0] first; empty if gone or unreadable (counted). */
+  public Optional<List<String>> cmdline(long pid) {
+    return read(pid, "cmdline").map(ProcessFiles::parseCmdline);
+  }
+
+  /** {@code pid}'s usage; empty if gone, or if stat or status is unusable (counted). */
+  public Optional<Usage> usage(long pid) {
+    Optional<Stat> stat = read(pid, "stat").flatMap(text -> parsed(pid, "stat", parseStat(text)));
+    Optional<Status> status =
+        read(pid, "status").flatMap(text -> parsed(pid, "status", parseStatus(text)));
+    OptionalLong boot = bootTime();
+    if (stat.isEmpty() || status.isEmpty() || boot.isEmpty()) {
+      return Optional.empty();
+    }
+    Stat s = stat.get();
+    return Optional.of(
+        new Usage(
+            pid,
+            (s.userTicks() + s.systemTicks()) / TICKS_PER_SECOND,
+            status.get().residentBytes(),
+            status.get().threads(),
+            openFds(pid),
+            boot.getAsLong() + s.startTicks() / TICKS_PER_SECOND));
+  }
+
+  /**
+   * The process listening on unix socket {@code socket}: for a containerd that does not report its
+   * pid (before 1.6.25). The socket's inode from pid 1's {@code net/unix} (the host's network
+   * namespace, where containerd listens), then the process holding an fd to it. Scans every
+   * process's fds, so callers keep the answer while that process lives.
+   */
+  public OptionalLong listenerOf(Path socket) throws InterruptedException {
+    Path table = root.resolve("1").resolve("net").resolve("unix");
+    OptionalLong inode;
+    try {
+      inode = listeningInode(readBounded(table, MAX_UNIX_TABLE_BYTES), socket.toString());
+    } catch (IOException e) {
+      errors.record("net/unix", table, e.toString());
+      return OptionalLong.empty();
+    }
+    if (inode.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    String target = "socket:[" + inode.getAsLong() + "]";
+    for (long pid : pids()) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException("socket owner search interrupted");
+      }
+      try (DirectoryStream<Path> fds =
+          Files.newDirectoryStream(root.resolve(Long.toString(pid)).resolve("fd"))) {
+        for (Path fd : fds) {
+          if (target.equals(readLinkOrEmpty(fd))) {
+            return OptionalLong.of(pid);
+          }
+        }
+      } catch (IOException gone) {
+        // exited, or a process the exporter may not inspect: not the one sought
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  private static String readLinkOrEmpty(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * A listening socket's line has the flag __SO_ACCEPTCON (00010000); accepted ones share the path.
+   */
+  static OptionalLong listeningInode(String netUnix, String path) {
+    for (String line : netUnix.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length == 8 && f[7].equals(path) && f[3].equals("00010000")) {
+        try {
+          return OptionalLong.of(Long.parseLong(f[6]));
+        } catch (NumberFormatException e) {
+          return OptionalLong.empty();
+        }
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** Entries of {@code /proc/PID/fd}; empty if gone or not readable (counted: needs root). */
+  OptionalLong openFds(long pid) {
+    Path dir = root.resolve(Long.toString(pid)).resolve("fd");
+    long n = 0;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir)) {
+      for (Path ignored : fds) {
+        n++;
+      }
+      return OptionalLong.of(n);
+    } catch (IOException e) {
+      failed("fd", dir, pid, e);
+      return OptionalLong.empty();
+    }
+  }
+
+  /** Seconds since the epoch at boot: the {@code btime} line of {@code /proc/stat}. */
+  private OptionalLong bootTime() {
+    Path file = root.resolve("stat");
+    try {
+      OptionalLong btime = parseBootTime(readBounded(file));
+      if (btime.isEmpty()) {
+        errors.record("stat", file, "no btime line");
+      }
+      return btime;
+    } catch (IOException e) {
+      errors.record("stat", file, e.toString());
+      return OptionalLong.empty();
+    }
+  }
+
+  private <T> Optional<T> parsed(long pid, String name, Optional<T> value) {
+    if (value.isEmpty()) {
+      errors.record(name, root.resolve(Long.toString(pid)).resolve(name), "malformed");
+    }
+    return value;
+  }
+
+  private Optional<String> read(long pid, String name) {
+    Path file = root.resolve(Long.toString(pid)).resolve(name);
+    try {
+      return Optional.of(readBounded(file));
+    } catch (IOException e) {
+      failed(name, file, pid, e);
+      return Optional.empty();
+    }
+  }
+
+  private static String readBounded(Path file) throws IOException {
+    return readBounded(file, MAX_FILE_BYTES);
+  }
+
+  private static String readBounded(Path file, int max) throws IOException {
+    // procfs files report size 0, so read up to a bound rather than by their size.
+    try (InputStream in = Files.newInputStream(file)) {
+      return new String(in.readNBytes(max), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Not an error when the process is gone; counted otherwise (EACCES, EIO…). */
+  private void failed(String name, Path path, long pid, IOException e) {
+    if (e instanceof NoSuchFileException || !Files.exists(root.resolve(Long.toString(pid)))) {
+      return;
+    }
+    errors.record(name, path, e.toString());
+  }
+
+  /**
+   * {@code /proc/PID/stat}: fields after the command, which is in parentheses and may itself hold
+   * spaces and parentheses, so the split starts after the last ')'. utime, stime and starttime are
+   * fields 14, 15 and 22 (proc(5)).
+   */
+  static Optional<Stat> parseStat(String text) {
+    int close = text.lastIndexOf(')');
+    if (close < 0) {
+      return Optional.empty();
+    }
+    String[] f = text.substring(close + 1).trim().split("\\s+");
+    // f[0] is field 3 (state)
+    if (f.length < 20) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new Stat(Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[19])));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@code VmRSS: N kB} and {@code Threads: N} of {@code /proc/PID/status}. */
+  static Optional<Status> parseStatus(String text) {
+    Long rss = null;
+    Long threads = null;
+    for (String line : text.split("\n")) {
+      String[] kv = line.split(":\\s*", 2);
+      if (kv.length != 2) {
+        continue;
+      }
+      try {
+        if (kv[0].equals("VmRSS") && kv[1].trim().endsWith(" kB")) {
+          rss = Long.parseLong(kv[1].trim().replace(" kB", "").trim()) * 1024;
+        } else if (kv[0].equals("Threads")) {
+          threads = Long.parseLong(kv[1].trim());
+        }
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+    // A zombie (or a kernel thread) has no VmRSS line: it holds no memory.
+    return threads == null
+        ? Optional.empty()
+        : Optional.of(new Status(rss == null ? 0 : rss, threads));
+  }
+
+  /** {@code btime N} of {@code /proc/stat}. */
+  static OptionalLong parseBootTime(String text) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith("btime ")) {
+        try {
+          return OptionalLong.of(Long.parseLong(line.substring(6).trim()));
+        } catch (NumberFormatException e) {
+          return OptionalLong.empty();
+        }
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** NUL-separated arguments; the trailing NUL ends the last one. */
+  static List<String> parseCmdline(String text) {
+    List<String> args = new ArrayList<>(List.of(text.split("\0", -1)));
+    if (!args.isEmpty() && args.get(args.size() - 1).isEmpty()) {
+      args.remove(args.size() - 1);
+    }
+    return args;
+  }
+}
