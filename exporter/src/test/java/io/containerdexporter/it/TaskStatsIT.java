@@ -79,6 +79,40 @@ class TaskStatsIT {
     }
   }
 
+  private static long socketCount(long pid) {
+    try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return fds.filter(fd -> readLink(fd).startsWith("socket:[")).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String readLink(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return ""; // closed meanwhile
+    }
+  }
+
+  /** {@code stat -f} of a path: the kernel's statfs, total and free inodes. */
+  private static long[] statfsInodes(Path path) {
+    try {
+      Process stat =
+          new ProcessBuilder("stat", "-f", "-c", "%c %d", path.toString())
+              .redirectErrorStream(true)
+              .start();
+      String[] parts = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+      stat.waitFor();
+      return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long maxOpenFilesSoft(long pid) {
     try {
       String line =
@@ -196,6 +230,20 @@ class TaskStatsIT {
           Optional.of((double) pids.stream().mapToLong(TaskStatsIT::fdCount).sum()),
           m.value("container_file_descriptors", "name", "worker"),
           "fds = entries of /proc/PID/fd over cgroup.procs (the shell sleeps: nothing opens any)");
+      assertEquals(
+          Optional.of((double) pids.stream().mapToLong(TaskStatsIT::socketCount).sum()),
+          m.value("container_sockets", "name", "worker"),
+          "sockets = fd links to socket:[…] over cgroup.procs");
+      long[] inodes = statfsInodes(containerd.root());
+      assertEquals(
+          Optional.of((double) inodes[0]),
+          m.value("container_fs_inodes_total", "name", "worker"),
+          "inodes of the filesystem under the snapshotter = statfs");
+      assertEquals(
+          inodes[1],
+          m.value("container_fs_inodes_free", "name", "worker").orElseThrow(),
+          Math.max(1000, inodes[1] * 0.01),
+          "free inodes = statfs (other engineers' files come and go)");
       assertEquals(
           Optional.of((double) maxOpenFilesSoft(pids.get(0))),
           m.value("container_ulimits_soft", "name", "worker", "ulimit", "max_open_files"));
