@@ -118,6 +118,9 @@ class DashboardsIT {
             containerd.socket(),
             "--poll.interval=1s",
             "--poll.timeout=1s",
+            // The writable layer is measured once a minute by default: the storage panels wait
+            // for the pod's writes, not for a minute.
+            "--collector.writable-layer.interval=1s",
             "--pulls.log-file=" + containerd.daemonLog(),
             "--containerd.metrics-url=http://" + containerd.metricsAddress() + "/v1/metrics");
     prometheus =
