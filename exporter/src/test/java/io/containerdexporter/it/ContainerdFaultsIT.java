@@ -219,6 +219,39 @@ class ContainerdFaultsIT {
     }
   }
 
+  /**
+   * The socket is there but the exporter may not connect (run as nobody, setpriv; as root a chmod
+   * 000 would not stop it): a clear log line per retry, containerd_up 0, and it keeps serving.
+   */
+  @Test
+  void aSocketItMayNotOpenIsContainerdUp0AndOneClearLogLine() throws Exception {
+    List<String> nobody =
+        List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--");
+    // The sandbox's directory is 0700; /run/containerd is 0711 (anyone may reach the socket, which
+    // is root:root 0660). Made so for the test, then put back.
+    Path dir = containerd.socket().getParent();
+    var mode = Files.getPosixFilePermissions(dir);
+    var reachable = java.util.EnumSet.copyOf(mode);
+    reachable.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+    Files.setPosixFilePermissions(dir, reachable);
+    try (ExporterProcess exporter =
+        ExporterProcess.startUnder(nobody, containerd.socket(), "--poll.interval=1s")) {
+      Await.until(
+          Duration.ofSeconds(20),
+          "containerd_up 0 and the reason logged",
+          exporter::scrape,
+          m ->
+              m.value("containerd_up").equals(Optional.of(0.0))
+                  && exporter.log().contains("permission denied on " + containerd.socket()));
+      Thread.sleep(2000); // a few more retries: still serving
+      assertEquals(200, exporter.get("/metrics").statusCode());
+      assertEquals(200, exporter.get("/-/healthy").statusCode());
+      assertTrue(exporter.isAlive());
+    } finally {
+      Files.setPosixFilePermissions(dir, mode);
+    }
+  }
+
   private static double failures(MetricsText m) {
     return m.samples("containerd_exporter_collector_failures_total").stream()
         .mapToDouble(MetricsText.Sample::value)
