@@ -224,7 +224,7 @@ class ContainerdFaultsIT {
    * 000 would not stop it): a clear log line per retry, containerd_up 0, and it keeps serving.
    */
   @Test
-  void aSocketItMayNotOpenIsContainerdUp0AndOneClearLogLine() throws Exception {
+  void aSocketItMayNotOpenIsContainerdUp0AndSaidPermissionDenied() throws Exception {
     List<String> nobody =
         List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--");
     // The sandbox's directory is 0700; /run/containerd is 0711 (anyone may reach the socket, which
