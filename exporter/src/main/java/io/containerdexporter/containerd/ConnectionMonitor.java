@@ -164,6 +164,13 @@ public final class ConnectionMonitor implements AutoCloseable {
 
   /** One clause a person can act on: what is wrong with the socket, or the gRPC status. */
   static String describe(Throwable e, Path socket) {
+    if (!Files.exists(socket) && !Files.notExists(socket)) {
+      // Neither: a directory on the way may not be searched (e.g. 0700, the exporter not root).
+      return "permission denied on "
+          + socket
+          + " (a directory on its path may not be searched; the exporter must run as root or"
+          + " with access to the socket)";
+    }
     if (!Files.exists(socket)) {
       return "socket "
           + socket
