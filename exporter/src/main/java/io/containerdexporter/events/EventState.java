@@ -354,6 +354,11 @@ public final class EventState {
 
   // ---------------------------------------------------------------- the stream
 
+  /** Whether the Events.Subscribe stream is up now. */
+  public synchronized boolean streamUp() {
+    return streamUp;
+  }
+
   public synchronized void streamUp(boolean up) {
     this.streamUp = up;
   }
