@@ -122,7 +122,13 @@ public final class Exporter implements AutoCloseable {
             clock,
             config.eventsRetention());
 
-    NodeTop top = new NodeTop(monitor::status, events::streamUp, config, clock);
+    NodeTop top =
+        new NodeTop(
+            monitor::status,
+            events::streamUp,
+            new NodeTop.Recent(events::recentOoms, events::recentExits, pullStats::recentFailures),
+            config,
+            clock);
 
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(

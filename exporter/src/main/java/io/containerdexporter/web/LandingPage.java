@@ -3,6 +3,8 @@ package io.containerdexporter.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.model.RecentEvent;
+import io.containerdexporter.model.RecentEvents;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -97,6 +99,10 @@ final class LandingPage implements HttpHandler {
         h, "top-cpu", "Top containers by CPU (rate between the last two rounds)", t.topCpu());
     containers(h, "top-memory", "Top containers by working set", t.topMemory());
 
+    recent(h, "recent-ooms", "Recent OOM kills", "container", t.recentOoms());
+    recent(h, "recent-exits", "Recent non-zero exits", "container", t.recentExits());
+    recent(h, "recent-failed-pulls", "Recent failed pulls", "image", t.recentFailedPulls());
+
     h.append("<section id=\"collectors\"><h2>Collectors</h2><table>");
     h.append(
         "<tr><th>collector</th><th>last run</th><th>duration</th><th>age</th><th>failures</th></tr>");
@@ -178,6 +184,33 @@ final class LandingPage implements HttpHandler {
           .append("</td>");
       cell(h, cores(r.cpuCores()));
       cell(h, bytes(r.workingSetBytes()));
+      h.append("</tr>");
+    }
+    h.append("</table></section>\n");
+  }
+
+  private static void recent(
+      StringBuilder h, String id, String title, String subject, List<RecentEvent> events) {
+    h.append("<section id=\"")
+        .append(id)
+        .append("\"><h2>")
+        .append(escape(title))
+        .append(" (last ")
+        .append(RecentEvents.SIZE)
+        .append(")</h2><table><tr><th>time</th><th>")
+        .append(escape(subject))
+        .append(
+            "</th><th>pod</th><th>namespace</th><th>containerd namespace</th><th>reason</th></tr>");
+    if (events.isEmpty()) {
+      h.append("<tr><td colspan=\"6\">none</td></tr>");
+    }
+    for (RecentEvent e : events) {
+      h.append("<tr class=\"event\" data-id=\"").append(escape(e.id())).append("\">");
+      for (String v :
+          List.of(
+              e.at(), e.subject(), e.pod(), e.namespace(), e.containerdNamespace(), e.reason())) {
+        h.append("<td>").append(escape(v)).append("</td>");
+      }
       h.append("</tr>");
     }
     h.append("</table></section>\n");

@@ -4,6 +4,7 @@ import io.containerdexporter.collect.CollectorState;
 import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.model.ContainerdStatus;
+import io.containerdexporter.model.RecentEvent;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -35,6 +36,7 @@ public final class NodeTop {
 
   private final Supplier<ContainerdStatus> status;
   private final BooleanSupplier eventStreamUp;
+  private final Recent recent;
   private final Map<String, String> flags;
   private final Map<String, String> links;
   private final String address;
@@ -46,13 +48,23 @@ public final class NodeTop {
 
   private record Sample(double value, Instant at) {}
 
+  /** Where the recent OOM kills, non-zero exits and failed pulls come from, newest first. */
+  public record Recent(
+      Supplier<List<RecentEvent>> ooms,
+      Supplier<List<RecentEvent>> exits,
+      Supplier<List<RecentEvent>> failedPulls) {
+    public static final Recent NONE = new Recent(List::of, List::of, List::of);
+  }
+
   public NodeTop(
       Supplier<ContainerdStatus> status,
       BooleanSupplier eventStreamUp,
+      Recent recent,
       ExporterConfig config,
       Clock clock) {
     this.status = status;
     this.eventStreamUp = eventStreamUp;
+    this.recent = recent;
     this.address = config.containerdAddress().toString();
     this.flags = flags(config);
     this.links =
@@ -69,7 +81,10 @@ public final class NodeTop {
             build(new PollResult(Map.of(), Duration.ZERO, List.of()), Map.of(), clock.instant()));
   }
 
-  /** The latest round's data, with containerd's up and version as the monitor has them now. */
+  /**
+   * The latest round's data, with containerd's up and version, the event stream and the recent
+   * lists as they are now (copies of published state: no I/O).
+   */
   public TopData current() {
     TopData t = latest.get();
     ContainerdStatus now =
@@ -92,7 +107,10 @@ public final class NodeTop {
         t.topCpu(),
         t.topMemory(),
         t.collectors(),
-        t.eventStream(),
+        new TopData.EventStream(eventStreamUp.getAsBoolean()),
+        recent.ooms().get(),
+        recent.exits().get(),
+        recent.failedPulls().get(),
         t.flags(),
         t.links());
   }
@@ -201,6 +219,9 @@ public final class NodeTop {
         byMemory,
         health,
         new TopData.EventStream(eventStreamUp.getAsBoolean()),
+        List.of(),
+        List.of(),
+        List.of(),
         new TreeMap<>(flags),
         links);
   }

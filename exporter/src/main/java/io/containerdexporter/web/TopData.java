@@ -1,5 +1,6 @@
 package io.containerdexporter.web;
 
+import io.containerdexporter.model.RecentEvent;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,9 @@ public record TopData(
     List<ContainerRow> topMemory,
     List<CollectorHealth> collectors,
     EventStream eventStream,
+    List<RecentEvent> recentOoms,
+    List<RecentEvent> recentExits,
+    List<RecentEvent> recentFailedPulls,
     Map<String, String> flags,
     Map<String, String> links) {
 

@@ -59,7 +59,8 @@ public final class WebServer implements AutoCloseable {
       throws IOException {
     WebConfigWatcher watcher =
         WebConfigWatcher.open(java.util.Optional.empty(), java.time.Clock.systemUTC());
-    NodeTop idle = new NodeTop(status, () -> false, config, java.time.Clock.systemUTC());
+    NodeTop idle =
+        new NodeTop(status, () -> false, NodeTop.Recent.NONE, config, java.time.Clock.systemUTC());
     return start(
         config, build, registry, status, watcher, new WebMetrics(() -> watcher), idle::current);
   }

@@ -12,6 +12,7 @@ import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.ContainerdVersion;
+import io.containerdexporter.model.RecentEvent;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -38,6 +39,7 @@ class NodeTopTest {
         new NodeTop(
             () -> status,
             () -> true,
+            NodeTop.Recent.NONE,
             WebServerTest.loopbackConfig(),
             Clock.fixed(T0.plusSeconds(30), ZoneOffset.UTC));
     top.update(round(T0, Map.of("a", 1.0, "b", 1.0, "c", 1.0), 0));
@@ -78,7 +80,12 @@ class NodeTopTest {
   @Test
   void aCounterResetGivesNoRate() {
     NodeTop top =
-        new NodeTop(() -> status, () -> false, WebServerTest.loopbackConfig(), Clock.systemUTC());
+        new NodeTop(
+            () -> status,
+            () -> false,
+            NodeTop.Recent.NONE,
+            WebServerTest.loopbackConfig(),
+            Clock.systemUTC());
     top.update(round(T0, Map.of("a", 5.0), 0));
     top.update(round(T0.plusSeconds(15), Map.of("a", 1.0), 0));
     assertTrue(top.current().topCpu().isEmpty());
@@ -87,8 +94,16 @@ class NodeTopTest {
 
   @Test
   void everyValueOnThePageIsEscaped() {
+    RecentEvent oom =
+        new RecentEvent(
+            T0.toString(), "k8s.io", "shop", "pod-<i>", "<img src=x>", "oom1", "OOM killed");
     NodeTop top =
-        new NodeTop(() -> status, () -> true, WebServerTest.loopbackConfig(), Clock.systemUTC());
+        new NodeTop(
+            () -> status,
+            () -> true,
+            new NodeTop.Recent(() -> List.of(oom), List::of, List::of),
+            WebServerTest.loopbackConfig(),
+            Clock.systemUTC());
     top.update(round(T0, Map.of("<b>x</b>", 1.0), 0));
     top.update(round(T0.plusSeconds(15), Map.of("<b>x</b>", 2.0), 0));
     String html =
@@ -100,6 +115,10 @@ class NodeTopTest {
     assertTrue(html.contains("pod-&lt;script&gt;alert(1)&lt;/script&gt;"));
     assertTrue(html.contains("href=\"/metrics\""));
     assertTrue(html.contains("1.6.20"));
+    assertTrue(html.contains("&lt;img src=x&gt;</td><td>pod-&lt;i&gt;</td>"), html);
+    assertEquals("oom1", top.current().recentOoms().get(0).id());
+    assertTrue(html.contains("&lt;img src=x&gt;</td><td>pod-&lt;i&gt;</td>"), html);
+    assertEquals("oom1", top.current().recentOoms().get(0).id());
   }
 
   /** One round: a single collector that read every family at {@code at}. */

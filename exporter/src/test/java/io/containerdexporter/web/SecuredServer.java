@@ -82,6 +82,7 @@ final class SecuredServer implements AutoCloseable {
             new NodeTop(
                     () -> ContainerdStatus.initial(Instant.EPOCH),
                     () -> false,
+                    NodeTop.Recent.NONE,
                     config,
                     java.time.Clock.systemUTC())
                 ::current);
