@@ -169,8 +169,8 @@ final class LandingPage implements HttpHandler {
     for (TopData.ContainerRow r : rows) {
       String name =
           r.container().isEmpty() ? r.name().isEmpty() ? r.id() : r.name() : r.container();
-      h.append("<tr class=\"container\" data-id=\"")
-          .append(escape(r.id()))
+      h.append("<tr class=\"container\" data-name=\"")
+          .append(escape(r.name()))
           .append("\"><td title=\"")
           .append(escape(r.id() + " " + r.image()))
           .append("\">")

@@ -198,13 +198,17 @@ public final class NodeTop {
     Map<String, Row> rows = new LinkedHashMap<>();
     Instant cpuAt = readAt.getOrDefault("container_cpu_usage_seconds", now);
     for (DataPointSnapshot p : points(families.get("container_cpu_usage_seconds"))) {
-      if (p.getLabels().get("cpu") != null && !"total".equals(p.getLabels().get("cpu"))) {
+      if (!isContainer(p)
+          || (p.getLabels().get("cpu") != null && !"total".equals(p.getLabels().get("cpu")))) {
         continue;
       }
       Row r = rows.computeIfAbsent(rowKey(p), k -> new Row(p.getLabels()));
       r.cpu = rate("container:" + rowKey(p), value(p), cpuAt, cpuOut);
     }
     for (DataPointSnapshot p : points(families.get("container_memory_working_set_bytes"))) {
+      if (!isContainer(p)) {
+        continue;
+      }
       rows.computeIfAbsent(rowKey(p), k -> new Row(p.getLabels())).workingSet = value(p);
     }
     List<TopData.ContainerRow> all = rows.values().stream().map(Row::toRow).toList();
@@ -258,6 +262,11 @@ public final class NodeTop {
           cpu,
           workingSet);
     }
+  }
+
+  /** cAdvisor's machine-wide series (id "/", no containerd namespace) are not a container. */
+  private static boolean isContainer(DataPointSnapshot p) {
+    return !label(p, "containerd_namespace").isEmpty();
   }
 
   private static String rowKey(DataPointSnapshot p) {
