@@ -337,7 +337,8 @@ public final class NodeTop {
         .namespaces()
         .exclude()
         .ifPresent(p -> f.put("containerd.namespaces.exclude", p.pattern()));
-    f.put("collectors", String.join(" ", new java.util.TreeSet<>(c.poll().enabledCollectors())));
+    // --collector.NAME, as the flag is spelled; only the enabled ones
+    c.poll().enabledCollectors().forEach(name -> f.put("collector." + name, "on"));
     f.put("stats.source", c.statsSource().flagValue());
     f.put("events.retention", c.eventsRetention().toString());
     f.put("path.cgroupfs", c.cgroupfs().toString());
