@@ -40,6 +40,8 @@ CNI_PACKAGES=(/usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/host-
 REGISTRY_PACKAGES=(docker-registry:docker-registry htpasswd:apache2-utils)
 
 JOURNAL_PACKAGES=(journalctl:systemd /lib/systemd/systemd-journal-remote:systemd-journal-remote)
+# The node page test loads / in a real browser (headless) and takes its screenshot.
+BROWSER_PACKAGES=(chromium:chromium)
 # ImageIT builds the Dockerfile with podman (vfs storage) from debootstrapped stand-ins of its base images.
 IMAGE_PACKAGES=(podman:podman debootstrap:debootstrap)
 # The compatibility matrix's cgroup v2 cells: a Debian trixie guest built by debootstrap, run by QEMU (TCG).

@@ -27,6 +27,7 @@ import io.containerdexporter.model.RoundView;
 import io.containerdexporter.pulls.PullMetrics;
 import io.containerdexporter.pulls.PullSources;
 import io.containerdexporter.pulls.PullStats;
+import io.containerdexporter.web.NodeTop;
 import io.containerdexporter.web.WebConfigWatcher;
 import io.containerdexporter.web.WebMetrics;
 import io.containerdexporter.web.WebServer;
@@ -121,6 +122,14 @@ public final class Exporter implements AutoCloseable {
             clock,
             config.eventsRetention());
 
+    NodeTop top =
+        new NodeTop(
+            monitor::status,
+            events::streamUp,
+            new NodeTop.Recent(events::recentOoms, events::recentExits, pullStats::recentFailures),
+            config,
+            clock);
+
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(
         exposition(
@@ -135,7 +144,9 @@ public final class Exporter implements AutoCloseable {
 
     WebServer web;
     try {
-      web = WebServer.start(config, build, registry, monitor::status, webConfig, webMetrics);
+      web =
+          WebServer.start(
+              config, build, registry, monitor::status, webConfig, webMetrics, top::current);
     } catch (IOException | RuntimeException e) {
       subscriber.close();
       poller.close();
@@ -144,6 +155,7 @@ public final class Exporter implements AutoCloseable {
       throw e;
     }
     poller.onPublished(web::prerender);
+    poller.onPublished(() -> top.update(poller.latest()));
     monitor.start();
     poller.start();
     subscriber.start();

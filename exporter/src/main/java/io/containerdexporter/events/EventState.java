@@ -3,6 +3,8 @@ package io.containerdexporter.events;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.RecentEvent;
+import io.containerdexporter.model.RecentEvents;
 import io.containerdexporter.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,6 +92,8 @@ public final class EventState {
   private final Map<String, Instant> namespacesGoneSince = new HashMap<>();
 
   private boolean streamUp;
+  private final RecentEvents recentOoms = new RecentEvents();
+  private final RecentEvents recentExits = new RecentEvents();
   private long reconnects;
   private Instant lastEvent;
 
@@ -171,12 +175,21 @@ public final class EventState {
   public synchronized void apply(String namespace, ContainerEvent event, Instant published) {
     // Java 17: no pattern matching for switch yet, so a chain of instanceof.
     if (event instanceof ContainerEvent.TaskOom oom) {
-      counters(namespace, oom.containerId());
+      ContainerCounters c = counters(namespace, oom.containerId());
+      recentOoms.add(recent(c.identity, oom.containerId(), published, "OOM killed"));
     } else if (event instanceof ContainerEvent.TaskExit exit) {
       if (exit.isInit()) {
         ContainerCounters c = counters(namespace, exit.containerId());
         if (exit.exitedAt().isAfter(c.lastCountedExit)) {
           c.countExit(exit.exitStatus(), exit.exitedAt());
+          if (exit.exitStatus() != 0) {
+            recentExits.add(
+                recent(
+                    c.identity,
+                    exit.containerId(),
+                    exit.exitedAt(),
+                    "exit code " + exit.exitStatus()));
+          }
         }
       }
     } else if (event instanceof ContainerEvent.TaskStart start) {
@@ -353,6 +366,32 @@ public final class EventState {
   }
 
   // ---------------------------------------------------------------- the stream
+
+  private static RecentEvent recent(ContainerIdentity i, String id, Instant at, String reason) {
+    return new RecentEvent(
+        at.toString(),
+        i.containerdNamespace(),
+        i.podNamespace(),
+        i.pod(),
+        i.container().isEmpty() ? i.name() : i.container(),
+        id,
+        reason);
+  }
+
+  /** The last OOM events, newest first (their own lock: the page reads them without ours). */
+  public List<RecentEvent> recentOoms() {
+    return recentOoms.list();
+  }
+
+  /** The last non-zero exits of init processes, newest first. */
+  public List<RecentEvent> recentExits() {
+    return recentExits.list();
+  }
+
+  /** Whether the Events.Subscribe stream is up now. */
+  public synchronized boolean streamUp() {
+    return streamUp;
+  }
 
   public synchronized void streamUp(boolean up) {
     this.streamUp = up;

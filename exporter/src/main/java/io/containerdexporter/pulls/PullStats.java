@@ -1,5 +1,7 @@
 package io.containerdexporter.pulls;
 
+import io.containerdexporter.model.RecentEvent;
+import io.containerdexporter.model.RecentEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -102,6 +104,13 @@ public final class PullStats {
   }
 
   /** A log source runs: its line counters are shown (at 0 before the first line). */
+  private final RecentEvents recentFailures = new RecentEvents();
+
+  /** The last failed pulls, newest first (their own lock: the page reads them without ours). */
+  public List<RecentEvent> recentFailures() {
+    return recentFailures.list();
+  }
+
   public synchronized void logSourceStarted() {
     logSourceActive = true;
   }
@@ -127,6 +136,15 @@ public final class PullStats {
               ? PullFailureReason.TIMEOUT
               : PullFailureReason.classify(f.error());
       failures.merge(new FailureKey(key(CRI_NAMESPACE, f.reference()), reason), 1L, Long::sum);
+      recentFailures.add(
+          new RecentEvent(
+              f.at().toString(),
+              CRI_NAMESPACE,
+              "",
+              "",
+              f.reference(),
+              "",
+              reason.label() + ": " + f.error()));
     } else if (record instanceof PullRecord.Stalled s && stalled.size() < MAX_OPEN_PULLS) {
       stalled.add(ImageRepository.parse(s.reference()));
     }

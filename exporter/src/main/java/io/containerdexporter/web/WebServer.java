@@ -59,13 +59,17 @@ public final class WebServer implements AutoCloseable {
       throws IOException {
     WebConfigWatcher watcher =
         WebConfigWatcher.open(java.util.Optional.empty(), java.time.Clock.systemUTC());
-    return start(config, build, registry, status, watcher, new WebMetrics(() -> watcher));
+    NodeTop idle =
+        new NodeTop(status, () -> false, NodeTop.Recent.NONE, config, java.time.Clock.systemUTC());
+    return start(
+        config, build, registry, status, watcher, new WebMetrics(() -> watcher), idle::current);
   }
 
   /**
    * Binds every address and starts; an IOException here means an address can't be used (in use, not
    * local, …). The watcher's policy is read at every request and every TLS handshake; the server
-   * starts the watcher and closes it with itself.
+   * starts the watcher and closes it with itself. The node page ({@code /}, {@code /api/v1/top})
+   * shows what {@code top} holds.
    */
   public static WebServer start(
       ExporterConfig config,
@@ -73,7 +77,8 @@ public final class WebServer implements AutoCloseable {
       PrometheusRegistry registry,
       Supplier<ContainerdStatus> status,
       WebConfigWatcher watcher,
-      WebMetrics metrics)
+      WebMetrics metrics,
+      Supplier<TopData> top)
       throws IOException {
     ThreadPoolExecutor executor = executor();
     AccessGate gate =
@@ -85,7 +90,7 @@ public final class WebServer implements AutoCloseable {
       for (ListenAddress address : config.listenAddresses()) {
         HttpServer server = bind(address.toSocketAddress(), watcher);
         server.setExecutor(executor);
-        addContexts(server, config, build, scrapes, status, gate);
+        addContexts(server, config, build, scrapes, status, top, gate);
         servers.add(server);
       }
     } catch (IOException | RuntimeException e) {
@@ -119,6 +124,7 @@ public final class WebServer implements AutoCloseable {
       BuildInfo build,
       ScrapeHandler metrics,
       Supplier<ContainerdStatus> status,
+      Supplier<TopData> top,
       AccessGate gate) {
     String telemetry = config.telemetryPath();
     server.createContext(telemetry, new GuardedHandler(telemetry, gate.guardScrape(metrics)));
@@ -137,7 +143,10 @@ public final class WebServer implements AutoCloseable {
         "/",
         new GuardedHandler(
             "/",
-            gate.guard(new LandingPage(build, config.containerdAddress(), telemetry, status))));
+            gate.guard(
+                new LandingPage(build, telemetry, config.poll().interval().toMillis(), top))));
+    server.createContext(
+        "/api/v1/top", new GuardedHandler("/api/v1/top", gate.guard(new TopApi(top))));
   }
 
   /** One for every listen address, so they share one encoded exposition. */

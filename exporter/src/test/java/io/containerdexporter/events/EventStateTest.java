@@ -360,4 +360,33 @@ class EventStateTest {
     assertEquals(EventState.MAX_UNKNOWN_TOPICS + 1, events.size());
     assertEquals(11L, events.get(java.util.List.of("ns", "other")));
   }
+
+  @Test
+  void remembersTheLastOomsAndNonZeroExitsWithTheirPods() {
+    index.put(
+        container(
+            "web1",
+            Map.of(
+                "io.kubernetes.pod.namespace", "shop",
+                "io.kubernetes.pod.name", "web-0",
+                "io.kubernetes.container.name", "web")));
+    state.apply("k8s.io", new ContainerEvent.TaskOom("web1"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskExit("web1", "web1", 137, now), now);
+    state.apply("k8s.io", new ContainerEvent.TaskExit("web1", "web1", 0, now.plusSeconds(1)), now);
+    state.apply("k8s.io", new ContainerEvent.TaskExit("web1", "exec1", 3, now.plusSeconds(2)), now);
+    assertEquals(1, state.recentOoms().size());
+    assertEquals("web-0", state.recentOoms().get(0).pod());
+    assertEquals("shop", state.recentOoms().get(0).namespace());
+    assertEquals("web", state.recentOoms().get(0).subject());
+    assertEquals(now.toString(), state.recentOoms().get(0).at());
+    assertEquals(
+        java.util.List.of("exit code 137"),
+        state.recentExits().stream().map(e -> e.reason()).toList(),
+        "exit 0 and an exec's exit are not listed");
+    for (int i = 0; i < 25; i++) {
+      state.apply("k8s.io", new ContainerEvent.TaskOom("c" + i), now);
+    }
+    assertEquals(io.containerdexporter.model.RecentEvents.SIZE, state.recentOoms().size());
+    assertEquals("c24", state.recentOoms().get(0).id(), "newest first");
+  }
 }

@@ -1,6 +1,7 @@
 package io.containerdexporter.pulls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.Map;
@@ -92,5 +93,18 @@ class PullStatsTest {
             new PullStats.FailureKey(big, PullFailureReason.TIMEOUT), 1L,
             new PullStats.FailureKey(big, PullFailureReason.CANCELED), 1L),
         stats.view().failures());
+  }
+
+  @Test
+  void remembersTheLastFailedPullsWithTheirReason() {
+    PullStats stats = new PullStats(10);
+    stats.logLine(
+        parsed(new PullRecord.Failed("nope:1", "docker.io/library/nope:1: not found", T0)));
+    assertEquals(1, stats.recentFailures().size());
+    assertEquals("nope:1", stats.recentFailures().get(0).subject());
+    assertEquals(T0.toString(), stats.recentFailures().get(0).at());
+    assertTrue(
+        stats.recentFailures().get(0).reason().startsWith("not_found: "),
+        stats.recentFailures().get(0).reason());
   }
 }

@@ -78,7 +78,14 @@ final class SecuredServer implements AutoCloseable {
             registry,
             () -> ContainerdStatus.initial(Instant.EPOCH),
             watcher,
-            metrics);
+            metrics,
+            new NodeTop(
+                    () -> ContainerdStatus.initial(Instant.EPOCH),
+                    () -> false,
+                    NodeTop.Recent.NONE,
+                    config,
+                    java.time.Clock.systemUTC())
+                ::current);
     return new SecuredServer(watcher, metrics, server, registry);
   }
 

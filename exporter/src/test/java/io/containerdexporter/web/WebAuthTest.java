@@ -89,12 +89,14 @@ class WebAuthTest {
     assertEquals(401, get("/", "bob", ALICE_PASSWORD).statusCode());
     assertEquals(401, send("GET", "/metrics", Optional.of("Basic !!!")).statusCode());
     assertEquals(401, send("GET", "/metrics", Optional.of("Bearer x")).statusCode());
-    assertEquals(6, running.metrics.rejected(Rejection.UNAUTHORIZED));
+    assertEquals(401, send("GET", "/api/v1/top", Optional.empty()).statusCode());
+    assertEquals(200, get("/api/v1/top", "alice", ALICE_PASSWORD).statusCode());
+    assertEquals(7, running.metrics.rejected(Rejection.UNAUTHORIZED));
     assertTrue(
         get("/metrics", "alice", ALICE_PASSWORD)
             .body()
             .contains(
-                "containerd_exporter_http_requests_rejected_total{reason=\"unauthorized\"} 6"));
+                "containerd_exporter_http_requests_rejected_total{reason=\"unauthorized\"} 7"));
   }
 
   @Test

@@ -88,6 +88,13 @@ class WebServerTest {
     assertEquals(200, landing.statusCode());
     assertTrue(landing.body().contains("href=\"/metrics\""));
     assertTrue(landing.body().contains("/run/test/containerd.sock"));
+    assertTrue(landing.body().contains("href=\"/api/v1/top\""));
+
+    HttpResponse<String> api = send("GET", "/api/v1/top");
+    assertEquals(200, api.statusCode());
+    assertEquals(Optional.of("application/json"), api.headers().firstValue("Content-Type"));
+    assertTrue(api.body().contains("\"address\":\"/run/test/containerd.sock\""), api.body());
+    assertEquals(404, send("GET", "/api/v1/topx").statusCode());
 
     assertEquals(200, send("GET", "/-/healthy").statusCode());
   }
