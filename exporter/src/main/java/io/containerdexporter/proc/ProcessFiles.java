@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,10 +49,14 @@ public final class ProcessFiles {
 
   private final Path root;
   private final ReadErrors errors;
+  // The fd listing and the rule for what counts as a failed read are Procfs's; only the counter
+  // they go to is this collector's own.
+  private final Procfs procfs;
 
   public ProcessFiles(Path root, ReadErrors errors) {
     this.root = root;
     this.errors = errors;
+    this.procfs = new Procfs(root, errors);
   }
 
   public ReadErrors errors() {
@@ -170,17 +173,10 @@ public final class ProcessFiles {
 
   /** Entries of {@code /proc/PID/fd}; empty if gone or not readable (counted: needs root). */
   OptionalLong openFds(long pid) {
-    Path dir = root.resolve(Long.toString(pid)).resolve("fd");
-    long n = 0;
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir)) {
-      for (Path ignored : fds) {
-        n++;
-      }
-      return OptionalLong.of(n);
-    } catch (IOException e) {
-      failed("fd", dir, pid, e);
-      return OptionalLong.empty();
-    }
+    return procfs
+        .openFiles(pid, false)
+        .map(files -> OptionalLong.of(files.descriptors()))
+        .orElse(OptionalLong.empty());
   }
 
   /** Seconds since the epoch at boot: the {@code btime} line of {@code /proc/stat}. */
@@ -228,10 +224,7 @@ public final class ProcessFiles {
 
   /** Not an error when the process is gone; counted otherwise (EACCES, EIO…). */
   private void failed(String name, Path path, long pid, IOException e) {
-    if (e instanceof NoSuchFileException || !Files.exists(root.resolve(Long.toString(pid)))) {
-      return;
-    }
-    errors.record(name, path, e.toString());
+    procfs.failed(name, path, pid, e);
   }
 
   /**

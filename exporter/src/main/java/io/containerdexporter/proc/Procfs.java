@@ -207,7 +207,7 @@ public final class Procfs {
    * pid directory that no longer exists), counted otherwise (EACCES when the exporter lacks the
    * permission, EIO…).
    */
-  private void failed(String name, Path path, long pid, IOException e) {
+  void failed(String name, Path path, long pid, IOException e) {
     if (e instanceof NoSuchFileException || !Files.exists(root.resolve(Long.toString(pid)))) {
       return;
     }

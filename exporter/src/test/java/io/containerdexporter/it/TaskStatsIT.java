@@ -139,19 +139,6 @@ class TaskStatsIT {
     }
   }
 
-  private static long inactiveFile() {
-    try {
-      return Files.readAllLines(Path.of("/sys/fs/cgroup/memory", NS, "worker", "memory.stat"))
-          .stream()
-          .filter(l -> l.startsWith("total_inactive_file "))
-          .mapToLong(l -> Long.parseLong(l.split(" ")[1]))
-          .findFirst()
-          .orElseThrow();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private MetricsText containerdOwnMetrics() {
     try {
       HttpResponse<String> r =
@@ -213,7 +200,7 @@ class TaskStatsIT {
       assertEquals(
           Optional.of((double) usage), m.value("container_memory_usage_bytes", "name", "worker"));
       assertEquals(
-          Optional.of((double) Math.max(0, usage - inactiveFile())),
+          Optional.of((double) Math.max(0, usage - memoryStat("total_inactive_file"))),
           m.value("container_memory_working_set_bytes", "name", "worker"));
       assertTrue(
           m.value("container_memory_cache", "name", "worker").orElseThrow() >= 16 << 20,
