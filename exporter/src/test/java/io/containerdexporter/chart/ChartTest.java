@@ -159,6 +159,10 @@ class ChartTest {
             .getArgs()
             .contains("--web.config.file=/etc/containerd-exporter/web/web-config.yml"));
     assertProbe(exporter.getReadinessProbe(), "/-/ready", "HTTPS");
+    assertTrue(
+        exporter.getArgs().contains("--web.health.skip-auth"), "kubelet probes carry no auth");
+    assertEquals("/etc/containerd-exporter/tls", mounts.get("web-tls").getMountPath());
+    assertEquals("containerd-exporter-tls", volumes.get("web-tls").getSecret().getSecretName());
 
     assertTrue(exporter.getArgs().contains("--pulls.journal-unit=containerd"));
     assertHostMount(mounts, volumes, "journal-0", "/var/log/journal", "DirectoryOrCreate");

@@ -36,19 +36,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * a server certificate for localhost/127.0.0.1 signed by it, client certificates with chosen SANs,
  * and self-signed ones no CA vouches for. Keys are EC P-256 (fast) or RSA where a test needs it.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
   private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
   /** A key pair and its certificate. */
-  record Issued(KeyPair keys, X509Certificate cert) {
+  public record Issued(KeyPair keys, X509Certificate cert) {
 
-    String certPem() {
+    public String certPem() {
       return pem(cert);
     }
 
     /** PKCS#8 ("BEGIN PRIVATE KEY"). */
-    String keyPem() {
+    public String keyPem() {
       try {
         return pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate());
       } catch (IOException e) {
@@ -87,13 +87,13 @@ final class TestCertificates {
 
   private TestCertificates() {}
 
-  static Issued ca(String name) throws GeneralSecurityException, IOException {
+  public static Issued ca(String name) throws GeneralSecurityException, IOException {
     KeyPair keys = ec();
     return new Issued(keys, sign(name, keys, name, keys, true));
   }
 
   /** A server certificate for localhost and 127.0.0.1. */
-  static Issued server(Issued ca) throws GeneralSecurityException, IOException {
+  public static Issued server(Issued ca) throws GeneralSecurityException, IOException {
     return leaf(
         ca,
         "localhost",
@@ -129,7 +129,7 @@ final class TestCertificates {
         sign(dnsSan, keys, dnsSan, keys, false, new GeneralName(GeneralName.dNSName, dnsSan)));
   }
 
-  static TrustManagerFactory trusting(X509Certificate ca)
+  public static TrustManagerFactory trusting(X509Certificate ca)
       throws GeneralSecurityException, IOException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
