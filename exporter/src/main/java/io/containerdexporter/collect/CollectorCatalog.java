@@ -46,7 +46,11 @@ public final class CollectorCatalog {
           errors,
           new BlockDevices(config.sysfs()),
           config.statsSource(),
-          namespace -> converter.convertAll(client.taskMetrics(namespace)),
+          new ApiStatsReader(
+              client::taskMetrics,
+              converter::convertAll,
+              config.containerdTimeout(),
+              config.poll().timeout()),
           new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors));
     }
 

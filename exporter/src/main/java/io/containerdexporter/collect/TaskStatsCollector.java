@@ -36,7 +36,8 @@ import java.util.OptionalLong;
  *   <li>{@code cgroupfs}: straight from the kernel's cgroup files (as cAdvisor does; no call to the
  *       shim), found through the container's OCI spec (linux.cgroupsPath);
  *   <li>{@code api}: containerd's Tasks.Metrics, one call per namespace per poll (each costs
- *       containerd one shim Stats call per task);
+ *       containerd one shim Stats call per task), read by {@link ApiStatsReader} so that a hung
+ *       shim costs only its own task;
  *   <li>{@code auto}: the files, and for tasks whose cgroup is not on this host (VM-based runtimes
  *       such as Kata, a cgroupfs not mounted) Tasks.Metrics, called at most once per namespace per
  *       poll and only when a task needs it.
@@ -102,17 +103,8 @@ public final class TaskStatsCollector implements Collector {
   private final ReadErrors errors;
   private final BlockDevices devices;
   private final StatsSource source;
-  private final ApiStats api;
+  private final ApiStatsReader api;
   private final RootCgroupReader root;
-
-  /**
-   * Tasks.Metrics of one namespace, as stats by container id (tasks whose payload was unusable left
-   * out).
-   */
-  @FunctionalInterface
-  interface ApiStats {
-    Map<String, CgroupStats> read(String namespace);
-  }
 
   TaskStatsCollector(
       ContainerIndex index,
@@ -120,7 +112,7 @@ public final class TaskStatsCollector implements Collector {
       ReadErrors errors,
       BlockDevices devices,
       StatsSource source,
-      ApiStats api,
+      ApiStatsReader api,
       RootCgroupReader root) {
     this.index = index;
     this.reader = reader;
@@ -165,12 +157,14 @@ public final class TaskStatsCollector implements Collector {
             SPEC_MEMORY_RESERVATION,
             START_TIME,
             LAST_SEEN,
-            READ_ERRORS));
+            READ_ERRORS,
+            ApiStatsReader.TIMEOUTS));
     return all;
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<MetricSnapshot> collect(PollScope scope) throws InterruptedException {
+    long started = System.nanoTime();
     Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
     families().forEach(f -> out.put(f, f.builder()));
     if (source != StatsSource.API) {
@@ -186,9 +180,11 @@ public final class TaskStatsCollector implements Collector {
               ? Optional.empty()
               : reader.read(CgroupPaths.fromSpec(container.cgroupsPath()));
       if (stats.isEmpty() && source != StatsSource.CGROUPFS) {
-        stats =
-            Optional.ofNullable(
-                fromApi.computeIfAbsent(container.namespace(), api::read).get(container.id()));
+        String ns = container.namespace();
+        if (!fromApi.containsKey(ns)) {
+          fromApi.put(ns, api.read(ns, scope.view().byNamespace().get(ns), started));
+        }
+        stats = Optional.ofNullable(fromApi.get(ns).get(container.id()));
       }
       if (stats.isEmpty()) {
         continue; // its cgroup is gone (the task just exited), or not on this host and not in
@@ -201,7 +197,14 @@ public final class TaskStatsCollector implements Collector {
       out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
     }
     errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
-    return out.values().stream().map(FamilyBuilder::build).toList();
+    out.remove(ApiStatsReader.TIMEOUTS);
+    List<MetricSnapshot> families =
+        new ArrayList<>(out.values().stream().map(FamilyBuilder::build).toList());
+    families.add(
+        source == StatsSource.CGROUPFS
+            ? ApiStatsReader.TIMEOUTS.builder().build()
+            : api.timeouts(scope.namespaces()));
+    return families;
   }
 
   private void addStats(

@@ -22,8 +22,10 @@ import java.util.logging.Logger;
  * Knows whether containerd is there. While it answers, it asks for its version every {@link
  * #HEALTHY_INTERVAL}, so a dead containerd shows as {@code containerd_up 0} within seconds, not at
  * the next poll. While it does not answer (absent at start, socket missing, permission denied,
- * restarting), it retries with capped exponential backoff, logging one line per retry, and connects
- * as soon as containerd is back.
+ * restarting), it retries with capped exponential backoff and connects as soon as containerd is
+ * back. It warns once per cause (socket missing, permission denied, refused, a gRPC code…), not per
+ * retry: again only when the cause changes, or after containerd answered in between; the retries
+ * themselves are logged at debug level.
  */
 public final class ConnectionMonitor implements AutoCloseable {
 
@@ -51,6 +53,9 @@ public final class ConnectionMonitor implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final List<Runnable> onConnected = new CopyOnWriteArrayList<>();
   private int failedAttempts;
+
+  /** The cause last warned about while down; null while up (the next failure warns again). */
+  private String warnedCause;
 
   public ConnectionMonitor(Probe probe, Clock clock) {
     this.probe = probe;
@@ -124,6 +129,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         onConnected.forEach(Runnable::run);
       }
       failedAttempts = 0;
+      warnedCause = null;
       return HEALTHY_INTERVAL;
     } catch (RuntimeException e) {
       failedAttempts++;
@@ -131,16 +137,23 @@ public final class ConnectionMonitor implements AutoCloseable {
       status.set(
           new ContainerdStatus(
               false, before.version(), before.up() ? clock.instant() : before.since()));
-      LOG.warning(
-          "containerd at "
-              + probe.socket()
-              + " is not reachable: "
-              + describe(e, probe.socket())
-              + "; retry "
-              + failedAttempts
-              + " in "
-              + retryIn.toMillis()
-              + "ms");
+      Cause cause = cause(e, probe.socket());
+      String retry = "retry " + failedAttempts + " in " + retryIn.toMillis() + "ms";
+      if (!cause.kind().equals(warnedCause)) {
+        warnedCause = cause.kind();
+        LOG.warning(
+            "containerd at "
+                + probe.socket()
+                + " is not reachable: "
+                + cause.text()
+                + "; "
+                + retry
+                + " (retrying with backoff up to "
+                + RETRY_BACKOFF.max().toSeconds()
+                + "s; logged again when the cause changes)");
+      } else {
+        LOG.fine(() -> "containerd still not reachable: " + cause.text() + "; " + retry);
+      }
       LOG.log(Level.FINE, "containerd probe failed", e);
       probe.beforeRetry();
       return retryIn;
@@ -164,38 +177,61 @@ public final class ConnectionMonitor implements AutoCloseable {
 
   /** One clause a person can act on: what is wrong with the socket, or the gRPC status. */
   static String describe(Throwable e, Path socket) {
+    return cause(e, socket).text();
+  }
+
+  /**
+   * Why containerd could not be reached: {@code kind} names the cause without the details that vary
+   * from one retry to the next (a deadline's elapsed time, a stream id), so the same cause is
+   * warned about once; {@code text} is the clause for the log.
+   */
+  record Cause(String kind, String text) {}
+
+  static Cause cause(Throwable e, Path socket) {
     if (!Files.exists(socket) && !Files.notExists(socket)) {
       // Neither: a directory on the way may not be searched (e.g. 0700, the exporter not root).
-      return "permission denied on "
-          + socket
-          + " (a directory on its path may not be searched; the exporter must run as root or"
-          + " with access to the socket)";
+      return new Cause(
+          "permission denied",
+          "permission denied on "
+              + socket
+              + " (a directory on its path may not be searched; the exporter must run as root or"
+              + " with access to the socket)");
     }
     if (!Files.exists(socket)) {
-      return "socket "
-          + socket
-          + " does not exist (is containerd running? is --containerd.address right?)";
+      return new Cause(
+          "missing",
+          "socket "
+              + socket
+              + " does not exist (is containerd running? is --containerd.address right?)");
     }
     String notASocket = notASocket(socket);
     if (notASocket != null) {
-      return socket + " is " + notASocket + ", not a socket (is --containerd.address right?)";
+      return new Cause(
+          "not a socket: " + notASocket,
+          socket + " is " + notASocket + ", not a socket (is --containerd.address right?)");
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
       String message = String.valueOf(c.getMessage());
       if (message.contains("Permission denied") || message.contains("EACCES")) {
-        return "permission denied on "
-            + socket
-            + " (the exporter must run as root or with access to the socket)";
+        return new Cause(
+            "permission denied",
+            "permission denied on "
+                + socket
+                + " (the exporter must run as root or with access to the socket)");
       }
       if (message.contains("Connection refused") || message.contains("ECONNREFUSED")) {
-        return "connection refused on " + socket + " (stale socket: containerd is not listening)";
+        return new Cause(
+            "refused",
+            "connection refused on " + socket + " (stale socket: containerd is not listening)");
       }
     }
     if (e instanceof StatusRuntimeException s) {
       String description = s.getStatus().getDescription();
-      return s.getStatus().getCode() + (description == null ? "" : ": " + description);
+      return new Cause(
+          "status " + s.getStatus().getCode(),
+          s.getStatus().getCode() + (description == null ? "" : ": " + description));
     }
-    return String.valueOf(e);
+    return new Cause(e.getClass().getName(), String.valueOf(e));
   }
 
   /**

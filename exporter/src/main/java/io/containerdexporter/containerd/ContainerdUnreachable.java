@@ -6,10 +6,10 @@ import io.grpc.StatusRuntimeException;
 import java.util.logging.Level;
 
 /**
- * "containerd is not there" is the {@link ConnectionMonitor}'s to report: one line per retry for
+ * "containerd is not there" is the {@link ConnectionMonitor}'s to report: one line per cause for
  * the whole process, saying what is wrong with the socket. Everything else that calls containerd
  * (the poller, the event subscriber) logs such a failure at debug only, so an outage reads as one
- * line per retry, not one per caller.
+ * line per cause, not one per caller.
  */
 public final class ContainerdUnreachable {
 

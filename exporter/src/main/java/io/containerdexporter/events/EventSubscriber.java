@@ -182,6 +182,7 @@ public final class EventSubscriber implements AutoCloseable {
     established = true;
     failures = 0;
     state.streamUp(true);
+    index.taskEnds().streamUp(true);
     if (everEstablished) {
       state.reconnected();
       LOG.info("event stream subscribed again");
@@ -311,9 +312,13 @@ public final class EventSubscriber implements AutoCloseable {
       }
     } else if (event instanceof ContainerEvent.ContainerDeleted deleted) {
       index.remove(ns, deleted.id());
+      index.taskEnds().ended(ns, deleted.id());
     } else if (event instanceof ContainerEvent.TaskOom oom) {
       index.getOrLookUp(ns, oom.containerId(), client::container);
     } else if (event instanceof ContainerEvent.TaskExit exit) {
+      if (exit.isInit()) {
+        index.taskEnds().ended(ns, exit.containerId());
+      }
       index.getOrLookUp(ns, exit.containerId(), client::container);
     } else if (event instanceof ContainerEvent.TaskStart start) {
       index.getOrLookUp(ns, start.containerId(), client::container);
@@ -326,6 +331,7 @@ public final class EventSubscriber implements AutoCloseable {
     }
     generation++; // callbacks of the dead stream are ignored from here on
     state.streamUp(false);
+    index.taskEnds().streamUp(false);
     if (gapStart == null) {
       gapStart = clock.instant();
     }

@@ -33,6 +33,7 @@ public final class ContainerIndex {
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   private final ContainerLabelFilter labelFilter;
+  private final TaskEnds taskEnds = new TaskEnds();
 
   public ContainerIndex() {
     this(ContainerLabelFilter.NONE);
@@ -98,6 +99,14 @@ public final class ContainerIndex {
   /** A container an event says was deleted. */
   public void remove(String namespace, String id) {
     entries.put(new Key(namespace, id), new Entry(null, sequence.incrementAndGet()));
+  }
+
+  /**
+   * The task ends the event path saw, beside the containers it keeps current: the rounds read them
+   * to tell a task containerd stopped listing from one that ended.
+   */
+  public TaskEnds taskEnds() {
+    return taskEnds;
   }
 
   public Optional<ContainerInfo> get(String namespace, String id) {

@@ -24,17 +24,45 @@ public record RoundView(
     Map<String, NamespaceView> byNamespace,
     Listing<Map<String, String>> snapshotters) {
 
-  /** One namespace's containers (by id) and tasks, in the order containerd listed them. */
-  public record NamespaceView(Map<String, ContainerInfo> containers, List<TaskInfo> tasks) {
+  /**
+   * One namespace's containers (by id) and tasks, in the order containerd listed them, and how its
+   * Tasks.List went.
+   */
+  public record NamespaceView(
+      Map<String, ContainerInfo> containers, List<TaskInfo> tasks, TaskListing listing) {
     public NamespaceView {
       containers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(containers));
       tasks = List.copyOf(tasks);
     }
 
     public static NamespaceView of(List<ContainerInfo> containers, List<TaskInfo> tasks) {
+      return of(containers, tasks, TaskListing.NONE);
+    }
+
+    public static NamespaceView of(
+        List<ContainerInfo> containers, List<TaskInfo> tasks, TaskListing listing) {
       Map<String, ContainerInfo> byId = new LinkedHashMap<>();
       containers.forEach(c -> byId.put(c.id(), c));
-      return new NamespaceView(byId, tasks);
+      return new NamespaceView(byId, tasks, listing);
+    }
+  }
+
+  /**
+   * How a namespace's Tasks.List went: how long containerd took, and the tasks it stopped listing
+   * while their container stays and no exit came (what a hung shim looks like: containerd leaves a
+   * task out when its shim does not answer State within its own 2 s), with the count of such
+   * disappearances so far.
+   *
+   * @param unlisted container ids whose task containerd stopped listing, suspected hung
+   * @param unlistedTotal tasks that went unlisted so far in the namespace (a counter)
+   */
+  public record TaskListing(
+      java.time.Duration took, java.util.Set<String> unlisted, long unlistedTotal) {
+    public static final TaskListing NONE =
+        new TaskListing(java.time.Duration.ZERO, java.util.Set.of(), 0);
+
+    public TaskListing {
+      unlisted = java.util.Set.copyOf(unlisted);
     }
   }
 
@@ -78,6 +106,10 @@ public record RoundView(
 
   public List<TaskInfo> tasks(String namespace) {
     return byNamespace.get(namespace).tasks();
+  }
+
+  public TaskListing listing(String namespace) {
+    return byNamespace.get(namespace).listing();
   }
 
   /**

@@ -71,7 +71,11 @@ class TaskStatsCollectorTest {
             errors,
             new BlockDevices(CGROUPFS.resolve("sysfs")),
             source,
-            ns -> converter.convertAll(client.taskMetrics(ns)),
+            new ApiStatsReader(
+                client::taskMetrics,
+                converter::convertAll,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10)),
             new RootCgroupReader(cgroupfs, PROCFS, reader, errors));
   }
 
@@ -107,7 +111,7 @@ class TaskStatsCollectorTest {
    * root) unread.
    */
   @Test
-  void apiCallsOncePerNamespacePerPoll() throws IOException {
+  void apiCallsOncePerNamespacePerPoll() throws Exception {
     containerd
         .namespace("default")
         .container("a", "docker.io/library/redis:7.4", Map.of())
@@ -147,7 +151,7 @@ class TaskStatsCollectorTest {
    * auto: files where the cgroup is on this host, Tasks.Metrics once for the rest of the namespace.
    */
   @Test
-  void autoFallsBackOnlyForTasksNotOnThisHost() throws IOException {
+  void autoFallsBackOnlyForTasksNotOnThisHost() throws Exception {
     containerd
         .namespace("default")
         .container("c1", "docker.io/library/redis:7.4", Map.of(), spec("/default/c1"))
@@ -178,7 +182,7 @@ class TaskStatsCollectorTest {
   }
 
   @Test
-  void autoWithNoCgroupfsReadsEverythingFromTheApi() throws IOException {
+  void autoWithNoCgroupfsReadsEverythingFromTheApi() throws Exception {
     containerd
         .namespace("default")
         .container("a", "docker.io/library/redis:7.4", Map.of())
@@ -194,7 +198,7 @@ class TaskStatsCollectorTest {
   }
 
   @Test
-  void cgroupfsNeverCallsTheApi() throws IOException {
+  void cgroupfsNeverCallsTheApi() throws Exception {
     containerd
         .namespace("default")
         .container("kata1", "docker.io/library/redis:7.4", Map.of())
@@ -210,7 +214,7 @@ class TaskStatsCollectorTest {
    * cAdvisor's root container: id="/", every other label empty; in cgroupfs and auto modes only.
    */
   @Test
-  void rootSeriesFromTheRootCgroup() throws IOException {
+  void rootSeriesFromTheRootCgroup() throws Exception {
     start(StatsSource.CGROUPFS, CGROUPFS.resolve("root-v2"));
     List<MetricSnapshot> out = collector.collect(scope());
 
@@ -244,14 +248,14 @@ class TaskStatsCollectorTest {
   }
 
   @Test
-  void noRootSeriesFromTheApi() throws IOException {
+  void noRootSeriesFromTheApi() throws Exception {
     start(StatsSource.API, CGROUPFS.resolve("root-v2"));
     assertEquals(
         List.of(), points(collector.collect(scope()), "container_cpu_usage_seconds_total"));
   }
 
   @Test
-  void unusablePayloadsAreCountedAndSkipped() throws IOException {
+  void unusablePayloadsAreCountedAndSkipped() throws Exception {
     containerd
         .namespace("default")
         .container("a", "docker.io/library/redis:7.4", Map.of())
@@ -281,7 +285,7 @@ class TaskStatsCollectorTest {
   }
 
   @Test
-  void everyModeDeclaresTheSameFamilies() throws IOException {
+  void everyModeDeclaresTheSameFamilies() throws Exception {
     start(StatsSource.AUTO, empty);
     List<MetricSnapshot> out = collector.collect(scope());
     assertEquals(

@@ -183,4 +183,107 @@ class ConnectionMonitorTest {
         fifo + " is a named pipe, not a socket (is --containerd.address right?)",
         ConnectionMonitor.describe(refused, fifo));
   }
+
+  /**
+   * A retry that fails for the same reason as the last one is not warned about again; a new reason
+   * is, and so is the old one once it comes back (here: a socket that refuses us, the same path
+   * turned into a regular file, a socket again, then containerd answering and failing again).
+   */
+  @Test
+  void warnsOncePerCauseNotOncePerRetry(@TempDir Path dir) throws Exception {
+    Path socket = dir.resolve("containerd.sock");
+    bindAndClose(socket);
+    ScriptedProbe probe = new ScriptedProbe(socket);
+    ConnectionMonitor monitor = new ConnectionMonitor(probe, clock);
+    java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(ConnectionMonitor.class.getName());
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+              warnings.add(r.getMessage());
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    try {
+      RuntimeException denied =
+          Status.UNAVAILABLE
+              .withCause(new java.io.IOException("connect(..) failed: Permission denied"))
+              .asRuntimeException();
+      for (int i = 0; i < 4; i++) {
+        probe.answers.add(denied);
+        monitor.probeNow();
+      }
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(
+          warnings
+              .get(0)
+              .startsWith(
+                  "containerd at " + socket + " is not reachable: permission denied on " + socket),
+          warnings.get(0));
+      assertTrue(warnings.get(0).contains("; retry 1 in 250ms"), warnings.get(0));
+
+      java.nio.file.Files.delete(socket);
+      java.nio.file.Files.writeString(socket, "not a socket");
+      for (int i = 0; i < 3; i++) {
+        probe.answers.add(denied);
+        monitor.probeNow();
+      }
+      assertEquals(2, warnings.size(), warnings.toString());
+      assertTrue(
+          warnings.get(1).contains(socket + " is a regular file, not a socket"), warnings.get(1));
+
+      java.nio.file.Files.delete(socket);
+      bindAndClose(socket);
+      for (int i = 0; i < 3; i++) {
+        probe.answers.add(denied);
+        monitor.probeNow();
+      }
+      assertEquals(3, warnings.size(), "the first cause, back again: " + warnings);
+      assertTrue(warnings.get(2).contains("permission denied on " + socket), warnings.get(2));
+
+      probe.answers.add(V1);
+      monitor.probeNow();
+      assertTrue(monitor.status().up());
+      for (int i = 0; i < 2; i++) {
+        probe.answers.add(denied);
+        monitor.probeNow();
+      }
+      assertEquals(
+          4, warnings.size(), "after containerd answered, the same cause is news: " + warnings);
+      assertTrue(warnings.get(3).contains("; retry 1 in 250ms"), warnings.get(3));
+
+      // A gRPC code whose description varies per call (a deadline's elapsed time) is one cause.
+      for (int i = 0; i < 3; i++) {
+        probe.answers.add(
+            Status.DEADLINE_EXCEEDED
+                .withDescription("deadline exceeded after 4.99" + i + "s")
+                .asRuntimeException());
+        monitor.probeNow();
+      }
+      assertEquals(5, warnings.size(), warnings.toString());
+      assertTrue(
+          warnings.get(4).contains("DEADLINE_EXCEEDED: deadline exceeded after 4.990s"),
+          warnings.get(4));
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  /** A real socket file, left behind when the listener closes (as a dead containerd leaves it). */
+  private static void bindAndClose(Path path) throws java.io.IOException {
+    try (java.nio.channels.ServerSocketChannel s =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      s.bind(java.net.UnixDomainSocketAddress.of(path));
+    }
+  }
 }

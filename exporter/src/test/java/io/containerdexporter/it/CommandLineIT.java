@@ -155,9 +155,14 @@ class CommandLineIT {
         ExporterProcess.start(java.nio.file.Path.of("unix://" + file), "--poll.interval=5s")) {
       Await.until(
           java.time.Duration.ofSeconds(15),
-          "two retries logged",
-          exporter::log,
-          log -> log.contains("; retry 2 in "));
+          "containerd_up 0 and the cause logged",
+          exporter::scrape,
+          m ->
+              m.value("containerd_up").equals(java.util.Optional.of(0.0))
+                  && exporter.log().contains(" is a regular file, not a socket"));
+      Thread.sleep(2_000); // more retries (250 ms doubling): still serving, nothing more logged
+      assertEquals(200, exporter.get("/metrics").statusCode());
+      assertEquals(200, exporter.get("/-/healthy").statusCode());
       String log = exporter.log();
       assertTrue(
           log.contains(
@@ -174,6 +179,7 @@ class CommandLineIT {
       assertTrue(
           warnings.stream().allMatch(l -> l.contains(" source=ConnectionMonitor ")),
           "while containerd is not there, only the connection monitor speaks: " + log);
+      assertEquals(1, warnings.size(), "one warning for one cause, not one per retry: " + log);
       assertTrue(log.lines().allMatch(l -> l.startsWith("time=")), "logfmt only: " + log);
     }
   }

@@ -112,9 +112,9 @@ class ContainerdConnectionIT {
       assertEquals(503, exporter.get("/-/ready").statusCode());
       Await.until(
           Duration.ofSeconds(5),
-          "a retry line in the log",
+          "the cause in the log",
           exporter::log,
-          log -> log.contains("is not reachable") && log.contains("retry 2 in"));
+          log -> log.contains("containerd at " + containerd.socket() + " is not reachable: "));
 
       containerd.restartDaemon();
       Await.until(
