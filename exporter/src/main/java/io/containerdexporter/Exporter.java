@@ -1,5 +1,6 @@
 package io.containerdexporter;
 
+import io.containerdexporter.cgroup.CgroupReadFailures;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.collect.CollectorCatalog;
 import io.containerdexporter.collect.DebugLoggedCollector;
@@ -87,11 +88,13 @@ public final class Exporter implements AutoCloseable {
                 .toList();
     RoundLister rounds = new RoundLister(client, config.poll().namespaces(), index);
     ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
+    CgroupReadFailures cgroupFailures = CollectorCatalog.cgroupReadFailures();
     PullStats pullStats = new PullStats(config.pulls().maxRepositories());
     Poller poller =
         new Poller(
             DebugLoggedCollector.wrapIfDebug(
-                CollectorCatalog.build(client, config, index, cgroupErrors, pullStats)),
+                CollectorCatalog.build(
+                    client, config, index, cgroupErrors, cgroupFailures, pullStats)),
             debugLoggedRounds(rounds::list),
             config.poll().interval(),
             config.poll().timeout(),
@@ -116,7 +119,7 @@ public final class Exporter implements AutoCloseable {
             client,
             index,
             events,
-            CgroupReaders.detect(config.cgroupfs(), cgroupErrors),
+            CgroupReaders.detect(config.cgroupfs(), cgroupErrors, cgroupFailures),
             namespaces,
             config.poll().namespaces()::accepts,
             clock,

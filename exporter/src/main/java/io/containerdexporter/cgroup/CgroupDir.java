@@ -4,11 +4,14 @@ import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,15 +20,23 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
- * The files of one cgroup directory, read the way every reader needs: a file that is not there is
- * simply empty, a file we cannot use is counted in {@link ReadErrors} and empty, and nothing
- * throws.
+ * The files of one cgroup directory that was there when the read of its task began, read the way
+ * every reader needs. One rule for what cannot be used:
+ *
+ * <ul>
+ *   <li>a file that is not there, in a directory that still is, is simply empty (its controller is
+ *       not enabled, or the kernel is too old to have it): not an error;
+ *   <li>a file whose text is not what the kernel writes (malformed, over {@link #MAX_FILE_BYTES})
+ *       is empty and counted per file name in {@link ReadErrors}: the kernel's format, the same for
+ *       every task, so only that value is left out;
+ *   <li>a file that cannot be read, or a directory gone while it was read, throws {@link
+ *       CgroupUnreadableException}: the reader gives the whole task up for the round (no task with
+ *       half its values) and counts it in {@link CgroupReadFailures}.
+ * </ul>
  *
  * <p>How "vanished" is told from "broken": a task that exits takes its cgroup directory with it,
- * and the files then fail to open (ENOENT) or fail mid-read (ENODEV). So a {@link
- * NoSuchFileException} is never an error (the controller is not enabled here, or the cgroup is
- * gone), and any other I/O error is an error only while the directory still exists. Malformed text
- * is always an error: a vanishing cgroup makes reads fail, it does not garble them.
+ * and its files then fail to open (ENOENT) or fail mid-read (ENODEV). So any failure after which
+ * the directory no longer exists is {@link CgroupFailure#VANISHED}, whatever the error said.
  */
 final class CgroupDir {
 
@@ -41,22 +52,53 @@ final class CgroupDir {
     T parse(String text) throws MalformedCgroupFileException;
   }
 
+  /** Opens a file for reading: {@link Files#newInputStream}, or a test's stand-in that fails. */
+  @FunctionalInterface
+  interface Opener {
+    Opener FILES = Files::newInputStream;
+
+    InputStream open(Path file) throws IOException;
+  }
+
   private final Path dir;
   private final ReadErrors errors;
+  private final Opener opener;
 
-  CgroupDir(Path dir, ReadErrors errors) {
+  private CgroupDir(Path dir, ReadErrors errors, Opener opener) {
     this.dir = dir;
     this.errors = errors;
+    this.opener = opener;
   }
 
-  boolean exists() {
-    return Files.isDirectory(dir);
+  /**
+   * The cgroup directory, if it is there.
+   *
+   * @return empty when there is no such directory (no cgroup of this task here, or it is gone
+   *     already)
+   * @throws CgroupUnreadableException when it cannot even be looked at (a parent directory we may
+   *     not search)
+   */
+  static Optional<CgroupDir> open(Path dir, ReadErrors errors, Opener opener)
+      throws CgroupUnreadableException {
+    try {
+      return Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()
+          ? Optional.of(new CgroupDir(dir, errors, opener))
+          : Optional.empty();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new CgroupUnreadableException(CgroupFailure.of(e), dir, describe(e));
+    }
   }
 
-  /** The text of a file; empty when it is absent, vanished or unreadable (the last one counted). */
-  Optional<String> read(String name) {
+  /**
+   * The text of a file; empty when the file is absent (or, for PSI files, switched off).
+   *
+   * @throws CgroupUnreadableException when it cannot be read, or the directory went meanwhile
+   */
+  Optional<String> read(String name) throws CgroupUnreadableException {
     Path file = dir.resolve(name);
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = opener.open(file)) {
       // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the
       // parsers anyway.
       byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
@@ -66,21 +108,19 @@ final class CgroupDir {
       }
       return Optional.of(new String(bytes, StandardCharsets.ISO_8859_1));
     } catch (NoSuchFileException e) {
+      vanishedIfGone(file, e);
       return Optional.empty();
     } catch (IOException e) {
-      if (!exists()) {
-        return Optional.empty(); // the task exited while we read: not an error
-      }
+      vanishedIfGone(file, e);
       if (notSupported(e)) {
         return Optional.empty(); // e.g. *.pressure with PSI compiled in but switched off (psi=0)
       }
-      errors.record(name, file, e.toString());
-      return Optional.empty();
+      throw new CgroupUnreadableException(CgroupFailure.of(e), file, describe(e));
     }
   }
 
-  /** A parsed file; empty when absent, vanished, unreadable or malformed (the last two counted). */
-  <T> Optional<T> parse(String name, Parser<T> parser) {
+  /** A parsed file; empty when absent or malformed (the latter counted). */
+  <T> Optional<T> parse(String name, Parser<T> parser) throws CgroupUnreadableException {
     Optional<String> text = read(name);
     return text.isEmpty() ? Optional.empty() : parse(name, text.get(), parser);
   }
@@ -96,20 +136,20 @@ final class CgroupDir {
   }
 
   /** A single-value file. */
-  OptionalLong value(String name) {
+  OptionalLong value(String name) throws CgroupUnreadableException {
     return toOptionalLong(parse(name, CgroupParsers::parseValue));
   }
 
   /** A limit file, "max" being 0. */
-  OptionalLong limit(String name) {
+  OptionalLong limit(String name) throws CgroupUnreadableException {
     return toOptionalLong(parse(name, CgroupParsers::parseLimit));
   }
 
   /**
    * A flat-keyed file. A malformed one is counted once and still returned, so its good keys are
-   * used; empty only when the file could not be read at all.
+   * used; empty only when the file is absent.
    */
-  Optional<FlatKeyed> flat(String name) {
+  Optional<FlatKeyed> flat(String name) throws CgroupUnreadableException {
     Optional<FlatKeyed> parsed = read(name).map(CgroupParsers::parseFlatKeyed);
     if (parsed.isPresent() && parsed.get().malformed()) {
       errors.record(
@@ -123,15 +163,18 @@ final class CgroupDir {
   }
 
   /**
-   * Names of the files matching a glob ({@code hugetlb.*.current}), sorted; empty when the
-   * directory is gone or cannot be listed (nothing to count: the reads of its files would tell).
+   * Names of the files matching a glob ({@code hugetlb.*.current}), sorted.
+   *
+   * @throws CgroupUnreadableException when the directory cannot be listed, or went meanwhile
    */
-  List<String> names(String glob) {
+  List<String> names(String glob) throws CgroupUnreadableException {
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
       files.forEach(f -> names.add(f.getFileName().toString()));
-    } catch (IOException | DirectoryIteratorException e) {
-      return List.of();
+    } catch (DirectoryIteratorException e) {
+      throw listingFailed(e.getCause());
+    } catch (IOException e) {
+      throw listingFailed(e);
     }
     Collections.sort(names);
     return names;
@@ -139,6 +182,29 @@ final class CgroupDir {
 
   static OptionalLong toOptionalLong(Optional<Long> value) {
     return value.isPresent() ? OptionalLong.of(value.get()) : OptionalLong.empty();
+  }
+
+  private CgroupUnreadableException listingFailed(IOException e) throws CgroupUnreadableException {
+    vanishedIfGone(dir, e);
+    return new CgroupUnreadableException(CgroupFailure.of(e), dir, describe(e));
+  }
+
+  /** Throws VANISHED when the directory is gone now (it was there when the read began). */
+  private void vanishedIfGone(Path file, IOException e) throws CgroupUnreadableException {
+    if (Files.notExists(dir)) {
+      throw new CgroupUnreadableException(CgroupFailure.VANISHED, file, describe(e));
+    }
+  }
+
+  /** The errno text ("Permission denied"), without the path the log line names anyway. */
+  private static String describe(IOException e) {
+    if (e instanceof AccessDeniedException && ((FileSystemException) e).getReason() == null) {
+      return "Permission denied";
+    }
+    if (e instanceof FileSystemException f) {
+      return f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
+    }
+    return String.valueOf(e.getMessage());
   }
 
   private static boolean notSupported(IOException e) {

@@ -15,11 +15,13 @@ public interface CgroupReader {
    * @param cgroupPath the cgroup below the hierarchy root, as {@link CgroupPaths#fromSpec} gives it
    *     ({@code /default/c1}, {@code /kubepods.slice/…/cri-containerd-<id>.scope}); "/" is the root
    *     cgroup
-   * @return empty when the cgroup does not exist (the task is gone) or the path is unusable ("",
-   *     ".."); otherwise the values that could be read, the rest empty. Never throws for anything a
-   *     file contains: unusable files are counted in {@link ReadErrors}.
+   * @return {@link CgroupRead#ABSENT} when the cgroup does not exist (no cgroup on this host, or
+   *     the task is gone) or the path is unusable ("", ".."); a failure when a file of it could not
+   *     be read or it went away during the read (counted in {@link CgroupReadFailures}, and then
+   *     none of its values: never half a task); otherwise its stats, a value the cgroup does not
+   *     have or whose file is malformed (counted in {@link ReadErrors}) left empty. Never throws.
    */
-  Optional<CgroupStats> read(String cgroupPath);
+  CgroupRead read(String cgroupPath);
 
   /**
    * Only the kernel's count of processes the OOM killer killed in this cgroup ({@code oom_kill} of
@@ -27,7 +29,8 @@ public interface CgroupReader {
    * {@code /tasks/oom}, and one file is all it needs. The same path checks and error counting as
    * {@link #read}.
    *
-   * @return empty when the cgroup or the file is not there, or the path or the value is unusable
+   * @return empty when the cgroup or the file is not there, cannot be read, or the path or the
+   *     value is unusable
    */
   OptionalLong oomKills(String cgroupPath);
 
@@ -36,7 +39,8 @@ public interface CgroupReader {
    * controller, which hold the same processes), for the per-process families. The same path checks
    * and error counting as {@link #read}.
    *
-   * @return empty when the cgroup or the file is not there, or the path or the file is unusable
+   * @return empty when the cgroup or the file is not there, cannot be read, or the path or the file
+   *     is unusable
    */
   Optional<List<Long>> processes(String cgroupPath);
 

@@ -17,11 +17,13 @@ public final class CgroupReaders {
    * IsCgroup2UnifiedMode looks only at the root mount.
    *
    * @param root where the hierarchy is mounted (the host's /sys/fs/cgroup, or a fixture tree)
+   * @param errors where malformed files are counted
+   * @param failures where reads given up (unreadable, vanished) are counted
    */
-  public static CgroupReader detect(Path root, ReadErrors errors) {
+  public static CgroupReader detect(Path root, ReadErrors errors, CgroupReadFailures failures) {
     return Files.exists(root.resolve("cgroup.controllers"))
-        ? new CgroupV2Reader(root, errors)
-        : new CgroupV1Reader(root, errors);
+        ? new CgroupV2Reader(root, errors, failures)
+        : new CgroupV1Reader(root, errors, failures);
   }
 
   /**

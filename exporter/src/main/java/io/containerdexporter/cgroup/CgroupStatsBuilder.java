@@ -95,7 +95,7 @@ final class CgroupStatsBuilder {
   }
 
   /** A memory limit file, unlimited as 0 (see {@link CgroupParsers#parseMemoryLimit}). */
-  static OptionalLong memoryLimit(CgroupDir dir, String file) {
+  static OptionalLong memoryLimit(CgroupDir dir, String file) throws CgroupUnreadableException {
     return CgroupDir.toOptionalLong(dir.parse(file, CgroupParsers::parseMemoryLimit));
   }
 

@@ -59,8 +59,16 @@ public final class CgroupV1Reader implements CgroupReader {
   private final Path blkio;
   private final Path hugetlb;
   private final ReadErrors errors;
+  private final CgroupReadFailures failures;
+  private final CgroupDir.Opener opener;
 
-  public CgroupV1Reader(Path root, ReadErrors errors) {
+  public CgroupV1Reader(Path root, ReadErrors errors, CgroupReadFailures failures) {
+    this(root, errors, failures, CgroupDir.Opener.FILES);
+  }
+
+  /** With a stand-in for opening files, for tests of the failures no fixture tree can show. */
+  CgroupV1Reader(
+      Path root, ReadErrors errors, CgroupReadFailures failures, CgroupDir.Opener opener) {
     this.cpu = controller(root, "cpu", "cpu,cpuacct", "cpuacct,cpu");
     this.cpuacct = controller(root, "cpuacct", "cpu,cpuacct", "cpuacct,cpu");
     this.memory = controller(root, "memory");
@@ -68,6 +76,8 @@ public final class CgroupV1Reader implements CgroupReader {
     this.blkio = controller(root, "blkio");
     this.hugetlb = controller(root, "hugetlb");
     this.errors = errors;
+    this.failures = failures;
+    this.opener = opener;
   }
 
   /** The first candidate mount directory that exists; null when the controller is not mounted. */
@@ -86,67 +96,72 @@ public final class CgroupV1Reader implements CgroupReader {
     return false;
   }
 
+  /**
+   * A controller without the task's cgroup at the start of the read is skipped (its values empty);
+   * the task is absent when none of cpu, cpuacct, memory, pids and blkio has it. One that is there
+   * then and goes while it is read makes the whole read {@link CgroupFailure#VANISHED}.
+   */
   @Override
-  public Optional<CgroupStats> read(String cgroupPath) {
+  public CgroupRead read(String cgroupPath) {
     Optional<String> relative = CgroupReaders.relative(cgroupPath);
     if (relative.isEmpty()) {
-      return Optional.empty();
+      return CgroupRead.ABSENT;
     }
-    CgroupDir cpuDir;
-    CgroupDir cpuacctDir;
-    CgroupDir memoryDir;
-    CgroupDir pidsDir;
-    CgroupDir blkioDir;
-    CgroupDir hugetlbDir;
     try {
-      cpuDir = dir(cpu, relative.get());
-      cpuacctDir = dir(cpuacct, relative.get());
-      memoryDir = dir(memory, relative.get());
-      pidsDir = dir(pids, relative.get());
-      blkioDir = dir(blkio, relative.get());
-      hugetlbDir = dir(hugetlb, relative.get());
+      CgroupDir cpuDir = dir(cpu, relative.get());
+      CgroupDir cpuacctDir = dir(cpuacct, relative.get());
+      CgroupDir memoryDir = dir(memory, relative.get());
+      CgroupDir pidsDir = dir(pids, relative.get());
+      CgroupDir blkioDir = dir(blkio, relative.get());
+      if (cpuDir == null
+          && cpuacctDir == null
+          && memoryDir == null
+          && pidsDir == null
+          && blkioDir == null) {
+        return CgroupRead.ABSENT;
+      }
+      CgroupDir hugetlbDir = dir(hugetlb, relative.get());
+      CgroupStatsBuilder b = new CgroupStatsBuilder();
+      if (cpuacctDir != null) {
+        readCpuacct(cpuacctDir, b);
+      }
+      if (cpuDir != null) {
+        readCpu(cpuDir, b);
+      }
+      if (memoryDir != null) {
+        readMemory(memoryDir, b);
+      }
+      if (pidsDir != null) {
+        b.pidsCurrent = pidsDir.value("pids.current");
+        b.pidsMax = pidsDir.limit("pids.max");
+      }
+      if (blkioDir != null) {
+        b.io = readBlkio(blkioDir);
+      }
+      if (hugetlbDir != null) {
+        b.hugetlb = HugetlbFiles.v1(hugetlbDir);
+      }
+      return CgroupRead.of(b.build());
+    } catch (CgroupUnreadableException e) {
+      failures.record(cgroupPath, e);
+      return CgroupRead.failed(e.reason());
     } catch (InvalidPathException e) {
-      return Optional.empty();
+      return CgroupRead.ABSENT;
     }
-    // The task is gone when its cgroup is gone from every controller we read.
-    if (!(exists(cpuDir)
-        || exists(cpuacctDir)
-        || exists(memoryDir)
-        || exists(pidsDir)
-        || exists(blkioDir))) {
-      return Optional.empty();
-    }
-    CgroupStatsBuilder b = new CgroupStatsBuilder();
-    if (cpuacctDir != null) {
-      readCpuacct(cpuacctDir, b);
-    }
-    if (cpuDir != null) {
-      readCpu(cpuDir, b);
-    }
-    if (memoryDir != null) {
-      readMemory(memoryDir, b);
-    }
-    if (pidsDir != null) {
-      b.pidsCurrent = pidsDir.value("pids.current");
-      b.pidsMax = pidsDir.limit("pids.max");
-    }
-    if (blkioDir != null) {
-      b.io = readBlkio(blkioDir);
-    }
-    if (hugetlbDir != null) {
-      b.hugetlb = HugetlbFiles.v1(hugetlbDir);
-    }
-    return Optional.of(b.build());
   }
 
   @Override
   public OptionalLong oomKills(String cgroupPath) {
     Optional<String> relative = CgroupReaders.relative(cgroupPath);
-    if (relative.isEmpty() || memory == null) {
+    if (relative.isEmpty()) {
       return OptionalLong.empty();
     }
     try {
-      return oomKills(dir(memory, relative.get()));
+      CgroupDir memoryDir = dir(memory, relative.get());
+      return memoryDir == null ? OptionalLong.empty() : oomKills(memoryDir);
+    } catch (CgroupUnreadableException e) {
+      failures.record(cgroupPath, e);
+      return OptionalLong.empty();
     } catch (InvalidPathException e) {
       return OptionalLong.empty();
     }
@@ -155,37 +170,46 @@ public final class CgroupV1Reader implements CgroupReader {
   @Override
   public Optional<List<Long>> processes(String cgroupPath) {
     Optional<String> relative = CgroupReaders.relative(cgroupPath);
-    Path controller = pids != null ? pids : memory != null ? memory : cpu;
-    if (relative.isEmpty() || controller == null) {
+    if (relative.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return dir(controller, relative.get()).parse("cgroup.procs", CgroupParsers::parseProcesses);
+      CgroupDir dir = dir(pids != null ? pids : memory != null ? memory : cpu, relative.get());
+      return dir == null
+          ? Optional.empty()
+          : dir.parse("cgroup.procs", CgroupParsers::parseProcesses);
+    } catch (CgroupUnreadableException e) {
+      failures.record(cgroupPath, e);
+      return Optional.empty();
     } catch (InvalidPathException e) {
       return Optional.empty();
     }
   }
 
-  private static OptionalLong oomKills(CgroupDir memoryDir) {
+  private static OptionalLong oomKills(CgroupDir memoryDir) throws CgroupUnreadableException {
     return key(memoryDir.flat("memory.oom_control"), "oom_kill");
   }
 
-  private CgroupDir dir(Path controllerRoot, String relative) {
-    return controllerRoot == null ? null : new CgroupDir(controllerRoot.resolve(relative), errors);
+  /**
+   * The task's directory under one controller; null when the controller is not mounted or has no
+   * such cgroup.
+   */
+  private CgroupDir dir(Path controllerRoot, String relative) throws CgroupUnreadableException {
+    return controllerRoot == null
+        ? null
+        : CgroupDir.open(controllerRoot.resolve(relative), errors, opener).orElse(null);
   }
 
-  private static boolean exists(CgroupDir dir) {
-    return dir != null && dir.exists();
-  }
-
-  private static void readCpuacct(CgroupDir dir, CgroupStatsBuilder b) {
+  private static void readCpuacct(CgroupDir dir, CgroupStatsBuilder b)
+      throws CgroupUnreadableException {
     b.cpuUsageSeconds = seconds(dir.value("cpuacct.usage"), 1e9);
     Optional<FlatKeyed> stat = dir.flat("cpuacct.stat");
     b.cpuUserSeconds = seconds(key(stat, "user"), CgroupParsers.USER_HZ);
     b.cpuSystemSeconds = seconds(key(stat, "system"), CgroupParsers.USER_HZ);
   }
 
-  private static void readCpu(CgroupDir dir, CgroupStatsBuilder b) {
+  private static void readCpu(CgroupDir dir, CgroupStatsBuilder b)
+      throws CgroupUnreadableException {
     Optional<FlatKeyed> stat = dir.flat("cpu.stat");
     b.cfsPeriods = key(stat, "nr_periods");
     b.cfsThrottledPeriods = key(stat, "nr_throttled");
@@ -193,7 +217,8 @@ public final class CgroupV1Reader implements CgroupReader {
     b.cpuPeriodMicros = dir.value("cpu.cfs_period_us");
   }
 
-  private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {
+  private static void readMemory(CgroupDir dir, CgroupStatsBuilder b)
+      throws CgroupUnreadableException {
     b.memoryUsageBytes = dir.value("memory.usage_in_bytes");
     b.memoryMaxUsageBytes = dir.value("memory.max_usage_in_bytes");
     b.memoryFailcnt = dir.value("memory.failcnt");
@@ -237,7 +262,8 @@ public final class CgroupV1Reader implements CgroupReader {
             b.memoryUsageBytes, stat, "total_inactive_file", "inactive_file");
   }
 
-  private static List<CgroupStats.DeviceIo> readBlkio(CgroupDir dir) {
+  private static List<CgroupStats.DeviceIo> readBlkio(CgroupDir dir)
+      throws CgroupUnreadableException {
     for (List<String> family : BLKIO_FAMILIES) {
       Optional<List<BlkioEntry>> serviced = dir.parse(family.get(0), CgroupParsers::parseBlkio);
       if (serviced.isEmpty() || serviced.get().isEmpty()) {

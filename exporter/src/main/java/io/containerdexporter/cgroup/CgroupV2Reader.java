@@ -30,10 +30,20 @@ public final class CgroupV2Reader implements CgroupReader {
 
   private final Path root;
   private final ReadErrors errors;
+  private final CgroupReadFailures failures;
+  private final CgroupDir.Opener opener;
 
-  public CgroupV2Reader(Path root, ReadErrors errors) {
+  public CgroupV2Reader(Path root, ReadErrors errors, CgroupReadFailures failures) {
+    this(root, errors, failures, CgroupDir.Opener.FILES);
+  }
+
+  /** With a stand-in for opening files, for tests of the failures no fixture tree can show. */
+  CgroupV2Reader(
+      Path root, ReadErrors errors, CgroupReadFailures failures, CgroupDir.Opener opener) {
     this.root = root;
     this.errors = errors;
+    this.failures = failures;
+    this.opener = opener;
   }
 
   @Override
@@ -42,61 +52,72 @@ public final class CgroupV2Reader implements CgroupReader {
   }
 
   @Override
-  public Optional<CgroupStats> read(String cgroupPath) {
-    Optional<String> relative = CgroupReaders.relative(cgroupPath);
-    if (relative.isEmpty()) {
-      return Optional.empty();
-    }
-    CgroupDir dir;
+  public CgroupRead read(String cgroupPath) {
     try {
-      dir = new CgroupDir(root.resolve(relative.get()), errors);
-    } catch (InvalidPathException e) {
-      return Optional.empty();
+      Optional<CgroupDir> found = dir(cgroupPath);
+      if (found.isEmpty()) {
+        return CgroupRead.ABSENT;
+      }
+      CgroupDir dir = found.get();
+      CgroupStatsBuilder b = new CgroupStatsBuilder();
+      readCpu(dir, b);
+      readMemory(dir, b);
+      readPids(dir, b);
+      b.io = dir.parse("io.stat", CgroupParsers::parseIoStat).orElse(List.of());
+      b.cpuPressure = dir.parse("cpu.pressure", CgroupParsers::parsePressure);
+      b.memoryPressure = dir.parse("memory.pressure", CgroupParsers::parsePressure);
+      b.ioPressure = dir.parse("io.pressure", CgroupParsers::parsePressure);
+      b.hugetlb = HugetlbFiles.v2(dir);
+      return CgroupRead.of(b.build());
+    } catch (CgroupUnreadableException e) {
+      failures.record(cgroupPath, e);
+      return CgroupRead.failed(e.reason());
     }
-    if (!dir.exists()) {
-      return Optional.empty();
-    }
-    CgroupStatsBuilder b = new CgroupStatsBuilder();
-    readCpu(dir, b);
-    readMemory(dir, b);
-    readPids(dir, b);
-    b.io = dir.parse("io.stat", CgroupParsers::parseIoStat).orElse(List.of());
-    b.cpuPressure = dir.parse("cpu.pressure", CgroupParsers::parsePressure);
-    b.memoryPressure = dir.parse("memory.pressure", CgroupParsers::parsePressure);
-    b.ioPressure = dir.parse("io.pressure", CgroupParsers::parsePressure);
-    b.hugetlb = HugetlbFiles.v2(dir);
-    return Optional.of(b.build());
   }
 
   @Override
   public OptionalLong oomKills(String cgroupPath) {
-    Optional<String> relative = CgroupReaders.relative(cgroupPath);
-    if (relative.isEmpty()) {
-      return OptionalLong.empty();
-    }
     try {
-      return key(
-          new CgroupDir(root.resolve(relative.get()), errors).flat("memory.events"), "oom_kill");
-    } catch (InvalidPathException e) {
+      Optional<CgroupDir> dir = dir(cgroupPath);
+      return dir.isEmpty()
+          ? OptionalLong.empty()
+          : key(dir.get().flat("memory.events"), "oom_kill");
+    } catch (CgroupUnreadableException e) {
+      failures.record(cgroupPath, e);
       return OptionalLong.empty();
     }
   }
 
   @Override
   public Optional<List<Long>> processes(String cgroupPath) {
-    Optional<String> relative = CgroupReaders.relative(cgroupPath);
-    if (relative.isEmpty()) {
-      return Optional.empty();
-    }
     try {
-      return new CgroupDir(root.resolve(relative.get()), errors)
-          .parse("cgroup.procs", CgroupParsers::parseProcesses);
-    } catch (InvalidPathException e) {
+      Optional<CgroupDir> dir = dir(cgroupPath);
+      return dir.isEmpty()
+          ? Optional.empty()
+          : dir.get().parse("cgroup.procs", CgroupParsers::parseProcesses);
+    } catch (CgroupUnreadableException e) {
+      failures.record(cgroupPath, e);
       return Optional.empty();
     }
   }
 
-  private static void readCpu(CgroupDir dir, CgroupStatsBuilder b) {
+  /** The task's cgroup directory; empty when it is not there or its path is unusable. */
+  private Optional<CgroupDir> dir(String cgroupPath) throws CgroupUnreadableException {
+    Optional<String> relative = CgroupReaders.relative(cgroupPath);
+    if (relative.isEmpty()) {
+      return Optional.empty();
+    }
+    Path path;
+    try {
+      path = root.resolve(relative.get());
+    } catch (InvalidPathException e) {
+      return Optional.empty();
+    }
+    return CgroupDir.open(path, errors, opener);
+  }
+
+  private static void readCpu(CgroupDir dir, CgroupStatsBuilder b)
+      throws CgroupUnreadableException {
     Optional<FlatKeyed> stat = dir.flat("cpu.stat");
     b.cpuUsageSeconds = seconds(key(stat, "usage_usec"), 1e6);
     b.cpuUserSeconds = seconds(key(stat, "user_usec"), 1e6);
@@ -110,7 +131,8 @@ public final class CgroupV2Reader implements CgroupReader {
         CgroupDir.toOptionalLong(dir.parse("cpu.max", CgroupParsers::parseCpuMaxPeriod));
   }
 
-  private static void readMemory(CgroupDir dir, CgroupStatsBuilder b) {
+  private static void readMemory(CgroupDir dir, CgroupStatsBuilder b)
+      throws CgroupUnreadableException {
     b.memoryUsageBytes = dir.value("memory.current");
     b.memoryMaxUsageBytes = dir.value("memory.peak");
     Optional<FlatKeyed> stat = dir.flat("memory.stat");
@@ -141,7 +163,8 @@ public final class CgroupV2Reader implements CgroupReader {
             CgroupStatsBuilder.memoryLimit(dir, "memory.low"));
   }
 
-  private static void readPids(CgroupDir dir, CgroupStatsBuilder b) {
+  private static void readPids(CgroupDir dir, CgroupStatsBuilder b)
+      throws CgroupUnreadableException {
     Optional<String> current = dir.read("pids.current");
     if (current.isPresent()) {
       b.pidsCurrent =

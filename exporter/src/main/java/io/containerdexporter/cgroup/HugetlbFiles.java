@@ -15,7 +15,7 @@ final class HugetlbFiles {
   private HugetlbFiles() {}
 
   /** v1: usage_in_bytes, max_usage_in_bytes, failcnt. */
-  static List<Hugetlb> v1(CgroupDir dir) {
+  static List<Hugetlb> v1(CgroupDir dir) throws CgroupUnreadableException {
     List<Hugetlb> pages = new ArrayList<>();
     for (String size : sizes(dir, ".usage_in_bytes")) {
       String prefix = "hugetlb." + size;
@@ -37,7 +37,7 @@ final class HugetlbFiles {
    * v2: current, and the "max" count of hugetlb.SIZE.events (allocations refused at the limit, v1's
    * failcnt); v2 keeps no peak.
    */
-  static List<Hugetlb> v2(CgroupDir dir) {
+  static List<Hugetlb> v2(CgroupDir dir) throws CgroupUnreadableException {
     List<Hugetlb> pages = new ArrayList<>();
     for (String size : sizes(dir, ".current")) {
       String prefix = "hugetlb." + size;
@@ -51,7 +51,7 @@ final class HugetlbFiles {
   }
 
   /** "2MB" from "hugetlb.2MB.current"; v2's hugetlb.2MB.rsvd.current is not a size of its own. */
-  private static List<String> sizes(CgroupDir dir, String suffix) {
+  private static List<String> sizes(CgroupDir dir, String suffix) throws CgroupUnreadableException {
     return dir.names("hugetlb.*" + suffix).stream()
         .map(n -> n.substring("hugetlb.".length(), n.length() - suffix.length()))
         .filter(size -> !size.contains("."))

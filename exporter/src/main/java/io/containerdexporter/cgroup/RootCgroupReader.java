@@ -63,17 +63,24 @@ public final class RootCgroupReader {
   }
 
   /**
-   * The root's stats; empty when the hierarchy is not there. Never throws for anything a file
-   * contains.
+   * The root's stats; empty when the hierarchy is not there or could not be read (the latter
+   * counted by the reader). Never throws for anything a file contains.
    */
   public Optional<CgroupStats> read() {
-    Optional<CgroupStats> stats = reader.read(ROOT);
+    Optional<CgroupStats> stats = reader.read(ROOT).stats();
     if (stats.isEmpty() || !reader.unified() || stats.get().memoryUsageBytes().isPresent()) {
       return stats;
     }
     // One read for anon, file and inactive_file together, so the three are of the same moment.
-    CgroupDir root = new CgroupDir(cgroupfs, alreadyCounted);
-    Optional<FlatKeyed> stat = root.flat("memory.stat");
+    Optional<FlatKeyed> stat;
+    try {
+      Optional<CgroupDir> root = CgroupDir.open(cgroupfs, alreadyCounted, CgroupDir.Opener.FILES);
+      stat = root.isEmpty() ? Optional.empty() : root.get().flat("memory.stat");
+    } catch (CgroupUnreadableException e) {
+      // The reader read this very file a moment ago, and the root cgroup never goes away: the
+      // stats as read, without the derived memory.
+      return stats;
+    }
     OptionalLong anon = CgroupStatsBuilder.key(stat, "anon");
     OptionalLong file = CgroupStatsBuilder.key(stat, "file");
     if (anon.isEmpty() || file.isEmpty()) {

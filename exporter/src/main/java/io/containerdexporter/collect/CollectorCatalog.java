@@ -2,6 +2,7 @@ package io.containerdexporter.collect;
 
 import io.containerdexporter.cgroup.ApiStatsConverter;
 import io.containerdexporter.cgroup.BlockDevices;
+import io.containerdexporter.cgroup.CgroupReadFailures;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -33,17 +34,19 @@ public final class CollectorCatalog {
       ImageSizer imageSizer,
       SnapshotUsage snapshotUsage,
       ReadErrors cgroupErrors,
+      CgroupReadFailures cgroupFailures,
       PullStats pulls,
       Procfs procfs) {
 
     TaskStatsCollector taskStats() {
       ReadErrors errors = cgroupErrors;
-      CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors);
+      CgroupReader reader = CgroupReaders.detect(config.cgroupfs(), errors, cgroupFailures);
       ApiStatsConverter converter = new ApiStatsConverter(errors);
       return new TaskStatsCollector(
           index,
           reader,
           errors,
+          cgroupFailures,
           new BlockDevices(config.sysfs()),
           config.statsSource(),
           new ApiStatsReader(
@@ -56,7 +59,7 @@ public final class CollectorCatalog {
 
     ProcessesCollector processes() {
       return new ProcessesCollector(
-          index, CgroupReaders.detect(config.cgroupfs(), cgroupErrors), procfs);
+          index, CgroupReaders.detect(config.cgroupfs(), cgroupErrors, cgroupFailures), procfs);
     }
   }
 
@@ -188,15 +191,25 @@ public final class CollectorCatalog {
     return new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
   }
 
+  /**
+   * The counter of task cgroup reads given up (unreadable, vanished), shared like {@link
+   * #cgroupReadErrors()}.
+   */
+  public static CgroupReadFailures cgroupReadFailures() {
+    return new CgroupReadFailures(TaskStatsCollector.READ_FAILURES.name());
+  }
+
   /** The enabled collectors, in catalog order. */
   public static List<Collector> build(
       ContainerdClient client, ExporterConfig config, ContainerIndex index) {
-    return build(client, config, index, cgroupReadErrors(), new PullStats(1));
+    return build(client, config, index, cgroupReadErrors(), cgroupReadFailures(), new PullStats(1));
   }
 
   /**
    * @param cgroupErrors where task stats count unusable cgroup files (see {@link
    *     #cgroupReadErrors()})
+   * @param cgroupFailures where the cgroup readers count reads given up (see {@link
+   *     #cgroupReadFailures()})
    * @param pulls what the containerd-metrics collector feeds (containerd's count of pulls in
    *     flight)
    */
@@ -205,6 +218,7 @@ public final class CollectorCatalog {
       ExporterConfig config,
       ContainerIndex index,
       ReadErrors cgroupErrors,
+      CgroupReadFailures cgroupFailures,
       PullStats pulls) {
     Dependencies deps =
         new Dependencies(
@@ -214,6 +228,7 @@ public final class CollectorCatalog {
             new ImageSizer(client::read, HostPlatform.current()),
             new SnapshotUsage(client, config.writableLayerInterval()),
             cgroupErrors,
+            cgroupFailures,
             pulls,
             // One counter of unusable procfs files for the network and processes collectors.
             new Procfs(

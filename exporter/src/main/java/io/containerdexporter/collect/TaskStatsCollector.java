@@ -4,6 +4,8 @@ import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
 
 import io.containerdexporter.cgroup.BlockDevices;
 import io.containerdexporter.cgroup.CgroupPaths;
+import io.containerdexporter.cgroup.CgroupRead;
+import io.containerdexporter.cgroup.CgroupReadFailures;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupStats;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -97,10 +99,18 @@ public final class TaskStatsCollector implements Collector {
               + "an unusable Tasks.Metrics payload, \"meminfo\" for the root's swap on cgroup v2); the value is skipped "
               + "and the file logged once.",
           "file");
+  static final FamilySpec READ_FAILURES =
+      FamilySpec.counter(
+          "containerd_exporter_cgroup_read_failures_total",
+          "Reads of a task's cgroup given up, leaving all of that task's cgroup values out of the round: its cgroup "
+              + "went away during the read (vanished), or a file of it could not be read (denied, io). Each task "
+              + "logged once.",
+          "reason");
 
   private final ContainerIndex index;
   private final CgroupReader reader;
   private final ReadErrors errors;
+  private final CgroupReadFailures failures;
   private final BlockDevices devices;
   private final StatsSource source;
   private final ApiStatsReader api;
@@ -110,6 +120,7 @@ public final class TaskStatsCollector implements Collector {
       ContainerIndex index,
       CgroupReader reader,
       ReadErrors errors,
+      CgroupReadFailures failures,
       BlockDevices devices,
       StatsSource source,
       ApiStatsReader api,
@@ -117,6 +128,7 @@ public final class TaskStatsCollector implements Collector {
     this.index = index;
     this.reader = reader;
     this.errors = errors;
+    this.failures = failures;
     this.devices = devices;
     this.source = source;
     this.api = api;
@@ -158,6 +170,7 @@ public final class TaskStatsCollector implements Collector {
             START_TIME,
             LAST_SEEN,
             READ_ERRORS,
+            READ_FAILURES,
             ApiStatsReader.TIMEOUTS));
     return all;
   }
@@ -175,11 +188,14 @@ public final class TaskStatsCollector implements Collector {
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
       ContainerInfo container = live.container();
       ContainerIdentity identity = index.identity(container);
-      Optional<CgroupStats> stats =
+      CgroupRead read =
           source == StatsSource.API
-              ? Optional.empty()
+              ? CgroupRead.ABSENT
               : reader.read(CgroupPaths.fromSpec(container.cgroupsPath()));
-      if (stats.isEmpty() && source != StatsSource.CGROUPFS) {
+      Optional<CgroupStats> stats = read.stats();
+      // Only a task with no cgroup here is asked of Tasks.Metrics: one whose cgroup could not be
+      // read is left out for the round (counted), as the cgroupfs source leaves it out.
+      if (read.absent() && source != StatsSource.CGROUPFS) {
         String ns = container.namespace();
         if (!fromApi.containsKey(ns)) {
           fromApi.put(ns, api.read(ns, scope.view().byNamespace().get(ns), started));
@@ -187,8 +203,8 @@ public final class TaskStatsCollector implements Collector {
         stats = Optional.ofNullable(fromApi.get(ns).get(container.id()));
       }
       if (stats.isEmpty()) {
-        continue; // its cgroup is gone (the task just exited), or not on this host and not in
-        // Tasks.Metrics
+        continue; // its cgroup is gone (the task just exited) or unreadable, or not on this host
+        // and not in Tasks.Metrics
       }
       String[] labels = identity.labelValues();
       addStats(out, scope, stats.get(), identity);
@@ -197,6 +213,7 @@ public final class TaskStatsCollector implements Collector {
       out.get(LAST_SEEN).add(scope.now().toEpochMilli() / 1000.0, labels);
     }
     errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
+    failures.snapshot().forEach((reason, n) -> out.get(READ_FAILURES).add(n, reason.label()));
     out.remove(ApiStatsReader.TIMEOUTS);
     List<MetricSnapshot> families =
         new ArrayList<>(out.values().stream().map(FamilyBuilder::build).toList());

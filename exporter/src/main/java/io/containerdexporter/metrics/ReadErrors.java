@@ -9,8 +9,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Counts reads of kernel files that could not be used (malformed text, an I/O error on a cgroup or
- * process that still exists), per file name: the one counter behind {@code
+ * Counts reads of kernel files that could not be used (malformed text; for procfs also an I/O error
+ * on a process that still exists: a cgroup file that cannot be read gives up its whole task, which
+ * {@code CgroupReadFailures} counts), per file name: the one counter behind {@code
  * containerd_exporter_cgroup_read_errors_total} and {@code
  * containerd_exporter_procfs_read_errors_total}, one instance per family. The {@code file} label
  * stays bounded because callers pass only the fixed names they read ("memory.stat", "net/dev"),

@@ -30,6 +30,14 @@ public final class CgroupFixtures {
   }
 
   /**
+   * A counter of cgroup reads given up, as the exporter builds it for
+   * containerd_exporter_cgroup_read_failures_total.
+   */
+  public static CgroupReadFailures readFailures() {
+    return new CgroupReadFailures("containerd_exporter_cgroup_read_failures_total");
+  }
+
+  /**
    * A fixture tree. Prefers the source tree (Maven runs tests in the module directory) because it
    * keeps the v1 tree's cpu → cpu,cpuacct symlinks, which resource copying turns into plain
    * directories.
@@ -52,7 +60,12 @@ public final class CgroupFixtures {
 
   /** Copies a fixture tree into {@code target}, symlinks as symlinks, so a test may break it. */
   public static Path copy(String name, Path target) throws java.io.IOException {
-    Path from = tree(name);
+    copyTree(tree(name), target);
+    return target;
+  }
+
+  /** Copies a directory tree, symlinks as symlinks (a task's cgroup into a second task's). */
+  public static void copyTree(Path from, Path target) throws java.io.IOException {
     try (var paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path to = target.resolve(from.relativize(p).toString());
@@ -65,6 +78,5 @@ public final class CgroupFixtures {
         }
       }
     }
-    return target;
   }
 }

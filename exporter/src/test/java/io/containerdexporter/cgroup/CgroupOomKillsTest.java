@@ -22,10 +22,12 @@ class CgroupOomKillsTest {
         dir.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
     CgroupReader reader =
         CgroupReaders.detect(
-            root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"));
+            root,
+            new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"),
+            CgroupFixtures.readFailures());
     assertEquals(OptionalLong.of(3), reader.oomKills("/default/c1"));
     assertEquals(
-        reader.read("/default/c1").orElseThrow().oomKills(),
+        reader.read("/default/c1").stats().orElseThrow().oomKills(),
         reader.oomKills("/default/c1"),
         "the same value the task-stats read gives");
   }
@@ -40,7 +42,9 @@ class CgroupOomKillsTest {
     assertEquals(
         OptionalLong.of(2),
         CgroupReaders.detect(
-                root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"))
+                root,
+                new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"),
+                CgroupFixtures.readFailures())
             .oomKills("/kubepods.slice/c1.scope"));
   }
 
@@ -51,7 +55,9 @@ class CgroupOomKillsTest {
     Files.writeString(root.resolve("memory.events"), "oom_kill 7\n"); // outside the hierarchy
     CgroupReader reader =
         CgroupReaders.detect(
-            hierarchy, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"));
+            hierarchy,
+            new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"),
+            CgroupFixtures.readFailures());
     assertEquals(OptionalLong.empty(), reader.oomKills("/.."));
     assertEquals(OptionalLong.empty(), reader.oomKills("/a/../.."));
   }
@@ -64,7 +70,7 @@ class CgroupOomKillsTest {
     Files.createDirectories(root.resolve("huge"));
     Files.writeString(root.resolve("huge/memory.events"), "oom_kill 99999999999999999999999\n");
     ReadErrors errors = new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total");
-    CgroupReader reader = CgroupReaders.detect(root, errors);
+    CgroupReader reader = CgroupReaders.detect(root, errors, CgroupFixtures.readFailures());
     assertEquals(OptionalLong.empty(), reader.oomKills("/gone"));
     assertEquals(OptionalLong.empty(), reader.oomKills(""));
     assertEquals(OptionalLong.empty(), reader.oomKills("/bad"));
@@ -73,7 +79,8 @@ class CgroupOomKillsTest {
         2, errors.count("memory.events"), "unusable files are counted, a missing one is not");
     assertEquals(
         OptionalLong.empty(),
-        CgroupReaders.detect(root.resolve("nothing-mounted"), errors).oomKills("/default/c1"),
+        CgroupReaders.detect(root.resolve("nothing-mounted"), errors, CgroupFixtures.readFailures())
+            .oomKills("/default/c1"),
         "v1 without a memory controller");
   }
 }

@@ -124,7 +124,7 @@ class CgroupParsersFuzzTest {
       for (Path f : files) {
         contents.add(Files.readString(f, StandardCharsets.ISO_8859_1));
       }
-      CgroupReader reader = CgroupReaders.detect(root, errors);
+      CgroupReader reader = CgroupReaders.detect(root, errors, CgroupFixtures.readFailures());
       for (int i = 0; i < 150; i++) {
         for (int f = 0; f < files.size(); f++) {
           String text = random.nextInt(3) == 0 ? mutate(contents.get(f), random) : contents.get(f);
@@ -133,7 +133,7 @@ class CgroupParsersFuzzTest {
               text,
               StandardCharsets.UTF_8); // non-Latin-1 mutations become multi-byte junk
         }
-        CgroupStats stats = reader.read(tree.getValue()).orElseThrow();
+        CgroupStats stats = reader.read(tree.getValue()).stats().orElseThrow();
         stats.io().forEach(CgroupParsersFuzzTest::checkDevice);
         stats
             .memoryWorkingSetBytes()

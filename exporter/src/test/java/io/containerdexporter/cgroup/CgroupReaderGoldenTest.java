@@ -27,7 +27,8 @@ class CgroupReaderGoldenTest {
 
   @Test
   void v1CgroupfsDriverWithCoMountedCpuCpuacct() {
-    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("v1"), errors);
+    CgroupReader reader =
+        CgroupReaders.detect(CgroupFixtures.tree("v1"), errors, CgroupFixtures.readFailures());
     assertInstanceOf(CgroupV1Reader.class, reader);
 
     long usage = 48852992;
@@ -76,13 +77,14 @@ class CgroupReaderGoldenTest {
                 new Hugetlb("1GB", 0, OptionalLong.of(0), 0),
                 new Hugetlb("2MB", 4194304, OptionalLong.of(6291456), 3))); // cpu.cfs_period_us
 
-    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V1_C1));
+    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V1_C1).stats());
     assertEquals(Map.of(), errors.snapshot());
   }
 
   @Test
   void hybridIsReadAsV1WithSeparateCpuAndCpuacctMounts() {
-    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("hybrid"), errors);
+    CgroupReader reader =
+        CgroupReaders.detect(CgroupFixtures.tree("hybrid"), errors, CgroupFixtures.readFailures());
     assertFalse(
         reader.unified(), "cgroup2 at unified/ holds no controllers: the host is v1 for us");
 
@@ -128,13 +130,15 @@ class CgroupReaderGoldenTest {
 
     assertEquals(
         Optional.of(expected), // no hugetlb controller mounted
-        reader.read(CgroupFixtures.HYBRID_SCOPE));
+        reader.read(CgroupFixtures.HYBRID_SCOPE).stats());
     assertEquals(Map.of(), errors.snapshot());
   }
 
   @Test
   void v2SystemdDriver() {
-    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors);
+    CgroupReader reader =
+        CgroupReaders.detect(
+            CgroupFixtures.tree("v2-systemd"), errors, CgroupFixtures.readFailures());
     assertTrue(reader.unified());
 
     long usage = 157286400;
@@ -182,34 +186,41 @@ class CgroupReaderGoldenTest {
             List.of(
                 new Hugetlb("2MB", 2097152, OptionalLong.empty(), 1))); // cpu.max "200000 100000"
 
-    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V2_SCOPE));
+    assertEquals(Optional.of(expected), reader.read(CgroupFixtures.V2_SCOPE).stats());
     assertEquals(Map.of(), errors.snapshot());
   }
 
   @Test
   void aCgroupThatDoesNotExistIsEmpty() {
     for (String tree : List.of("v1", "hybrid", "v2-systemd")) {
-      CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree(tree), errors);
-      assertEquals(Optional.empty(), reader.read("/default/gone"), tree);
-      assertEquals(Optional.empty(), reader.read(""), tree);
+      CgroupReader reader =
+          CgroupReaders.detect(CgroupFixtures.tree(tree), errors, CgroupFixtures.readFailures());
+      assertEquals(CgroupRead.ABSENT, reader.read("/default/gone"), tree);
+      assertEquals(CgroupRead.ABSENT, reader.read(""), tree);
     }
     assertEquals(Map.of(), errors.snapshot());
   }
 
   @Test
   void pathsThatLeaveTheRootAreRefused() {
-    CgroupReader reader = CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors);
-    assertEquals(Optional.empty(), reader.read("/../v2-systemd" + CgroupFixtures.V2_SCOPE));
-    assertEquals(Optional.empty(), reader.read("/kubepods.slice/./x"));
-    assertEquals(Optional.empty(), reader.read("/a\0b"));
+    CgroupReader reader =
+        CgroupReaders.detect(
+            CgroupFixtures.tree("v2-systemd"), errors, CgroupFixtures.readFailures());
+    assertEquals(CgroupRead.ABSENT, reader.read("/../v2-systemd" + CgroupFixtures.V2_SCOPE));
+    assertEquals(CgroupRead.ABSENT, reader.read("/kubepods.slice/./x"));
+    assertEquals(CgroupRead.ABSENT, reader.read("/a\0b"));
     // Leading slashes are just the root.
-    assertTrue(reader.read("//" + CgroupFixtures.V2_SCOPE.substring(1)).isPresent());
+    assertTrue(reader.read("//" + CgroupFixtures.V2_SCOPE.substring(1)).stats().isPresent());
   }
 
   @Test
   void theRootCgroupOfV2HasWhatTheKernelGivesIt() {
     CgroupStats root =
-        CgroupReaders.detect(CgroupFixtures.tree("v2-systemd"), errors).read("/").orElseThrow();
+        CgroupReaders.detect(
+                CgroupFixtures.tree("v2-systemd"), errors, CgroupFixtures.readFailures())
+            .read("/")
+            .stats()
+            .orElseThrow();
     assertEquals(
         Optional.of(new Pressure(88213344 / 1e6, OptionalDouble.of(0))), root.cpuPressure());
     assertEquals(OptionalLong.empty(), root.memoryUsageBytes());

@@ -27,7 +27,7 @@ class CgroupReaderHostTest {
   @Test
   void readsTheTestJvmsOwnCgroup() throws IOException {
     Map<String, String> paths = ownCgroups();
-    CgroupReader reader = CgroupReaders.detect(ROOT, errors);
+    CgroupReader reader = CgroupReaders.detect(ROOT, errors, CgroupFixtures.readFailures());
     String memoryPath = reader.unified() ? paths.get("") : paths.get("memory");
     String cpuPath = reader.unified() ? paths.get("") : paths.get("cpuacct");
     assumeTrue(
@@ -37,7 +37,7 @@ class CgroupReaderHostTest {
     // On v1 each controller has its own path (here memory is in a nested cgroup, cpuacct maybe the
     // root): one read
     // per path, as the collector will do for a task, whose paths are all the same.
-    CgroupStats memory = reader.read(memoryPath).orElseThrow();
+    CgroupStats memory = reader.read(memoryPath).stats().orElseThrow();
     long usage = memory.memoryUsageBytes().orElseThrow();
     assertTrue(usage > 0, "usage " + usage);
     long workingSet = memory.memoryWorkingSetBytes().orElseThrow();
@@ -50,7 +50,7 @@ class CgroupReaderHostTest {
           memory.memoryMaxUsageBytes().orElseThrow() >= usage, "max usage is read after usage");
     }
 
-    CgroupStats cpu = reader.read(cpuPath).orElseThrow();
+    CgroupStats cpu = reader.read(cpuPath).stats().orElseThrow();
     double seconds = cpu.cpuUsageSeconds().orElseThrow();
     assertTrue(seconds > 0, "cpu " + seconds);
     assertTrue(cpu.cpuUserSeconds().orElseThrow() > 0, "this JVM has run user code");
@@ -67,9 +67,9 @@ class CgroupReaderHostTest {
     // without controllers: real kernel text for the v2 parsers.
     Path unified = ROOT.resolve("unified");
     assumeTrue(Files.exists(unified.resolve("cgroup.controllers")), "not a hybrid host");
-    CgroupReader reader = CgroupReaders.detect(unified, errors);
+    CgroupReader reader = CgroupReaders.detect(unified, errors, CgroupFixtures.readFailures());
     assertTrue(reader.unified());
-    CgroupStats root = reader.read("/").orElseThrow();
+    CgroupStats root = reader.read("/").stats().orElseThrow();
     assertTrue(root.cpuUsageSeconds().orElseThrow() > 0);
     if (Files.exists(unified.resolve("cpu.pressure"))) {
       assertTrue(root.cpuPressure().orElseThrow().someSeconds() >= 0);
@@ -84,8 +84,9 @@ class CgroupReaderHostTest {
     assumeTrue(Files.isDirectory(ROOT));
     assertEquals(
         Optional.empty(),
-        CgroupReaders.detect(ROOT, errors)
-            .read("/no-such-cgroup-" + ProcessHandle.current().pid()));
+        CgroupReaders.detect(ROOT, errors, CgroupFixtures.readFailures())
+            .read("/no-such-cgroup-" + ProcessHandle.current().pid())
+            .stats());
   }
 
   /**

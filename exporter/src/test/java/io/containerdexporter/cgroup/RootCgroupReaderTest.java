@@ -26,7 +26,11 @@ class RootCgroupReaderTest {
   private final ReadErrors errors = CgroupFixtures.readErrors();
 
   private RootCgroupReader root(Path cgroupfs, Path procfs) {
-    return new RootCgroupReader(cgroupfs, procfs, CgroupReaders.detect(cgroupfs, errors), errors);
+    return new RootCgroupReader(
+        cgroupfs,
+        procfs,
+        CgroupReaders.detect(cgroupfs, errors, CgroupFixtures.readFailures()),
+        errors);
   }
 
   @Test

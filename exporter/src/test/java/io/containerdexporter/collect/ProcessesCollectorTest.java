@@ -2,6 +2,7 @@ package io.containerdexporter.collect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.containerdexporter.cgroup.CgroupFixtures;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.config.NamespaceFilter;
@@ -107,7 +108,7 @@ class ProcessesCollectorTest {
         new FamilyFilteredCollector(
             new ProcessesCollector(
                 new ContainerIndex(),
-                CgroupReaders.detect(cgroupfs, errors),
+                CgroupReaders.detect(cgroupfs, errors, CgroupFixtures.readFailures()),
                 new Procfs(procfs, new ReadErrors("procfs", "y"))),
             filter);
     Map<String, Double> values = new TreeMap<>();

@@ -10,6 +10,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.containerdexporter.cgroup.ApiStatsConverter;
 import io.containerdexporter.cgroup.BlockDevices;
+import io.containerdexporter.cgroup.CgroupFailure;
+import io.containerdexporter.cgroup.CgroupFixtures;
+import io.containerdexporter.cgroup.CgroupReadFailures;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.cgroup.RootCgroupReader;
@@ -28,6 +31,7 @@ import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +58,7 @@ class TaskStatsCollectorTest {
 
   private final FakeContainerd containerd = new FakeContainerd();
   private final ReadErrors errors = new ReadErrors("cgroup", TaskStatsCollector.READ_ERRORS.name());
+  private final CgroupReadFailures failures = CollectorCatalog.cgroupReadFailures();
   private ContainerdChannel channel;
   private ContainerdClient client;
   private TaskStatsCollector collector;
@@ -62,13 +67,14 @@ class TaskStatsCollectorTest {
     containerd.start();
     channel = new ContainerdChannel(containerd.socket());
     client = new ContainerdClient(channel, Duration.ofSeconds(5));
-    CgroupReader reader = CgroupReaders.detect(cgroupfs, errors);
+    CgroupReader reader = CgroupReaders.detect(cgroupfs, errors, failures);
     ApiStatsConverter converter = new ApiStatsConverter(errors);
     collector =
         new TaskStatsCollector(
             new ContainerIndex(),
             reader,
             errors,
+            failures,
             new BlockDevices(CGROUPFS.resolve("sysfs")),
             source,
             new ApiStatsReader(
@@ -282,6 +288,53 @@ class TaskStatsCollectorTest {
     assertEquals(1, readErrors.getDataPoints().size());
     assertEquals("Tasks.Metrics", readErrors.getDataPoints().get(0).getLabels().get("file"));
     assertEquals(2.0, readErrors.getDataPoints().get(0).getValue());
+  }
+
+  /**
+   * A task whose cgroup cannot be read (here memory.stat, which the kernel never makes a directory:
+   * EISDIR) is left out whole for the round, not asked of Tasks.Metrics, and counted by reason; the
+   * other task is unaffected.
+   */
+  @Test
+  void anUnreadableCgroupDropsThatTaskOnlyAndIsCounted(@TempDir Path tmp) throws Exception {
+    Path root = CgroupFixtures.copy("v1", tmp.resolve("v1"));
+    for (String controller : List.of("cpu,cpuacct", "memory", "pids", "blkio", "hugetlb")) {
+      CgroupFixtures.copyTree(
+          root.resolve(controller).resolve("default/c1"),
+          root.resolve(controller).resolve("default/c2"));
+    }
+    Path stat = root.resolve("memory/default/c2/memory.stat");
+    Files.delete(stat);
+    Files.createDirectory(stat);
+    containerd
+        .namespace("default")
+        .container("c1", "docker.io/library/redis:7.4", Map.of(), spec("/default/c1"))
+        .task("c1", 12, RUNNING)
+        .container("c2", "docker.io/library/redis:7.4", Map.of(), spec("/default/c2"))
+        .task("c2", 13, RUNNING)
+        .taskMetrics("c2", v2(99));
+    start(StatsSource.AUTO, root);
+
+    List<MetricSnapshot> out = collector.collect(scope("default"));
+    assertEquals(Map.of("c1", 5.273891204), cpuByName(out));
+    assertEquals(0, containerd.calls(METRICS), "its cgroup is on this host: no fallback");
+    for (MetricSnapshot family : out) {
+      for (DataPointSnapshot p : family.getDataPoints()) {
+        assertTrue(
+            !"c2".equals(p.getLabels().get("name")),
+            family.getMetadata().getName() + " has a series of c2");
+      }
+    }
+    Map<String, Double> byReason = new TreeMap<>();
+    for (DataPointSnapshot p : points(out, "containerd_exporter_cgroup_read_failures_total")) {
+      byReason.put(
+          p.getLabels().get("reason"), ((CounterSnapshot.CounterDataPointSnapshot) p).getValue());
+    }
+    assertEquals(Map.of("vanished", 0.0, "denied", 0.0, "io", 1.0), byReason);
+    assertTrue(points(out, "containerd_exporter_cgroup_read_errors_total").isEmpty());
+
+    collector.collect(scope("default"));
+    assertEquals(2, failures.count(CgroupFailure.IO), "once per task per round");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.containerdexporter.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.containerdexporter.cgroup.CgroupFixtures;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.ReadErrors;
@@ -43,7 +44,9 @@ class OomKillCountingTest {
   private OomKillCounting counting() {
     return new OomKillCounting(
         CgroupReaders.detect(
-            root, new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total")),
+            root,
+            new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"),
+            CgroupFixtures.readFailures()),
         index,
         state,
         eventThread);

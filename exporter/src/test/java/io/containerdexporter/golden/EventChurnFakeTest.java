@@ -2,6 +2,7 @@ package io.containerdexporter.golden;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.containerdexporter.cgroup.CgroupFixtures;
 import io.containerdexporter.cgroup.CgroupReaders;
 import io.containerdexporter.containerd.ContainerdChannel;
 import io.containerdexporter.containerd.ContainerdClient;
@@ -56,7 +57,8 @@ class EventChurnFakeTest {
                 state,
                 CgroupReaders.detect(
                     emptyCgroupfs,
-                    new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total")),
+                    new ReadErrors("cgroup", "containerd_exporter_cgroup_read_errors_total"),
+                    CgroupFixtures.readFailures()),
                 client::namespaces,
                 ns -> true,
                 Clock.systemUTC(),

@@ -286,6 +286,107 @@ class ContainerdFaultsIT {
     }
   }
 
+  /**
+   * The exporter without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (root, which the socket needs,
+   * but held to the file modes like any user) and one task's memory cgroup directory made 000: that
+   * task's series are gone, the denied counter rises, it is logged, the other task's series stay;
+   * with the mode back, the task is back.
+   */
+  @Test
+  void aTaskWhoseCgroupItMayNotReadIsLeftOutAndCountedTheOthersStay() throws Exception {
+    containerd.importBusybox(NS, ContainerdSandbox.BUSYBOX_IMAGE);
+    String readable = "cg-readable";
+    String locked = "cg-locked";
+    for (String id : List.of(readable, locked)) {
+      containerd.run(
+          NS, id, ContainerdSandbox.BUSYBOX_IMAGE, RunOptions.DEFAULTS, "sleep", "100000");
+    }
+    List<String> noDacOverride =
+        List.of(
+            "setpriv",
+            "--inh-caps=-all",
+            "--ambient-caps=-all",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--");
+    Path memoryDir = Path.of("/sys/fs/cgroup/memory", NS, locked);
+    assertTrue(Files.isDirectory(memoryDir), memoryDir + " (a cgroupfs-driver task on cgroup v1)");
+    var mode = Files.getPosixFilePermissions(memoryDir);
+    try (ExporterProcess exporter =
+        ExporterProcess.startUnder(noDacOverride, containerd.socket(), "--poll.interval=1s")) {
+      long capEff = effectiveCapabilities(exporter.pid());
+      assertEquals(0, capEff & ((1L << 1) | (1L << 2)), "CAP_DAC_OVERRIDE/READ_SEARCH dropped");
+      MetricsText before =
+          Await.until(
+              Duration.ofSeconds(30),
+              "both tasks' memory series",
+              exporter::scrape,
+              m ->
+                  m.value("container_memory_usage_bytes", "name", readable).isPresent()
+                      && m.value("container_memory_usage_bytes", "name", locked).isPresent());
+      double deniedBefore = denied(before);
+      assertEquals(0.0, deniedBefore, "every cgroup file is world-readable");
+
+      Files.setPosixFilePermissions(
+          memoryDir, java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class));
+      MetricsText after =
+          Await.until(
+              Duration.ofSeconds(30),
+              "the locked task left out and counted",
+              exporter::scrape,
+              m ->
+                  m.value("container_cpu_usage_seconds_total", "name", locked).isEmpty()
+                      && denied(m) >= deniedBefore + 2);
+      for (String family :
+          List.of(
+              "container_memory_usage_bytes",
+              "container_memory_working_set_bytes",
+              "container_threads",
+              "container_spec_memory_limit_bytes",
+              "container_last_seen")) {
+        assertTrue(after.value(family, "name", locked).isEmpty(), family + " of the locked task");
+        assertTrue(after.value(family, "name", readable).isPresent(), family + " of the other");
+      }
+      assertEquals(
+          Optional.of(0.0),
+          after.value("containerd_exporter_cgroup_read_failures_total", "reason", "io"));
+      assertEquals(
+          1,
+          exporter
+              .log()
+              .lines()
+              .filter(l -> l.contains("cgroup /" + NS + "/" + locked + " not read (denied"))
+              .count(),
+          "logged once for the task:\n" + exporter.log());
+
+      Files.setPosixFilePermissions(memoryDir, mode);
+      Await.until(
+          Duration.ofSeconds(30),
+          "the task back once its cgroup is readable",
+          exporter::scrape,
+          m -> m.value("container_memory_usage_bytes", "name", locked).isPresent());
+      assertTrue(exporter.isAlive());
+    } finally {
+      Files.setPosixFilePermissions(memoryDir, mode);
+      for (String id : List.of(readable, locked)) {
+        containerd.kill(NS, id, "SIGKILL");
+      }
+    }
+  }
+
+  private static double denied(MetricsText m) {
+    return m.value("containerd_exporter_cgroup_read_failures_total", "reason", "denied")
+        .orElseThrow();
+  }
+
+  /** CapEff of /proc/PID/status. */
+  private static long effectiveCapabilities(long pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith("CapEff:"))
+        .map(l -> Long.parseUnsignedLong(l.substring("CapEff:".length()).trim(), 16))
+        .findFirst()
+        .orElseThrow();
+  }
+
   private static double failures(MetricsText m) {
     return m.samples("containerd_exporter_collector_failures_total").stream()
         .mapToDouble(MetricsText.Sample::value)
