@@ -203,23 +203,11 @@ class ContainerdFaultsIT {
       try {
         MetricsText hung =
             Await.until(
-                Duration.ofSeconds(20),
-                "the stuck task's series gone, counted as unlisted, Tasks.List at 2 s or more",
-                exporter::scrape,
-                m ->
-                    m.value("container_last_seen", "name", stuck).isEmpty()
-                        && m.value(
-                                    "containerd_exporter_tasks_unlisted_total",
-                                    "containerd_namespace",
-                                    ns)
-                                .orElse(0.0)
-                            >= 1
-                        && m.value(
-                                    "containerd_exporter_tasks_list_duration_seconds",
-                                    "containerd_namespace",
-                                    ns)
-                                .orElse(0.0)
-                            >= 2);
+                    Duration.ofSeconds(20),
+                    "the stuck task's series gone, counted as unlisted, Tasks.List at 2 s or more",
+                    () -> new Hang(exporter.scrape(), ns, stuck),
+                    Hang::shows)
+                .scrape();
         stillFresh(exporter, hung, fresh, stuck);
         if (source.equals("api")) {
           late = ExporterProcess.start(containerd.socket(), flags);
@@ -272,6 +260,40 @@ class ContainerdFaultsIT {
       }
     }
     assertEquals(List.of(), slow, "scrapes slower than 1 s or failed while the shim hung");
+  }
+
+  /** What one scrape shows of the hang, printed when the wait times out. */
+  private record Hang(MetricsText scrape, String ns, String stuck) {
+    boolean shows() {
+      return !stuckSeen() && unlisted() >= 1 && listSeconds() >= 2;
+    }
+
+    boolean stuckSeen() {
+      return scrape.value("container_last_seen", "name", stuck).isPresent();
+    }
+
+    double unlisted() {
+      return scrape
+          .value("containerd_exporter_tasks_unlisted_total", "containerd_namespace", ns)
+          .orElse(-1.0);
+    }
+
+    double listSeconds() {
+      return scrape
+          .value("containerd_exporter_tasks_list_duration_seconds", "containerd_namespace", ns)
+          .orElse(-1.0);
+    }
+
+    @Override
+    public String toString() {
+      return "stuck seen "
+          + stuckSeen()
+          + ", unlisted "
+          + unlisted()
+          + ", Tasks.List "
+          + listSeconds()
+          + " s";
+    }
   }
 
   /** The other task's CPU counter and last-seen time move on while the shim hangs. */
