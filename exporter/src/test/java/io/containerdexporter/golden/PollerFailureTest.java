@@ -84,6 +84,61 @@ class PollerFailureTest {
         .toList();
   }
 
+  /**
+   * A containerd that answers, but with errors (here its Version, the monitor's probe): one clear
+   * line naming the gRPC code and message, containerd_up 0, and the exporter keeps serving.
+   */
+  @Test
+  void aContainerdAnsweringWithErrorsIsUp0SaidOnceAndTheExporterServes() throws Exception {
+    install();
+    containerd.failWith(
+        io.containerdexporter.containerd.api.services.version.v1.VersionGrpc.getVersionMethod()
+            .getFullMethodName(),
+        Status.INTERNAL.withDescription("version service broken"));
+    containerd.start();
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(
+            io.containerdexporter.containerd.ConnectionMonitor.class.getName());
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+              warnings.add(r.getMessage());
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    try {
+      exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h");
+      exporter.awaitScrape(
+          WAIT,
+          "containerd_up 0 and the cause logged",
+          m -> hasValue(m, 0, "containerd_up") && !warnings.isEmpty());
+      Thread.sleep(1_500); // retries at 250, 500 ms…: the same cause, not logged again
+      assertEquals(200, exporter.get("/metrics").status());
+      assertEquals(200, exporter.get("/-/healthy").status());
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(
+          warnings
+              .get(0)
+              .startsWith(
+                  "containerd at "
+                      + containerd.socket()
+                      + " is not reachable: INTERNAL: version service broken; retry 1 in "),
+          warnings.get(0));
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
   @Test
   void aFailingRpcFailsOnlyItsCollectorAndTheScrapeStillAnswers() throws Exception {
     install();

@@ -143,11 +143,19 @@ class ContainerdFaultsIT {
   }
 
   /**
-   * A shim that hangs (SIGSTOP): containerd's calls to it block, so what the exporter asks of
-   * containerd about that task is slow or fails. Every scrape must still answer within 1 s (it
-   * serves the latest poll), the other task stays fresh, the stuck task's series are gone within
-   * one round (default source: containerd leaves it out of Tasks.List) or --poll.max-staleness
-   * (api: the collector times out, counted in containerd_exporter_collector_failures_total).
+   * A shim that hangs (SIGSTOP): containerd's calls to it block. containerd's Tasks.List gives up
+   * on its State after its own 2 s and leaves the task out, so the exporter sees the task vanish:
+   * counted in containerd_exporter_tasks_unlisted_total, and Tasks.List takes 2 s or more
+   * (containerd_exporter_tasks_list_duration_seconds). Every scrape must still answer within 1 s
+   * (it serves the latest poll), the other task stays fresh (its CPU counter moves, with either
+   * source), the stuck task's series are gone, and it comes back after SIGCONT.
+   *
+   * <p>api source: the unlisted task is left out of the namespace-wide Tasks.Metrics (which would
+   * wait on its shim), so no call times out in the exporter that saw it vanish. A second exporter
+   * started during the hang never saw the task listed: its namespace-wide call times out, each task
+   * is asked alone, the stuck one's own call times out
+   * (containerd_exporter_task_stats_timeouts_total) and the other task's stats still come, from its
+   * first rounds on.
    */
   @ParameterizedTest
   @ValueSource(strings = {"auto", "api"})
@@ -158,89 +166,167 @@ class ContainerdFaultsIT {
     containerd.importBusybox(ns, ContainerdSandbox.BUSYBOX_IMAGE);
     containerd.run(
         ns, stuck, ContainerdSandbox.BUSYBOX_IMAGE, RunOptions.DEFAULTS, "sleep", "100000");
+    // A little CPU, all the time, so "fresh" means a counter that moves.
     containerd.run(
-        ns, fresh, ContainerdSandbox.BUSYBOX_IMAGE, RunOptions.DEFAULTS, "sleep", "100000");
+        ns,
+        fresh,
+        ContainerdSandbox.BUSYBOX_IMAGE,
+        RunOptions.DEFAULTS,
+        "sh",
+        "-c",
+        "while true; do i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; sleep 0.5; done");
     long shim = shimPid(ns, stuck);
-    try (ExporterProcess exporter =
-        ExporterProcess.start(
-            containerd.socket(),
-            // Above containerd's own 2 s deadline on a shim's State in Tasks.List (1.6), so the
-            // inventory round finishes without the stuck task rather than overrunning.
-            "--poll.interval=3s",
-            "--poll.max-staleness=3s",
-            "--containerd.timeout=2500ms",
-            "--stats.source=" + source)) {
-      MetricsText settled =
-          Await.until(
-              Duration.ofSeconds(30),
-              "both tasks' stats",
-              exporter::scrape,
-              m ->
-                  m.value("container_last_seen", "name", stuck).isPresent()
-                      && m.value("container_last_seen", "name", fresh).isPresent());
-      double failuresBefore = failures(settled);
+    String[] flags = {
+      // Above containerd's own 2 s deadline on a shim's State in Tasks.List (1.6), so the
+      // inventory round finishes without the stuck task rather than overrunning.
+      "--poll.interval=3s",
+      "--poll.max-staleness=3s",
+      "--containerd.timeout=2500ms",
+      "--stats.source=" + source
+    };
+    List<ExporterProcess> timed = new CopyOnWriteArrayList<>();
+    List<String> slow = new CopyOnWriteArrayList<>();
+    ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor();
+    ExporterProcess late = null;
+    try (ExporterProcess exporter = ExporterProcess.start(containerd.socket(), flags)) {
+      Await.until(
+          Duration.ofSeconds(30),
+          "both tasks' stats",
+          exporter::scrape,
+          m ->
+              m.value("container_last_seen", "name", stuck).isPresent()
+                  && m.value("container_last_seen", "name", fresh).isPresent());
+      timed.add(exporter);
+      scraper.scheduleAtFixedRate(() -> timeScrapes(timed, slow), 0, 200, TimeUnit.MILLISECONDS);
 
       signal("STOP", shim);
-      List<String> slow = new CopyOnWriteArrayList<>();
-      ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor();
-      scraper.scheduleAtFixedRate(
-          () -> {
-            long t0 = System.nanoTime();
-            try {
-              int status = exporter.get("/metrics").statusCode();
-              long ms = (System.nanoTime() - t0) / 1_000_000;
-              if (status != 200 || ms > 1000) {
-                slow.add("status " + status + " in " + ms + " ms");
-              }
-            } catch (RuntimeException e) {
-              slow.add(e.toString());
-            }
-          },
-          0,
-          200,
-          TimeUnit.MILLISECONDS);
       try {
-        MetricsText stale =
+        MetricsText hung =
             Await.until(
-                Duration.ofSeconds(20),
-                "the stuck task's series gone"
-                    + (source.equals("api") ? " (max-staleness 3s) and a failure counted" : ""),
-                exporter::scrape,
-                m ->
-                    m.value("container_last_seen", "name", stuck).isEmpty()
-                        && (!source.equals("api") || failures(m) > failuresBefore));
-        // Default source: containerd's Tasks.List gives up on the stuck shim's State after its
-        // own 2 s and leaves the task out, so the exporter sees it gone at once (the cgroup files
-        // are read without the shim) and no collector fails or counts a timeout.
-        // api: Tasks.Metrics of a namespace waits on every shim (containerd 1.6 puts no deadline on
-        // a shim's Stats), so the whole call fails and the collector keeps its last values,
-        // then leaves them all out: the other task goes stale with the stuck one (see
-        // docs/security.md).
-        if (!source.equals("api")) {
-          double seenBefore =
-              stale
-                  .value("container_last_seen", "name", fresh)
-                  .orElseThrow(() -> new AssertionError("fresh task gone too:\n" + exporter.log()));
-          Await.until(
-              Duration.ofSeconds(10),
-              "the other task still fresh while the shim hangs",
-              exporter::scrape,
-              m ->
-                  m.value("container_last_seen", "name", fresh).orElse(0.0) > seenBefore
-                      && m.value("container_last_seen", "name", stuck).isEmpty());
+                    Duration.ofSeconds(20),
+                    "the stuck task's series gone, counted as unlisted, Tasks.List at 2 s or more",
+                    () -> new Hang(exporter.scrape(), ns, stuck),
+                    Hang::shows)
+                .scrape();
+        stillFresh(exporter, hung, fresh, stuck);
+        if (source.equals("api")) {
+          late = ExporterProcess.start(containerd.socket(), flags);
+          ExporterProcess second = late;
+          MetricsText first =
+              Await.until(
+                  Duration.ofSeconds(40),
+                  "an exporter started during the hang: the other task's stats and the stuck"
+                      + " task's own call timed out",
+                  second::scrape,
+                  m ->
+                      m.value("container_cpu_usage_seconds_total", "name", fresh).isPresent()
+                          && m.value(
+                                      "containerd_exporter_task_stats_timeouts_total",
+                                      "containerd_namespace",
+                                      ns,
+                                      "call",
+                                      "task")
+                                  .orElse(0.0)
+                              >= 1);
+          timed.add(second);
+          assertTrue(first.value("container_last_seen", "name", stuck).isEmpty());
+          stillFresh(second, first, fresh, stuck);
+        } else {
+          assertEquals(
+              0.0,
+              exporter.scrape().samples("containerd_exporter_task_stats_timeouts_total").stream()
+                  .mapToDouble(MetricsText.Sample::value)
+                  .sum(),
+              "the cgroup files need no call to the shim");
         }
       } finally {
         signal("CONT", shim);
-        scraper.shutdown();
-        assertTrue(scraper.awaitTermination(30, TimeUnit.SECONDS));
       }
-      assertEquals(List.of(), slow, "scrapes slower than 1 s or failed while the shim hung");
-      Await.until(
-          Duration.ofSeconds(30),
-          "the stuck task back after SIGCONT",
-          exporter::scrape,
-          m -> m.value("container_last_seen", "name", stuck).isPresent());
-      assertTrue(exporter.isAlive());
+      for (ExporterProcess e : timed) {
+        Await.until(
+            Duration.ofSeconds(30),
+            "the stuck task back after SIGCONT",
+            e::scrape,
+            m -> m.value("container_last_seen", "name", stuck).isPresent());
+        assertTrue(e.isAlive());
+      }
+      scraper.shutdown(); // before the exporters close
+      assertTrue(scraper.awaitTermination(30, TimeUnit.SECONDS));
+    } finally {
+      scraper.shutdown();
+      assertTrue(scraper.awaitTermination(30, TimeUnit.SECONDS));
+      if (late != null) {
+        late.close();
+      }
+    }
+    assertEquals(List.of(), slow, "scrapes slower than 1 s or failed while the shim hung");
+  }
+
+  /** What one scrape shows of the hang, printed when the wait times out. */
+  private record Hang(MetricsText scrape, String ns, String stuck) {
+    boolean shows() {
+      return !stuckSeen() && unlisted() >= 1 && listSeconds() >= 2;
+    }
+
+    boolean stuckSeen() {
+      return scrape.value("container_last_seen", "name", stuck).isPresent();
+    }
+
+    double unlisted() {
+      return scrape
+          .value("containerd_exporter_tasks_unlisted_total", "containerd_namespace", ns)
+          .orElse(-1.0);
+    }
+
+    double listSeconds() {
+      return scrape
+          .value("containerd_exporter_tasks_list_duration_seconds", "containerd_namespace", ns)
+          .orElse(-1.0);
+    }
+
+    @Override
+    public String toString() {
+      return "stuck seen "
+          + stuckSeen()
+          + ", unlisted "
+          + unlisted()
+          + ", Tasks.List "
+          + listSeconds()
+          + " s";
+    }
+  }
+
+  /** The other task's CPU counter and last-seen time move on while the shim hangs. */
+  private static void stillFresh(
+      ExporterProcess exporter, MetricsText before, String fresh, String stuck) {
+    double cpu =
+        before
+            .value("container_cpu_usage_seconds_total", "name", fresh)
+            .orElseThrow(() -> new AssertionError("fresh task gone too:\n" + exporter.log()));
+    double seen = before.value("container_last_seen", "name", fresh).orElseThrow();
+    Await.until(
+        Duration.ofSeconds(15),
+        "the other task's CPU counter and last-seen moving while the shim hangs",
+        exporter::scrape,
+        m ->
+            m.value("container_cpu_usage_seconds_total", "name", fresh).orElse(0.0) > cpu
+                && m.value("container_last_seen", "name", fresh).orElse(0.0) > seen
+                && m.value("container_last_seen", "name", stuck).isEmpty());
+  }
+
+  /** One timed scrape of each exporter: 200 within 1 s, or a line in {@code slow}. */
+  private static void timeScrapes(List<ExporterProcess> exporters, List<String> slow) {
+    for (ExporterProcess e : exporters) {
+      long t0 = System.nanoTime();
+      try {
+        int status = e.get("/metrics").statusCode();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (status != 200 || ms > 1000) {
+          slow.add("status " + status + " in " + ms + " ms");
+        }
+      } catch (RuntimeException ex) {
+        slow.add(ex.toString());
+      }
     }
   }
 
