@@ -2,6 +2,7 @@ package io.containerdexporter.events;
 
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.RecentEvent;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,6 +52,18 @@ final class ContainerCounters {
 
   /** When the container was last seen gone; its series are dropped --events.retention later. */
   Instant goneSince;
+
+  /**
+   * An OOM event came since the task last started: its exit is an OOM kill (containerd's CRI rule
+   * for the reason OOMKilled).
+   */
+  boolean oomSinceStart;
+
+  /**
+   * The non-zero exit listed for the page since the task last started, if any: an OOM event that
+   * arrives after it (the shim publishes both, in no guaranteed order) marks it.
+   */
+  RecentEvent listedExit;
 
   ContainerCounters(ContainerIdentity identity) {
     this.identity = identity;

@@ -176,25 +176,34 @@ public final class EventState {
     // Java 17: no pattern matching for switch yet, so a chain of instanceof.
     if (event instanceof ContainerEvent.TaskOom oom) {
       ContainerCounters c = counters(namespace, oom.containerId());
-      recentOoms.add(recent(c.identity, oom.containerId(), published, "OOM killed"));
+      recentOoms.add(recent(c.identity, oom.containerId(), published, OOM_KILLED));
+      c.oomSinceStart = true;
+      if (c.listedExit != null && !c.listedExit.reason().endsWith(OOM_EXIT_SUFFIX)) {
+        RecentEvent marked = c.listedExit.withReason(c.listedExit.reason() + OOM_EXIT_SUFFIX);
+        recentExits.replace(c.listedExit, marked);
+        c.listedExit = marked;
+      }
     } else if (event instanceof ContainerEvent.TaskExit exit) {
       if (exit.isInit()) {
         ContainerCounters c = counters(namespace, exit.containerId());
         if (exit.exitedAt().isAfter(c.lastCountedExit)) {
           c.countExit(exit.exitStatus(), exit.exitedAt());
           if (exit.exitStatus() != 0) {
-            recentExits.add(
+            c.listedExit =
                 recent(
                     c.identity,
                     exit.containerId(),
                     exit.exitedAt(),
-                    "exit code " + exit.exitStatus()));
+                    "exit code " + exit.exitStatus() + (c.oomSinceStart ? OOM_EXIT_SUFFIX : ""));
+            recentExits.add(c.listedExit);
           }
         }
       }
     } else if (event instanceof ContainerEvent.TaskStart start) {
       ContainerCounters c = counters(namespace, start.containerId());
       c.starts++;
+      c.oomSinceStart = false;
+      c.listedExit = null;
       countRestart(namespace, start.containerId(), c.identity);
     } else if (event instanceof ContainerEvent.ContainerCreated created) {
       ContainerCounters existing = containers.get(new ContainerIndex.Key(namespace, created.id()));
@@ -366,6 +375,16 @@ public final class EventState {
   }
 
   // ---------------------------------------------------------------- the stream
+
+  /** The reason of an OOM kill on the page and in /api/v1/top. */
+  public static final String OOM_KILLED = "OOM killed";
+
+  /**
+   * Added to the reason of a non-zero exit after an OOM event since the task started, as
+   * containerd's CRI reports such an exit as OOMKilled: the exit stays in the exits list (it is
+   * one) and says why, and the OOM list has the kill itself.
+   */
+  public static final String OOM_EXIT_SUFFIX = " (" + OOM_KILLED + ")";
 
   private static RecentEvent recent(ContainerIdentity i, String id, Instant at, String reason) {
     return new RecentEvent(

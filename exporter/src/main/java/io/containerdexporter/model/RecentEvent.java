@@ -14,4 +14,10 @@ public record RecentEvent(
     String pod,
     String subject,
     String id,
-    String reason) {}
+    String reason) {
+
+  /** The same event with another reason. */
+  public RecentEvent withReason(String newReason) {
+    return new RecentEvent(at, containerdNamespace, namespace, pod, subject, id, newReason);
+  }
+}

@@ -18,6 +18,19 @@ public final class RecentEvents {
     events.addFirst(e);
   }
 
+  /** Replaces {@code old} (the very instance added) by {@code updated}, if it is still listed. */
+  public synchronized void replace(RecentEvent old, RecentEvent updated) {
+    List<RecentEvent> copy = new ArrayList<>(events);
+    for (int i = 0; i < copy.size(); i++) {
+      if (copy.get(i) == old) {
+        copy.set(i, updated);
+        events.clear();
+        events.addAll(copy);
+        return;
+      }
+    }
+  }
+
   public synchronized List<RecentEvent> list() {
     return List.copyOf(new ArrayList<>(events));
   }

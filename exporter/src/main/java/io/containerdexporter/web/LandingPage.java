@@ -138,7 +138,8 @@ final class LandingPage implements HttpHandler {
     link(h, "/-/healthy", "Health");
     link(h, "/-/ready", "Readiness");
     link(h, DOCS + "/blob/main/docs/metrics.md", "Every metric (docs/metrics.md)");
-    link(h, DOCS + "#in-kubernetes-the-helm-chart-or-one-manifest", "Scrape config and Helm chart");
+    link(h, ScrapeConfig.PATH, "A Prometheus scrape config for this exporter");
+    link(h, DOCS + "#in-kubernetes-the-helm-chart-or-one-manifest", "The Helm chart");
     h.append("</ul></section>\n");
     h.append("<footer><p>containerd-exporter ")
         .append(escape(build.version()))

@@ -73,6 +73,8 @@ public final class NodeTop {
             config.telemetryPath(),
             "top",
             "/api/v1/top",
+            "scrapeConfig",
+            ScrapeConfig.PATH,
             "docs",
             LandingPage.DOCS + "/blob/main/docs/metrics.md");
     this.clock = clock;

@@ -23,11 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The HTTP side: the telemetry path, {@code /}, {@code /-/healthy} and {@code /-/ready}, on every
- * {@code --web.listen-address}, over TLS when the web config says so. Scrapes are cheap (they
- * render published state), so a few threads serve them; a burst beyond the queue is served by the
- * accepting thread, which slows new connections down instead of growing memory. HTTP/1.1 only: the
- * JDK's server has no HTTP/2.
+ * The HTTP side: the telemetry path, {@code /} (with {@code /api/v1/top} and {@code
+ * /scrape-config}), {@code /-/healthy} and {@code /-/ready}, on every {@code --web.listen-address},
+ * over TLS when the web config says so. Scrapes are cheap (they render published state), so a few
+ * threads serve them; a burst beyond the queue is served by the accepting thread, which slows new
+ * connections down instead of growing memory. HTTP/1.1 only: the JDK's server has no HTTP/2.
  */
 public final class WebServer implements AutoCloseable {
 
@@ -90,7 +90,7 @@ public final class WebServer implements AutoCloseable {
       for (ListenAddress address : config.listenAddresses()) {
         HttpServer server = bind(address.toSocketAddress(), watcher);
         server.setExecutor(executor);
-        addContexts(server, config, build, scrapes, status, top, gate);
+        addContexts(server, config, build, scrapes, status, top, gate, watcher);
         servers.add(server);
       }
     } catch (IOException | RuntimeException e) {
@@ -125,7 +125,8 @@ public final class WebServer implements AutoCloseable {
       ScrapeHandler metrics,
       Supplier<ContainerdStatus> status,
       Supplier<TopData> top,
-      AccessGate gate) {
+      AccessGate gate,
+      WebConfigWatcher watcher) {
     String telemetry = config.telemetryPath();
     server.createContext(telemetry, new GuardedHandler(telemetry, gate.guardScrape(metrics)));
     HttpHandler healthy = exchange -> Responses.text(exchange, 200, "Healthy\n");
@@ -147,6 +148,11 @@ public final class WebServer implements AutoCloseable {
                 new LandingPage(build, telemetry, config.poll().interval().toMillis(), top))));
     server.createContext(
         "/api/v1/top", new GuardedHandler("/api/v1/top", gate.guard(new TopApi(top))));
+    ScrapeConfig scrapeConfig =
+        new ScrapeConfig(
+            telemetry, config.poll().interval(), watcher.tls(), () -> watcher.policy().config());
+    server.createContext(
+        ScrapeConfig.PATH, new GuardedHandler(ScrapeConfig.PATH, gate.guard(scrapeConfig)));
   }
 
   /** One for every listen address, so they share one encoded exposition. */

@@ -380,13 +380,40 @@ class EventStateTest {
     assertEquals("web", state.recentOoms().get(0).subject());
     assertEquals(now.toString(), state.recentOoms().get(0).at());
     assertEquals(
-        java.util.List.of("exit code 137"),
+        java.util.List.of("exit code 137 (OOM killed)"),
         state.recentExits().stream().map(e -> e.reason()).toList(),
-        "exit 0 and an exec's exit are not listed");
+        "exit 0 and an exec's exit are not listed; the exit after the OOM says so");
     for (int i = 0; i < 25; i++) {
       state.apply("k8s.io", new ContainerEvent.TaskOom("c" + i), now);
     }
+    assertEquals(1, state.recentExits().size(), "an OOM alone is no exit");
     assertEquals(io.containerdexporter.model.RecentEvents.SIZE, state.recentOoms().size());
     assertEquals("c24", state.recentOoms().get(0).id(), "newest first");
+  }
+
+  @Test
+  void anExitIsMarkedOomKilledWhicheverOfTheTwoEventsComesFirstUntilTheTaskStartsAgain() {
+    // the shim publishes /tasks/exit and /tasks/oom from two goroutines: either may come first
+    state.apply("k8s.io", new ContainerEvent.TaskExit("a", "a", 137, now), now);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("a"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("a"), now);
+    assertEquals(
+        java.util.List.of("exit code 137 (OOM killed)"),
+        state.recentExits().stream().map(e -> e.reason()).toList(),
+        "marked once, however many OOM events");
+    assertEquals(2, state.recentOoms().size());
+
+    // restarted, then exits on its own: no OOM since this start
+    state.apply("k8s.io", new ContainerEvent.TaskStart("a"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskExit("a", "a", 1, now.plusSeconds(5)), now);
+    assertEquals(
+        java.util.List.of("exit code 1", "exit code 137 (OOM killed)"),
+        state.recentExits().stream().map(e -> e.reason()).toList());
+
+    // an OOM that killed a child: the task's later non-zero exit is an OOM kill, as CRI says
+    state.apply("k8s.io", new ContainerEvent.TaskStart("a"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("a"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskExit("a", "a", 2, now.plusSeconds(9)), now);
+    assertEquals("exit code 2 (OOM killed)", state.recentExits().get(0).reason());
   }
 }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * second, with its TSDB in a temp dir of its own. Tests ask it questions only over its HTTP API,
  * the way Grafana does.
  */
-final class PrometheusServer implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
 
   /** The job name the scrape config uses; dashboards select on it only through {@code up}. */
   static final String JOB = "containerd-exporter";
@@ -85,7 +85,7 @@ final class PrometheusServer implements AutoCloseable {
    * Starts Prometheus with these {@code scrape_configs} (a YAML list); returns once it is ready and
    * {@code upQuery} returns {@code targets} series.
    */
-  static PrometheusServer withScrapeConfigs(
+  public static PrometheusServer withScrapeConfigs(
       String scrapeConfigs, String upQuery, int targets, Duration timeout) {
     return withScrapeConfigs(scrapeConfigs, upQuery, targets, timeout, List.of());
   }
@@ -166,7 +166,7 @@ final class PrometheusServer implements AutoCloseable {
    * An instant query; returns {@code data.result} (for a vector: one {metric, value} object per
    * series).
    */
-  JsonNode query(String promql) {
+  public JsonNode query(String promql) {
     return data(
             "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8),
             "query " + promql)
@@ -225,7 +225,7 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.readString(dir.resolve("prometheus.log"));
     } catch (IOException e) {
