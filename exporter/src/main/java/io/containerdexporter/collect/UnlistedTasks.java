@@ -71,6 +71,13 @@ final class UnlistedTasks {
     Set<String> listed = new HashSet<>();
     Set<String> withProcess = new HashSet<>();
     for (TaskInfo t : tasks) {
+      // A task listed with status UNKNOWN after it had a process: containerd asked its shim for
+      // State, got no answer in time, and lists what it knows without a status. Hung, as one left
+      // out.
+      if (t.status() == TaskStatus.UNKNOWN && ns.withProcess.contains(t.containerId())) {
+        withProcess.add(t.containerId()); // still the process it had, as far as we know
+        continue;
+      }
       listed.add(t.containerId());
       if (t.status() == TaskStatus.RUNNING
           || t.status() == TaskStatus.PAUSED

@@ -209,29 +209,11 @@ class ContainerdFaultsIT {
                     Hang::shows)
                 .scrape();
         stillFresh(exporter, hung, fresh, stuck);
-        if (source.equals("api")) {
-          late = ExporterProcess.start(containerd.socket(), flags);
-          ExporterProcess second = late;
-          MetricsText first =
-              Await.until(
-                  Duration.ofSeconds(40),
-                  "an exporter started during the hang: the other task's stats and the stuck"
-                      + " task's own call timed out",
-                  second::scrape,
-                  m ->
-                      m.value("container_cpu_usage_seconds_total", "name", fresh).isPresent()
-                          && m.value(
-                                      "containerd_exporter_task_stats_timeouts_total",
-                                      "containerd_namespace",
-                                      ns,
-                                      "call",
-                                      "task")
-                                  .orElse(0.0)
-                              >= 1);
-          timed.add(second);
-          assertTrue(first.value("container_last_seen", "name", stuck).isEmpty());
-          stillFresh(second, first, fresh, stuck);
-        } else {
+        // api: containerd 1.6 lists the stuck task with status UNKNOWN (its State timed out), so
+        // it is no live task and is never asked of Tasks.Metrics; a shim hung between the listing
+        // and the stats call (the timeout path, one call per task) is shown on the fake server by
+        // ApiStatsReaderTest.
+        if (!source.equals("api")) {
           assertEquals(
               0.0,
               exporter.scrape().samples("containerd_exporter_task_stats_timeouts_total").stream()
