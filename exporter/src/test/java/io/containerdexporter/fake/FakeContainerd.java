@@ -75,6 +75,15 @@ public final class FakeContainerd implements AutoCloseable {
   }
 
   /**
+   * A loaded snapshotter plugin whose "root" export is {@code root} (where the exporter finds the
+   * filesystem under the writable layers).
+   */
+  public FakeContainerd snapshotter(String id, String root) {
+    inventory.snapshotter(id, root);
+    return this;
+  }
+
+  /**
    * A snapshotter plugin that failed to load: listed by Introspection with init_err, refused by
    * Snapshots.
    */

@@ -56,6 +56,17 @@ final class Inventory {
         id, Plugin.newBuilder().setType(SNAPSHOTTER_PLUGIN_TYPE).setId(id).build());
   }
 
+  /** A loaded snapshotter that exports its root directory, as containerd's plugins do. */
+  synchronized void snapshotter(String id, String root) {
+    snapshotters.put(
+        id,
+        Plugin.newBuilder()
+            .setType(SNAPSHOTTER_PLUGIN_TYPE)
+            .setId(id)
+            .putExports("root", root)
+            .build());
+  }
+
   /**
    * A snapshotter whose plugin failed to initialise (zfs on ext4, say): Introspection lists it with
    * init_err.
