@@ -191,6 +191,49 @@ public final class CriClient implements AutoCloseable {
       int attempt,
       String image,
       String... command) {
+    // BestEffort: kubelet still sends the minimum CPU shares.
+    return createContainer(
+        podId,
+        pod,
+        name,
+        attempt,
+        image,
+        LinuxContainerResources.newBuilder().setCpuShares(2),
+        command);
+  }
+
+  /**
+   * CreateContainer as for a container with {@code resources.limits.memory}: kubelet passes the
+   * limit as {@code memory_limit_in_bytes} (and the pod is Burstable; the cgroup parent stays this
+   * client's, which is all containerd cares about).
+   */
+  public String createContainerWithMemoryLimit(
+      String podId,
+      String name,
+      int attempt,
+      String image,
+      long memoryLimitBytes,
+      String... command) {
+    return createContainer(
+        podId,
+        podConfig(podId),
+        name,
+        attempt,
+        image,
+        LinuxContainerResources.newBuilder()
+            .setCpuShares(2)
+            .setMemoryLimitInBytes(memoryLimitBytes),
+        command);
+  }
+
+  private String createContainer(
+      String podId,
+      PodSandboxConfig pod,
+      String name,
+      int attempt,
+      String image,
+      LinuxContainerResources.Builder resources,
+      String... command) {
     PodSandboxMetadata meta = pod.getMetadata();
     // kubelet creates the container's log dir too
     node.createDirectories(Path.of(pod.getLogDirectory()).resolve(name));
@@ -210,12 +253,7 @@ public final class CriClient implements AutoCloseable {
             .putAnnotations("io.kubernetes.container.terminationMessagePolicy", "File")
             .putAnnotations("io.kubernetes.pod.terminationGracePeriod", "30")
             .setLogPath(name + "/" + attempt + ".log")
-            .setLinux(
-                LinuxContainerConfig.newBuilder()
-                    .setResources(
-                        LinuxContainerResources.newBuilder()
-                            // BestEffort: kubelet still sends the minimum CPU shares.
-                            .setCpuShares(2)))
+            .setLinux(LinuxContainerConfig.newBuilder().setResources(resources))
             .build();
     return runtime()
         .createContainer(

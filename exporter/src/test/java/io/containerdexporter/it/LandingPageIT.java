@@ -4,16 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.containerdexporter.cri.CriClient;
+import io.containerdexporter.cri.CriImagePuller;
 import io.containerdexporter.testkit.ContainerdExtension;
 import io.containerdexporter.testkit.ContainerdSandbox;
+import io.containerdexporter.testkit.Registry;
 import io.containerdexporter.testkit.RunOptions;
+import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,15 +30,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The node page in a real browser (Debian's headless Chromium) against the real containerd: the
- * busy container tops the CPU list, an OOM kill that just happened is listed, and a pod name with
- * HTML in it (from the container's label) comes out as text. {@code -Dlanding.update=true} rewrites
- * docs/landing.png from the same page.
+ * busy container tops the CPU list; a Kubernetes pod's container (run through CRI, as kubelet does)
+ * OOM-killed just before is listed with its pod and namespace, under OOM kills and as its exit;
+ * kubelet's pull of an image its registry does not have is listed with its reason; and a pod name
+ * with HTML in it (from the container's label) comes out as text. {@code -Dlanding.update=true}
+ * rewrites docs/landing.png from the same page.
  */
 @ExtendWith(ContainerdExtension.class)
 class LandingPageIT {
 
   private static final String NS = "page";
+  private static final String BUSYBOX = ContainerdSandbox.BUSYBOX_IMAGE;
   private static final String HTML_POD = "<b>evil</b><script>alert(1)</script>";
+  private static final String EAT_MEMORY = "x=a; while :; do x=$x$x; done";
+  private static final long EIGHT_MIB = 8 * 1024 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ContainerdSandbox containerd;
 
@@ -39,54 +53,92 @@ class LandingPageIT {
   }
 
   @Test
-  void thePageShowsTheBusyContainerFirstTheOomAndEscapesLabels() throws Exception {
+  void thePageShowsTheBusyContainerFirstTheOomsTheFailedPullAndEscapesLabels() throws Exception {
     containerd.createNamespace(NS);
-    containerd.importBusybox(NS, ContainerdSandbox.BUSYBOX_IMAGE);
+    containerd.importBusybox(NS, BUSYBOX);
+    containerd.importBusybox(CriClient.K8S_NAMESPACE, BUSYBOX);
     RunOptions kube =
         RunOptions.builder()
             .label("io.kubernetes.pod.namespace", "shop")
             .label("io.kubernetes.pod.name", HTML_POD)
             .label("io.kubernetes.container.name", "web")
             .build();
-    containerd.run(NS, "idle", ContainerdSandbox.BUSYBOX_IMAGE, kube, "sleep", "100000");
-    containerd.run(
-        NS,
-        "busy",
-        ContainerdSandbox.BUSYBOX_IMAGE,
-        RunOptions.DEFAULTS,
-        "sh",
-        "-c",
-        "while :; do :; done");
-    try (ExporterProcess exporter =
-        ExporterProcess.start(containerd.socket(), "--poll.interval=1s", "--poll.timeout=1s")) {
+    containerd.run(NS, "idle", BUSYBOX, kube, "sleep", "100000");
+    containerd.run(NS, "busy", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "while :; do :; done");
+    try (Registry registry = Registry.start();
+        CriClient cri = CriClient.connect(containerd);
+        CriImagePuller kubelet = new CriImagePuller(containerd.socket());
+        ExporterProcess exporter =
+            ExporterProcess.start(
+                containerd.socket(),
+                "--poll.interval=1s",
+                "--poll.timeout=1s",
+                "--pulls.log-file=" + containerd.daemonLog())) {
       Await.until(
           Duration.ofSeconds(30),
-          "the exporter subscribed to events",
+          "the exporter subscribed to events and following containerd's log",
           exporter::scrape,
-          s -> s.value("containerd_exporter_event_stream_up").orElse(0.0) == 1.0);
+          s ->
+              s.value("containerd_exporter_event_stream_up").orElse(0.0) == 1.0
+                  && s.value("containerd_exporter_log_lines_total", "result", "parsed")
+                      .isPresent());
+      Instant before = Instant.now().minusSeconds(1);
+
+      // a pod's container that outgrows its memory limit, run as kubelet runs it
+      String pod = cri.runPod("shop", "api-0", UUID.randomUUID().toString());
+      String app =
+          cri.createContainerWithMemoryLimit(
+              pod, "app", 0, BUSYBOX, EIGHT_MIB, "sh", "-c", EAT_MEMORY);
+      cri.startContainer(app);
+      // and a plain containerd one (no pod)
       containerd.run(
           NS,
           "oom",
-          ContainerdSandbox.BUSYBOX_IMAGE,
-          RunOptions.builder().memoryLimitBytes(8 * 1024 * 1024).build(),
+          BUSYBOX,
+          RunOptions.builder().memoryLimitBytes(EIGHT_MIB).build(),
           "sh",
           "-c",
-          "x=a; while :; do x=$x$x; done");
+          EAT_MEMORY);
+      // kubelet pulling a tag its registry does not have
+      String missing = registry.reference("page/missing:1");
+      assertEquals(Status.Code.NOT_FOUND, kubelet.pull(missing).code());
+
       String url = "http://127.0.0.1:" + exporter.port() + "/";
-      Await.until(
-          Duration.ofSeconds(30),
-          "the OOM and a CPU ranking on /api/v1/top",
-          () -> exporter.get("/api/v1/top").body(),
-          b ->
-              b.contains("\"id\":\"oom\"")
-                  && b.matches("(?s).*\"topCpu\":\\[\\{[^}]*\"name\":\"busy\".*"));
+      JsonNode top =
+          Await.until(
+              Duration.ofSeconds(30),
+              "both OOMs, the OOM-killed exit, the failed pull and a CPU ranking on /api/v1/top",
+              () -> topJson(exporter),
+              t ->
+                  values(t.path("recentOoms"), "id").containsAll(List.of(app, "oom"))
+                      && values(t.path("recentExits"), "id").containsAll(List.of(app, "oom"))
+                      && values(t.path("recentFailedPulls"), "subject").contains(missing)
+                      && "busy".equals(t.path("topCpu").path(0).path("name").asText()));
 
       String dom = chromium("--dump-dom", url);
       List<String> cpuOrder = attributes(section(dom, "top-cpu"), "data-name");
       assertEquals("busy", cpuOrder.get(0), dom);
       assertTrue(cpuOrder.contains("idle"), dom);
-      assertTrue(attributes(section(dom, "recent-ooms"), "data-id").contains("oom"), dom);
-      assertTrue(section(dom, "recent-ooms").contains("OOM killed"), dom);
+
+      assertPodRow(dom, "recent-ooms", app, "OOM killed", before);
+      assertEquals(
+          List.of("oom", "", "", NS, "OOM killed"),
+          cells(section(dom, "recent-ooms"), "oom").subList(1, 6));
+      assertPodRow(dom, "recent-exits", app, "exit code 137 (OOM killed)", before);
+      assertEquals(
+          "exit code 137 (OOM killed)", cells(section(dom, "recent-exits"), "oom").get(5), dom);
+
+      // time, image, pod, namespace, containerd namespace, reason: containerd logs no pod
+      List<String> pull = rowWith(section(dom, "recent-failed-pulls"), missing);
+      assertEquals(List.of(missing, "", "", "k8s.io"), pull.subList(1, 5), "pull: " + pull);
+      assertTrue(pull.get(5).startsWith("not_found: "), "the pull's reason: " + pull);
+      assertRecent(before, pull.get(0));
+      assertEquals(
+          top.path("recentFailedPulls").path(0).path("reason").asText(),
+          pull.get(5).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"),
+          "the page and /api/v1/top say the same");
+
+      assertTrue(dom.contains("href=\"/scrape-config\""), "the scrape config is linked");
       assertFalse(dom.contains("<b>evil</b>"), "the pod label's HTML is not markup");
       assertFalse(dom.contains("<script>alert(1)"), "the pod label's script is not a script");
       assertTrue(
@@ -95,10 +147,71 @@ class LandingPageIT {
 
       if (Boolean.getBoolean("landing.update")) {
         Path png = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/landing.png");
-        chromium("--screenshot=" + png, "--window-size=1280,1600", url);
+        chromium("--screenshot=" + png, "--window-size=1280,2200", url);
         assertTrue(Files.size(png) > 10_000, "a screenshot was written");
       }
     }
+  }
+
+  /**
+   * The CRI pod's row of a recent list: time, container, pod, namespace, containerd namespace,
+   * reason.
+   */
+  private static void assertPodRow(
+      String dom, String section, String id, String reason, Instant before) {
+    List<String> row = cells(section(dom, section), id);
+    assertEquals(
+        List.of("app", "api-0", "shop", "k8s.io", reason), row.subList(1, 6), section + ": " + row);
+    assertRecent(before, row.get(0));
+  }
+
+  /** A recent list's time is ISO-8601 and from this test's run. */
+  private static void assertRecent(Instant before, String at) {
+    Instant t = Instant.parse(at);
+    assertFalse(t.isBefore(before), at + " is before the test made it happen (" + before + ")");
+    assertFalse(t.isAfter(Instant.now()), at + " is in the future");
+  }
+
+  private static JsonNode topJson(ExporterProcess exporter) {
+    try {
+      return JSON.readTree(exporter.get("/api/v1/top").body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The {@code field} of every event of a recent list. */
+  private static List<String> values(JsonNode events, String field) {
+    List<String> out = new ArrayList<>();
+    events.forEach(e -> out.add(e.path(field).asText()));
+    return out;
+  }
+
+  /** The cells' texts of the recent list's row with this data-id. */
+  private static List<String> cells(String section, String id) {
+    int row = section.indexOf("<tr class=\"event\" data-id=\"" + id + "\"");
+    assertTrue(row >= 0, "a row for " + id + " in " + section);
+    return cellTexts(section.substring(row, section.indexOf("</tr>", row)));
+  }
+
+  /** The cells' texts of the first row whose second cell is {@code subject}. */
+  private static List<String> rowWith(String section, String subject) {
+    for (String row : section.split("</tr>")) {
+      List<String> cells = cellTexts(row);
+      if (cells.size() > 1 && cells.get(1).equals(subject)) {
+        return cells;
+      }
+    }
+    throw new AssertionError("no row for " + subject + " in " + section);
+  }
+
+  private static List<String> cellTexts(String row) {
+    List<String> cells = new ArrayList<>();
+    Matcher m = Pattern.compile("<td>(.*?)</td>").matcher(row);
+    while (m.find()) {
+      cells.add(m.group(1));
+    }
+    return cells;
   }
 
   private static String section(String dom, String id) {
