@@ -7,7 +7,6 @@ import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.TaskInfo;
-import io.containerdexporter.model.TaskStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -145,7 +144,7 @@ final class ApiStatsReader {
     Set<String> listed = new LinkedHashSet<>();
     for (TaskInfo t : view.tasks()) {
       listed.add(t.containerId());
-      if (t.status() != TaskStatus.STOPPED && t.status() != TaskStatus.UNKNOWN) {
+      if (t.status().hasProcess()) {
         live.add(t.containerId());
       }
     }

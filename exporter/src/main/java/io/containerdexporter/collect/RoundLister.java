@@ -50,10 +50,7 @@ public final class RoundLister {
       RoundView.NamespaceView view = RoundView.NamespaceView.of(listed, tasks);
       byNamespace.put(
           namespace,
-          new RoundView.NamespaceView(
-              view.containers(),
-              view.tasks(),
-              unlisted.update(namespace, listedAt, took, view.containers(), tasks)));
+          view.with(unlisted.update(namespace, listedAt, took, view.containers(), tasks)));
     }
     unlisted.retain(java.util.Set.copyOf(watched));
     index.applyRound(mark, java.util.Set.copyOf(watched), containers);

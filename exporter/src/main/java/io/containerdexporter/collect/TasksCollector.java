@@ -29,7 +29,7 @@ public final class TasksCollector implements Collector {
       FamilySpec.counter(
           "containerd_exporter_tasks_unlisted_total",
           "Tasks containerd stopped listing while their container stays and no exit or delete event came for them: "
-              + "containerd leaves out a task whose shim does not answer within 2 s, so this is how a hung shim shows "
+              + "containerd lists a task whose shim does not answer within 2 s as unknown, or leaves it out, so this is how a hung shim shows "
               + "(counted one round after it went missing).",
           "containerd_namespace");
   static final FamilySpec LIST_DURATION =

@@ -14,14 +14,15 @@ import java.util.logging.Logger;
 
 /**
  * Tasks containerd stopped listing while their container stays and no exit came for them: what a
- * hung shim looks like from outside. containerd (1.6 to 2.x) asks every shim for its State in
- * Tasks.List, gives up after its own 2 s ({@code io.containerd.timeout.task.state}) and leaves the
- * task out, so nothing fails and the task just vanishes.
+ * hung shim looks like from outside. containerd asks every shim for its State in Tasks.List and
+ * gives up after its own 2 s ({@code io.containerd.timeout.task.state}): it then lists the task
+ * with status UNKNOWN (1.6, as ContainerdFaultsIT sees) or leaves it out, so nothing fails and the
+ * task's process just vanishes. Either way containerd did not answer for the task.
  *
- * <p>A task listed with a process (running, paused, pausing) in one round and missing from the
- * next, its container still listed, is a suspect at once (the api stats source leaves it out of the
- * namespace-wide call). It is counted when it is still missing one round later with still no exit
- * or delete event since it was last listed: the grace keeps an exit whose event is a few
+ * <p>A task listed with a process (running, paused, pausing) in one round and not answered for in
+ * the next, its container still listed, is a suspect at once (the api stats source leaves it out of
+ * the namespace-wide call). It is counted when it is still missing one round later with still no
+ * exit or delete event since it was last listed: the grace keeps an exit whose event is a few
  * milliseconds behind the listing from being counted. Nothing is counted when the event stream was
  * down meanwhile (an exit may have gone unseen). A suspect is cleared when containerd lists the
  * task again, its container goes, or its end is seen.
@@ -68,17 +69,15 @@ final class UnlistedTasks {
       Map<String, ContainerInfo> containers,
       Iterable<TaskInfo> tasks) {
     Namespace ns = namespaces.computeIfAbsent(namespace, n -> new Namespace());
-    Set<String> listed = new HashSet<>();
+    Set<String> answered = new HashSet<>();
     Set<String> withProcess = new HashSet<>();
     for (TaskInfo t : tasks) {
-      // A task listed with status UNKNOWN after it had a process: containerd asked its shim for
-      // State, got no answer in time, and lists what it knows without a status. Hung, as one left
-      // out.
       if (t.status() == TaskStatus.UNKNOWN && ns.withProcess.contains(t.containerId())) {
-        withProcess.add(t.containerId()); // still the process it had, as far as we know
+        // No State from its shim in time: not answered for, and still the process it had.
+        withProcess.add(t.containerId());
         continue;
       }
-      listed.add(t.containerId());
+      answered.add(t.containerId());
       if (t.status() == TaskStatus.RUNNING
           || t.status() == TaskStatus.PAUSED
           || t.status() == TaskStatus.PAUSING) {
@@ -91,7 +90,7 @@ final class UnlistedTasks {
             e -> {
               String id = e.getKey();
               Missing m = e.getValue();
-              if (listed.contains(id)
+              if (answered.contains(id)
                   || !containers.containsKey(id)
                   || ends.endedSince(namespace, id, m.lastListed)
                   || ends.blindSince(m.lastListed)) {
@@ -112,7 +111,7 @@ final class UnlistedTasks {
               return false;
             });
     for (String id : ns.withProcess) {
-      if (!listed.contains(id)
+      if (!answered.contains(id)
           && containers.containsKey(id)
           && !ns.missing.containsKey(id)
           && !ends.endedSince(namespace, id, ns.listedAt)

@@ -36,22 +36,22 @@ public record RoundView(
     }
 
     public static NamespaceView of(List<ContainerInfo> containers, List<TaskInfo> tasks) {
-      return of(containers, tasks, TaskListing.NONE);
-    }
-
-    public static NamespaceView of(
-        List<ContainerInfo> containers, List<TaskInfo> tasks, TaskListing listing) {
       Map<String, ContainerInfo> byId = new LinkedHashMap<>();
       containers.forEach(c -> byId.put(c.id(), c));
-      return new NamespaceView(byId, tasks, listing);
+      return new NamespaceView(byId, tasks, TaskListing.NONE);
+    }
+
+    /** The same containers and tasks, with how their Tasks.List went. */
+    public NamespaceView with(TaskListing listing) {
+      return new NamespaceView(containers, tasks, listing);
     }
   }
 
   /**
    * How a namespace's Tasks.List went: how long containerd took, and the tasks it stopped listing
-   * while their container stays and no exit came (what a hung shim looks like: containerd leaves a
-   * task out when its shim does not answer State within its own 2 s), with the count of such
-   * disappearances so far.
+   * while their container stays and no exit came (what a hung shim looks like: containerd lists a
+   * task as UNKNOWN, or leaves it out, when its shim does not answer State within its own 2 s),
+   * with the count of such disappearances so far.
    *
    * @param unlisted container ids whose task containerd stopped listing, suspected hung
    * @param unlistedTotal tasks that went unlisted so far in the namespace (a counter)
@@ -123,9 +123,7 @@ public record RoundView(
       NamespaceView ns = byNamespace.get(namespace);
       for (TaskInfo task : ns.tasks()) {
         ContainerInfo container = ns.containers().get(task.containerId());
-        if (container != null
-            && task.status() != TaskStatus.STOPPED
-            && task.status() != TaskStatus.UNKNOWN) {
+        if (container != null && task.status().hasProcess()) {
           out.add(new LiveTask(task, container));
         }
       }

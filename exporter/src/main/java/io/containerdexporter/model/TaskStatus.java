@@ -11,6 +11,11 @@ public enum TaskStatus {
   PAUSING,
   UNKNOWN;
 
+  /** Whether a task in this status has a process (neither stopped nor unknown to containerd). */
+  public boolean hasProcess() {
+    return this != STOPPED && this != UNKNOWN;
+  }
+
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -3,21 +3,19 @@ package io.containerdexporter.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.containerdexporter.logging.LogCapture;
 import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,34 +40,18 @@ class CgroupReadFailureTest {
 
   private final ReadErrors errors = CgroupFixtures.readErrors();
   private final CgroupReadFailures failures = CgroupFixtures.readFailures();
-  private final List<LogRecord> logged = new ArrayList<>();
-  private final Logger log = Logger.getLogger(CgroupReadFailures.class.getName());
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
-  private Level previousLevel;
+  private LogCapture capture;
+  private List<LogRecord> logged;
 
   @BeforeEach
   void captureLog() {
-    previousLevel = log.getLevel();
-    log.setLevel(Level.ALL);
-    log.addHandler(capture);
+    capture = LogCapture.everything(CgroupReadFailures.class);
+    logged = capture.records();
   }
 
   @AfterEach
   void releaseLog() {
-    log.removeHandler(capture);
-    log.setLevel(previousLevel);
+    capture.close();
   }
 
   /** The v1 tree with a second task, c2, a copy of c1 in every controller. */

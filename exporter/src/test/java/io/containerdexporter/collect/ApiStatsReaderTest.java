@@ -219,7 +219,7 @@ class ApiStatsReaderTest {
     for (String id : listed) {
       tasks.add(new TaskInfo("ns", id, 100, TaskStatus.RUNNING, 0, Optional.empty()));
     }
-    return RoundView.NamespaceView.of(
-        containers, tasks, new RoundView.TaskListing(Duration.ZERO, unlisted, 0));
+    return RoundView.NamespaceView.of(containers, tasks)
+        .with(new RoundView.TaskListing(Duration.ZERO, unlisted, 0));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.containerdexporter.logging.LogCapture;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.ContainerdVersion;
 import io.grpc.Status;
@@ -195,25 +196,8 @@ class ConnectionMonitorTest {
     bindAndClose(socket);
     ScriptedProbe probe = new ScriptedProbe(socket);
     ConnectionMonitor monitor = new ConnectionMonitor(probe, clock);
-    java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger log =
-        java.util.logging.Logger.getLogger(ConnectionMonitor.class.getName());
-    java.util.logging.Handler capture =
-        new java.util.logging.Handler() {
-          @Override
-          public void publish(java.util.logging.LogRecord r) {
-            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-              warnings.add(r.getMessage());
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    log.addHandler(capture);
+    LogCapture capture = LogCapture.of(ConnectionMonitor.class);
+    java.util.List<String> warnings = capture.warnings();
     try {
       RuntimeException denied =
           Status.UNAVAILABLE
@@ -275,7 +259,7 @@ class ConnectionMonitorTest {
           warnings.get(4).contains("DEADLINE_EXCEEDED: deadline exceeded after 4.990s"),
           warnings.get(4));
     } finally {
-      log.removeHandler(capture);
+      capture.close();
     }
   }
 

@@ -19,6 +19,7 @@ import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeImage;
 import io.containerdexporter.it.Await;
 import io.containerdexporter.it.MetricsText;
+import io.containerdexporter.logging.LogCapture;
 import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,26 +97,8 @@ class PollerFailureTest {
             .getFullMethodName(),
         Status.INTERNAL.withDescription("version service broken"));
     containerd.start();
-    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger log =
-        java.util.logging.Logger.getLogger(
-            io.containerdexporter.containerd.ConnectionMonitor.class.getName());
-    java.util.logging.Handler capture =
-        new java.util.logging.Handler() {
-          @Override
-          public void publish(java.util.logging.LogRecord r) {
-            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-              warnings.add(r.getMessage());
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    log.addHandler(capture);
+    LogCapture capture = LogCapture.of(io.containerdexporter.containerd.ConnectionMonitor.class);
+    List<String> warnings = capture.warnings();
     try {
       exporter = InProcessExporter.start(containerd.socket(), "--poll.interval=1h");
       exporter.awaitScrape(
@@ -135,7 +118,7 @@ class PollerFailureTest {
                       + " is not reachable: INTERNAL: version service broken; retry 1 in "),
           warnings.get(0));
     } finally {
-      log.removeHandler(capture);
+      capture.close();
     }
   }
 

@@ -3,45 +3,31 @@ package io.containerdexporter.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.containerdexporter.logging.LogCapture;
 import java.nio.file.Path;
 import java.text.MessageFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ReadErrorsTest {
 
-  private final Logger logger = Logger.getLogger(ReadErrors.class.getName());
-  private final List<LogRecord> logged = new ArrayList<>();
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogCapture capture;
+  private List<LogRecord> logged;
 
   @BeforeEach
   void listen() {
-    logger.addHandler(handler);
+    capture = LogCapture.of(ReadErrors.class);
+    logged = capture.records();
   }
 
   @AfterEach
   void stopListening() {
-    logger.removeHandler(handler);
+    capture.close();
   }
 
   @Test
