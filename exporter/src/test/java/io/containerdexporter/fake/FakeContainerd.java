@@ -68,6 +68,11 @@ public final class FakeContainerd implements AutoCloseable {
     return inventory.namespace(name);
   }
 
+  /** The namespace deleted, as Namespaces.Delete leaves it: no longer listed. */
+  public void removeNamespace(String name) {
+    inventory.removeNamespace(name);
+  }
+
   /** A loaded snapshotter plugin; adding a snapshot to a namespace declares its snapshotter too. */
   public FakeContainerd snapshotter(String id) {
     inventory.snapshotter(id);

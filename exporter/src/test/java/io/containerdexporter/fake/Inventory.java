@@ -28,6 +28,10 @@ final class Inventory {
     return namespaces.computeIfAbsent(name, n -> new FakeNamespace(n, this::snapshotter));
   }
 
+  synchronized void removeNamespace(String name) {
+    namespaces.remove(name);
+  }
+
   synchronized List<String> namespaceNames() {
     return List.copyOf(namespaces.keySet());
   }
