@@ -39,9 +39,13 @@ final class InProcessExporter implements AutoCloseable {
   private final Exporter exporter;
   private final int port;
 
-  private InProcessExporter(Exporter exporter, int port) {
+  /** The empty stand-ins for /proc and /sys/fs/cgroup this exporter was given, removed on close. */
+  private final List<Path> emptyTrees;
+
+  private InProcessExporter(Exporter exporter, int port, List<Path> emptyTrees) {
     this.exporter = exporter;
     this.port = port;
+    this.emptyTrees = emptyTrees;
   }
 
   static InProcessExporter start(Path containerdSocket, String... extraArgs) throws IOException {
@@ -71,10 +75,11 @@ final class InProcessExporter implements AutoCloseable {
     if (args.stream().noneMatch(a -> a.contains("collector.containerd-process"))) {
       args.add("--no-collector.containerd-process");
     }
+    List<Path> emptyTrees = new ArrayList<>();
     for (String path : List.of("--path.procfs", "--path.cgroupfs")) {
       if (args.stream().noneMatch(a -> a.startsWith(path + "="))) {
-        args.add(
-            path + "=" + java.nio.file.Files.createTempDirectory("empty-" + path.substring(7)));
+        emptyTrees.add(java.nio.file.Files.createTempDirectory("empty-" + path.substring(7)));
+        args.add(path + "=" + emptyTrees.get(emptyTrees.size() - 1));
       }
     }
     StringWriter out = new StringWriter();
@@ -89,7 +94,7 @@ final class InProcessExporter implements AutoCloseable {
       throw new IllegalArgumentException("command line " + args + " rejected: " + err + out);
     }
     return new InProcessExporter(
-        Exporter.start(run.config(), new BuildInfo("test", "test", "17")), port);
+        Exporter.start(run.config(), new BuildInfo("test", "test", "17")), port, emptyTrees);
   }
 
   int port() {
@@ -168,5 +173,12 @@ final class InProcessExporter implements AutoCloseable {
   @Override
   public void close() {
     exporter.close();
+    for (Path tree : emptyTrees) {
+      try {
+        java.nio.file.Files.deleteIfExists(tree);
+      } catch (IOException e) {
+        // an empty temp directory left behind costs nothing
+      }
+    }
   }
 }
