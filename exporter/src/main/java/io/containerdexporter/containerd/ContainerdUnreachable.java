@@ -16,7 +16,10 @@ public final class ContainerdUnreachable {
   private ContainerdUnreachable() {}
 
   /**
-   * Whether {@code failure} (or a cause of it) is gRPC's UNAVAILABLE: no connection to containerd.
+   * Whether {@code failure} (or a cause of it) is gRPC's UNAVAILABLE: no connection to containerd;
+   * or a call cut off by the connection closing under it (grpc-netty's {@code UNKNOWN: channel
+   * closed}, when containerd dies while the call is in flight): the same outage, seen a moment
+   * before the connection monitor sees it.
    */
   public static boolean is(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -24,11 +27,18 @@ public final class ContainerdUnreachable {
           t instanceof StatusRuntimeException s
               ? s.getStatus()
               : t instanceof StatusException s ? s.getStatus() : null;
-      if (status != null && status.getCode() == Status.Code.UNAVAILABLE) {
+      if (status != null
+          && (status.getCode() == Status.Code.UNAVAILABLE || connectionClosed(status))) {
         return true;
       }
     }
     return false;
+  }
+
+  private static boolean connectionClosed(Status status) {
+    return status.getCode() == Status.Code.UNKNOWN
+        && (status.getCause() instanceof java.nio.channels.ClosedChannelException
+            || "channel closed".equals(status.getDescription()));
   }
 
   /**
