@@ -134,9 +134,10 @@ public final class Exporter implements AutoCloseable {
             clock);
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(
+    ExporterCollector ours =
         exposition(
-            monitor::status, poller, events, pullStats, build, webMetrics, config.metricsFilter()));
+            monitor::status, poller, events, pullStats, build, webMetrics, config.metricsFilter());
+    registry.register(ours);
     if (config.jvmMetrics()) {
       JvmMetrics.builder().register(registry);
     } else {
@@ -149,7 +150,7 @@ public final class Exporter implements AutoCloseable {
     try {
       web =
           WebServer.start(
-              config, build, registry, monitor::status, webConfig, webMetrics, top::current);
+              config, build, registry, ours, monitor::status, webConfig, webMetrics, top::current);
     } catch (IOException | RuntimeException e) {
       subscriber.close();
       poller.close();

@@ -3,13 +3,13 @@ package io.containerdexporter.collect;
 import com.google.protobuf.Any;
 import io.containerdexporter.cgroup.CgroupStats;
 import io.containerdexporter.containerd.ContainerdUnreachable;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.TaskInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -209,7 +209,7 @@ final class ApiStatsReader {
   }
 
   /** The timeouts so far, by namespace and call; 0 for a watched namespace without any. */
-  MetricSnapshot timeouts(Collection<String> namespaces) {
+  Family timeouts(Collection<String> namespaces) {
     FamilyBuilder out = TIMEOUTS.builder();
     for (String ns : namespaces) {
       for (String call : List.of("namespace", "task")) {

@@ -1,7 +1,7 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
 /**
@@ -20,5 +20,5 @@ public interface Collector {
   List<FamilySpec> families();
 
   /** Reads and renders. Runs on a poller thread; may block on I/O, must honour interruption. */
-  List<MetricSnapshot> collect(PollScope scope) throws Exception;
+  List<Family> collect(PollScope scope) throws Exception;
 }

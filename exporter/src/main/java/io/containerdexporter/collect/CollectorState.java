@@ -1,6 +1,6 @@
 package io.containerdexporter.collect;
 
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.containerdexporter.metrics.Family;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +21,7 @@ public record CollectorState(
     Duration duration,
     Optional<Instant> lastSuccess,
     long failures,
-    List<MetricSnapshot> families) {
+    List<Family> families) {
 
   public CollectorState {
     families = List.copyOf(families);
@@ -31,7 +31,7 @@ public record CollectorState(
     return new CollectorState(name, false, Duration.ZERO, Optional.empty(), 0, List.of());
   }
 
-  CollectorState succeeded(Duration took, Instant at, List<MetricSnapshot> rendered) {
+  CollectorState succeeded(Duration took, Instant at, List<Family> rendered) {
     return new CollectorState(name, true, took, Optional.of(at), failures, rendered);
   }
 

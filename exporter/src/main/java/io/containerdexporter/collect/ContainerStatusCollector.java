@@ -1,12 +1,12 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.model.TaskStatus;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,7 @@ public final class ContainerStatusCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder out = TASK_STATUS.builder();
     for (String namespace : scope.namespaces()) {
       Map<String, TaskStatus> byContainer = new HashMap<>();

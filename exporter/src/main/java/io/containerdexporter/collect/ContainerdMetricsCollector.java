@@ -1,10 +1,10 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.pulls.PullStats;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -83,7 +83,7 @@ public final class ContainerdMetricsCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) throws IOException, InterruptedException {
+  public List<Family> collect(PollScope scope) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(url).timeout(timeout).header("Accept", ACCEPT_PROTOBUF).build();
     HttpResponse<InputStream> response =
@@ -140,7 +140,7 @@ public final class ContainerdMetricsCollector implements Collector {
     }
   }
 
-  static List<MetricSnapshot> render(NodePulls node, PullStats pulls) {
+  static List<Family> render(NodePulls node, PullStats pulls) {
     pulls.nodeInProgress(node.inProgress());
     FamilyBuilder byStatus = NODE_PULLS.builder();
     node.byStatus().forEach((status, n) -> byStatus.add(n, PullStats.CRI_NAMESPACE, status));

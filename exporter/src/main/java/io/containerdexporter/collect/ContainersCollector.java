@@ -1,8 +1,8 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
 /** Containers per containerd namespace (Containers.ListStream, from the round's view). */
@@ -27,7 +27,7 @@ public final class ContainersCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder containers = CONTAINERS.builder();
     for (String namespace : scope.namespaces()) {
       containers.add(scope.view().containers(namespace).size(), namespace);

@@ -1,11 +1,11 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContentBlob;
 import io.containerdexporter.model.Ingest;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.util.List;
@@ -63,7 +63,7 @@ public final class ContentCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder blobs = BLOBS.builder();
     FamilyBuilder size = SIZE.builder();
     FamilyBuilder ingests = INGESTS.builder();

@@ -1,7 +1,7 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,11 +39,11 @@ public final class DebugLoggedCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) throws Exception {
+  public List<Family> collect(PollScope scope) throws Exception {
     long start = System.nanoTime();
     try {
-      List<MetricSnapshot> families = delegate.collect(scope);
-      long series = families.stream().mapToLong(f -> f.getDataPoints().size()).sum();
+      List<Family> families = delegate.collect(scope);
+      long series = families.stream().mapToLong(f -> f.size()).sum();
       LOG.fine(() -> "collector " + name() + ": " + series + " series in " + millis(start) + "ms");
       return families;
     } catch (Exception | Error e) {

@@ -1,8 +1,8 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.config.FamilyFilter;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
 /**
@@ -36,7 +36,7 @@ final class FamilyFilteredCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) throws Exception {
+  public List<Family> collect(PollScope scope) throws Exception {
     return delegate.collect(scope.withFamilies(filter));
   }
 }

@@ -1,10 +1,10 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ImageInfo;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 
@@ -49,7 +49,7 @@ public final class ImageInfoCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder info = INFO.builder();
     FamilyBuilder size = SIZE.builder();
     for (String namespace : scope.namespaces()) {

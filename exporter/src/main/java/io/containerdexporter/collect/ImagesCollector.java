@@ -1,11 +1,11 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.Descriptor;
 import io.containerdexporter.model.ImageInfo;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class ImagesCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder images = IMAGES.builder();
     FamilyBuilder size = SIZE.builder();
     for (String namespace : scope.namespaces()) {

@@ -2,6 +2,7 @@ package io.containerdexporter.collect;
 
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerInfo;
@@ -12,7 +13,6 @@ import io.containerdexporter.model.TaskStatus;
 import io.containerdexporter.proc.NetDev;
 import io.containerdexporter.proc.Procfs;
 import io.prometheus.metrics.model.registry.MetricType;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -153,7 +153,7 @@ public final class NetworkCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) throws IOException, InterruptedException {
+  public List<Family> collect(PollScope scope) throws IOException, InterruptedException {
     Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
     families().forEach(f -> out.put(f, f.builder()));
     OptionalLong host = OptionalLong.empty();
@@ -196,7 +196,7 @@ public final class NetworkCollector implements Collector {
                     ContainerIdentity.ROOT,
                     interfaces.stream().filter(i -> !nodeIgnored(i.name())).toList()));
     procfs.errors().snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
-    return out.values().stream().map(FamilyBuilder::build).toList();
+    return out.values().stream().<Family>map(FamilyBuilder::build).toList();
   }
 
   /**

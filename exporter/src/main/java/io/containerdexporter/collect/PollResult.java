@@ -1,6 +1,6 @@
 package io.containerdexporter.collect;
 
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.containerdexporter.metrics.Family;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +10,7 @@ import java.util.Map;
  * serves, computed once per round: a scrape only hands it over.
  */
 public record PollResult(
-    Map<String, CollectorState> collectors, Duration pollDuration, List<MetricSnapshot> rendered) {
+    Map<String, CollectorState> collectors, Duration pollDuration, List<Family> rendered) {
 
   public PollResult {
     collectors = Map.copyOf(collectors);

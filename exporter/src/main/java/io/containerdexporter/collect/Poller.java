@@ -1,9 +1,9 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.containerd.ContainerdUnreachable;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -221,11 +221,11 @@ public final class Poller implements AutoCloseable {
     return publish(next, roundStart, now);
   }
 
-  private record Run(Duration took, List<MetricSnapshot> families) {}
+  private record Run(Duration took, List<Family> families) {}
 
   private static Run run(Collector c, PollScope scope) throws Exception {
     long start = System.nanoTime();
-    List<MetricSnapshot> families = c.collect(scope);
+    List<Family> families = c.collect(scope);
     return new Run(Duration.ofNanos(System.nanoTime() - start), families);
   }
 
@@ -251,7 +251,7 @@ public final class Poller implements AutoCloseable {
    * failure itself is visible.
    */
   private PollResult publishable(Map<String, CollectorState> states, Duration took, Instant now) {
-    List<MetricSnapshot> rendered = new ArrayList<>();
+    List<Family> rendered = new ArrayList<>();
     for (CollectorState s : states.values()) {
       if (s.success()
           || s.lastSuccess().map(t -> !t.plus(maxStaleness).isBefore(now)).orElse(false)) {

@@ -1,8 +1,8 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
 /** Serves what the latest poll rendered; a scrape does no work beyond handing over the list. */
@@ -20,7 +20,7 @@ public final class PollerMetrics implements MetricSource {
   }
 
   @Override
-  public List<MetricSnapshot> render() {
+  public List<Family> render() {
     return poller.latest().rendered();
   }
 }

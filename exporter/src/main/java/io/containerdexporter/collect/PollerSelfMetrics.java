@@ -1,8 +1,8 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.util.Collection;
@@ -47,7 +47,7 @@ final class PollerSelfMetrics {
 
   private PollerSelfMetrics() {}
 
-  static List<MetricSnapshot> render(Collection<CollectorState> states, Duration pollDuration) {
+  static List<Family> render(Collection<CollectorState> states, Duration pollDuration) {
     FamilyBuilder success = SUCCESS.builder();
     FamilyBuilder duration = DURATION.builder();
     FamilyBuilder lastSuccess = LAST_SUCCESS.builder();

@@ -1,11 +1,11 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.proc.ProcessFiles;
 import io.containerdexporter.proc.ShimCommand;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,10 +141,10 @@ public final class ProcessCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) throws InterruptedException {
+  public List<Family> collect(PollScope scope) throws InterruptedException {
     long pid = resolvePid();
     Optional<ProcessFiles.Usage> own = procfs.exists(pid) ? procfs.usage(pid) : Optional.empty();
-    List<MetricSnapshot> out = new ArrayList<>();
+    List<Family> out = new ArrayList<>();
     out.add(VISIBLE.builder().add(own.isPresent() ? 1 : 0).build());
     if (own.isEmpty()) {
       logInvisibleOnce(pid);
@@ -165,7 +165,7 @@ public final class ProcessCollector implements Collector {
     return out;
   }
 
-  private List<MetricSnapshot> shims(PollScope scope) throws InterruptedException {
+  private List<Family> shims(PollScope scope) throws InterruptedException {
     Set<String> watched = new HashSet<>(scope.namespaces());
     double roundStart = scope.now().toEpochMilli() / 1000.0;
     Map<List<String>, ShimTotals> totals = new TreeMap<>(ProcessCollector::compareKeys);
@@ -238,7 +238,7 @@ public final class ProcessCollector implements Collector {
     return c != 0 ? c : a.get(1).compareTo(b.get(1));
   }
 
-  private MetricSnapshot readErrors() {
+  private Family readErrors() {
     FamilyBuilder errors = READ_ERRORS.builder();
     procfs.errors().snapshot().forEach((file, n) -> errors.add(n, file));
     return errors.build();

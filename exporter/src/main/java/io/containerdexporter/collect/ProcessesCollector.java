@@ -6,11 +6,11 @@ import io.containerdexporter.cgroup.CgroupPaths;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.proc.Procfs;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,7 +68,7 @@ public final class ProcessesCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder processes = PROCESSES.builder();
     FamilyBuilder descriptors = FILE_DESCRIPTORS.builder();
     FamilyBuilder sockets = SOCKETS.builder();

@@ -1,11 +1,11 @@
 package io.containerdexporter.collect;
 
 import io.containerdexporter.containerd.ContainerdClient;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.SnapshotInfo;
 import io.containerdexporter.model.SnapshotKind;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
 import java.util.List;
@@ -54,7 +54,7 @@ public final class SnapshotsCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     java.util.Collection<String> snapshotters = scope.view().snapshotters().get().keySet();
     usage.beginRound(scope.now());
     FamilyBuilder snapshots = SNAPSHOTS.builder();

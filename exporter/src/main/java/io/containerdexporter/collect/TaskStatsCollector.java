@@ -12,6 +12,7 @@ import io.containerdexporter.cgroup.RootCgroupReader;
 import io.containerdexporter.config.ExporterConfig.StatsSource;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.ReadErrors;
@@ -19,7 +20,6 @@ import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.SpecResources;
 import io.prometheus.metrics.model.registry.MetricType;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -176,7 +176,7 @@ public final class TaskStatsCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) throws InterruptedException {
+  public List<Family> collect(PollScope scope) throws InterruptedException {
     long started = System.nanoTime();
     Map<FamilySpec, FamilyBuilder> out = new LinkedHashMap<>();
     families().forEach(f -> out.put(f, f.builder()));
@@ -215,8 +215,8 @@ public final class TaskStatsCollector implements Collector {
     errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
     failures.snapshot().forEach((reason, n) -> out.get(READ_FAILURES).add(n, reason.label()));
     out.remove(ApiStatsReader.TIMEOUTS);
-    List<MetricSnapshot> families =
-        new ArrayList<>(out.values().stream().map(FamilyBuilder::build).toList());
+    List<Family> families =
+        new ArrayList<>(out.values().stream().<Family>map(FamilyBuilder::build).toList());
     families.add(
         source == StatsSource.CGROUPFS
             ? ApiStatsReader.TIMEOUTS.builder().build()

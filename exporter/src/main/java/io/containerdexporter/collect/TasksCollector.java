@@ -1,11 +1,11 @@
 package io.containerdexporter.collect;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.model.TaskStatus;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class TasksCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder tasks = TASKS.builder();
     FamilyBuilder unlisted = UNLISTED.builder();
     FamilyBuilder listDuration = LIST_DURATION.builder();

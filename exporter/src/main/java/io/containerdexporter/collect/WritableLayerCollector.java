@@ -2,12 +2,12 @@ package io.containerdexporter.collect;
 
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.ContainerInfo;
 import io.containerdexporter.model.RoundView;
 import io.prometheus.metrics.model.registry.MetricType;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -109,7 +109,7 @@ public final class WritableLayerCollector implements Collector {
   }
 
   @Override
-  public List<MetricSnapshot> collect(PollScope scope) {
+  public List<Family> collect(PollScope scope) {
     FamilyBuilder used = USAGE.builder();
     FamilyBuilder limit = LIMIT.builder();
     FamilyBuilder inodesFree = INODES_FREE.builder();

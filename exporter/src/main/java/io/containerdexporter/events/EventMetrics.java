@@ -1,11 +1,11 @@
 package io.containerdexporter.events;
 
 import io.containerdexporter.index.ContainerIdentity;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
 import io.prometheus.metrics.model.registry.MetricType;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,20 +143,20 @@ public final class EventMetrics implements MetricSource {
    * once per scrape. Comparing the copies costs far less than encoding them.
    */
   @Override
-  public List<MetricSnapshot> render() {
+  public List<Family> render() {
     EventCounts counts = state.counts();
     Rendered previous = last.get();
     if (previous != null && previous.counts().equals(counts)) {
       return previous.snapshots();
     }
-    List<MetricSnapshot> snapshots = List.copyOf(render(counts));
+    List<Family> snapshots = List.copyOf(render(counts));
     last.set(new Rendered(counts, snapshots));
     return snapshots;
   }
 
-  private record Rendered(EventCounts counts, List<MetricSnapshot> snapshots) {}
+  private record Rendered(EventCounts counts, List<Family> snapshots) {}
 
-  private static List<MetricSnapshot> render(EventCounts s) {
+  private static List<Family> render(EventCounts s) {
     FamilyBuilder ooms = OOMS.builder();
     FamilyBuilder exits = EXITS.builder();
     FamilyBuilder starts = STARTS.builder();
@@ -181,7 +181,7 @@ public final class EventMetrics implements MetricSource {
     FamilyBuilder recovered = RECOVERED.builder();
     s.recovered().forEach((event, n) -> recovered.add(n, event));
 
-    List<MetricSnapshot> out =
+    List<Family> out =
         new ArrayList<>(
             List.of(
                 ooms.build(),

@@ -1,9 +1,9 @@
 package io.containerdexporter.exposition;
 
 import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
 /** {@code containerd_exporter_build_info}, the exporters' convention for "which build is this". */
@@ -17,7 +17,7 @@ public final class BuildInfoMetrics implements MetricSource {
           "revision",
           "javaversion");
 
-  private final List<MetricSnapshot> rendered;
+  private final List<Family> rendered;
 
   public BuildInfoMetrics(BuildInfo info) {
     // Never changes while the process lives: render once.
@@ -35,7 +35,7 @@ public final class BuildInfoMetrics implements MetricSource {
   }
 
   @Override
-  public List<MetricSnapshot> render() {
+  public List<Family> render() {
     return rendered;
   }
 }

@@ -1,9 +1,9 @@
 package io.containerdexporter.exposition;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.model.ContainerdStatus;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -33,9 +33,9 @@ public final class ContainerdStatusMetrics implements MetricSource {
   }
 
   @Override
-  public List<MetricSnapshot> render() {
+  public List<Family> render() {
     ContainerdStatus now = status.get();
-    List<MetricSnapshot> out = new ArrayList<>(2);
+    List<Family> out = new ArrayList<>(2);
     out.add(UP.builder().add(now.up() ? 1 : 0).build());
     now.version().ifPresent(v -> out.add(INFO.builder().add(1, v.version(), v.revision()).build()));
     return out;

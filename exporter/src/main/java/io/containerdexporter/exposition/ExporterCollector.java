@@ -1,11 +1,12 @@
 package io.containerdexporter.exposition;
 
 import io.containerdexporter.config.FamilyFilter;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -89,32 +92,83 @@ public final class ExporterCollector implements MultiCollector {
     return descriptors;
   }
 
-  @Override
-  public MetricSnapshots collect() {
-    MetricSnapshots.Builder out = MetricSnapshots.builder();
+  /** Whether {@code name} (client_java's name, without _total/_info) is one of ours. */
+  public boolean serves(String name) {
+    return servedSnapshotNames.contains(name);
+  }
+
+  /**
+   * Our families as the sources hold them, served ones only: what the scrape path encodes without
+   * going through client_java's snapshots.
+   */
+  public List<Family> families() {
+    List<Family> out = new ArrayList<>();
+    forEachFamily((source, family) -> out.add(family));
+    return out;
+  }
+
+  private void forEachFamily(BiConsumer<String, Family> action) {
     sources.forEach(
         (name, source) -> {
           try {
-            for (MetricSnapshot snapshot : source.render()) {
-              if (servedSnapshotNames.contains(snapshot.getMetadata().getName())) {
-                out.metricSnapshot(snapshot);
+            for (Family family : source.render()) {
+              if (servedSnapshotNames.contains(family.name())) {
+                action.accept(name, family);
               }
             }
           } catch (RuntimeException e) {
-            renderErrors.get(name).increment();
-            if (loggedFailures.add(name + ":" + e.getClass().getName())) {
-              LOG.log(
-                  Level.SEVERE,
-                  "metric source " + name + " failed to render; its families are left out",
-                  e);
-            }
+            failed(name, e);
           }
         });
     if (served.includes(RENDER_ERRORS.name())) {
       var errors = RENDER_ERRORS.builder();
       renderErrors.forEach((name, count) -> errors.add(count.sum(), name));
-      out.metricSnapshot(errors.build());
+      action.accept("exporter", errors.build());
     }
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    return collect(name -> true);
+  }
+
+  /**
+   * Builds client_java snapshots only of the families asked for ({@code name[]=}): one family's
+   * snapshot costs a sort of its series.
+   */
+  @Override
+  public MetricSnapshots collect(Predicate<String> includedNames) {
+    MetricSnapshots.Builder out = MetricSnapshots.builder();
+    if (servedSnapshotNames.stream().noneMatch(includedNames)) {
+      return out.build(); // the scrape path asking the registry for everything but ours
+    }
+    forEachFamily(
+        (source, family) -> {
+          if (includedNames.test(family.name())) {
+            try {
+              out.metricSnapshot(family.snapshot());
+            } catch (RuntimeException e) {
+              // client_java rejects what the renderer writes as is (a duplicate series): a bug
+              failed(source, e);
+            }
+          }
+        });
     return out.build();
+  }
+
+  @Override
+  public MetricSnapshots collect(
+      Predicate<String> includedNames, PrometheusScrapeRequest scrapeRequest) {
+    return collect(includedNames);
+  }
+
+  private void failed(String source, RuntimeException e) {
+    renderErrors.get(source).increment();
+    if (loggedFailures.add(source + ":" + e.getClass().getName())) {
+      LOG.log(
+          Level.SEVERE,
+          "metric source " + source + " failed to render; its families are left out",
+          e);
+    }
   }
 }

@@ -1,5 +1,8 @@
 package io.containerdexporter.exposition;
 
+import io.containerdexporter.metrics.Family;
+import io.containerdexporter.metrics.SeriesFamily;
+import io.containerdexporter.metrics.SnapshotFamily;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -17,12 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Encodes each family once per published snapshot, kube-state-metrics style. Sources publish
- * immutable {@link MetricSnapshot}s (the poller once per round, the event path once per batch), so
- * a snapshot instance seen before has bytes already: a scrape concatenates them, and only the few
- * families built at scrape time (JVM, web counters) are encoded again. Generic over families: the
- * key is the snapshot's identity, whatever family it holds. Each family is written by client_java's
- * own writer, so the bytes are the writer's.
+ * Encodes each family once per published state, kube-state-metrics style. Sources publish immutable
+ * {@link Family}s (the poller once per round, the event path once per batch), so a family instance
+ * seen before has bytes already: a scrape concatenates them, and only the few families built at
+ * scrape time (JVM, web counters) are encoded again. Our own families are written straight to bytes
+ * by {@link SeriesRenderer}, client_java's snapshots (JVM, a histogram) by client_java's writer;
+ * the bytes are the same either writer would write.
  */
 public final class RenderedExposition {
 
@@ -30,9 +33,9 @@ public final class RenderedExposition {
   private static final EncodedFamily EOF_PART = new EncodedFamily(OPENMETRICS_EOF);
 
   private final ExpositionFormatWriter writer;
+  private final SeriesRenderer series;
   private final boolean openMetrics;
-  private final Map<EscapingScheme, Map<MetricSnapshot, EncodedFamily>> latest =
-      new ConcurrentHashMap<>();
+  private final Map<EscapingScheme, Map<Object, EncodedFamily>> latest = new ConcurrentHashMap<>();
   private final LongAdder encoded = new LongAdder();
 
   /**
@@ -40,23 +43,26 @@ public final class RenderedExposition {
    */
   public RenderedExposition(ExpositionFormatWriter writer, boolean openMetrics) {
     this.writer = writer;
+    this.series = new SeriesRenderer(writer, openMetrics);
     this.openMetrics = openMetrics;
   }
 
   /**
-   * The body for these snapshots, in their order. Remembers this scrape's encodings and forgets
+   * The body for these families, in their order. Remembers this scrape's encodings and forgets
    * older ones, so memory holds one exposition per format and escaping.
    */
-  public ExpositionBody render(MetricSnapshots snapshots, EscapingScheme escaping) {
-    Map<MetricSnapshot, EncodedFamily> previous = latest.getOrDefault(escaping, Map.of());
-    Map<MetricSnapshot, EncodedFamily> current = new IdentityHashMap<>(snapshots.size() * 2);
-    List<EncodedFamily> parts = new ArrayList<>(snapshots.size() + 1);
-    for (MetricSnapshot snapshot : snapshots) {
-      EncodedFamily part = previous.get(snapshot);
+  public ExpositionBody render(List<Family> families, EscapingScheme escaping) {
+    Map<Object, EncodedFamily> previous = latest.getOrDefault(escaping, Map.of());
+    Map<Object, EncodedFamily> current = new IdentityHashMap<>(families.size() * 2);
+    List<EncodedFamily> parts = new ArrayList<>(families.size() + 1);
+    SeriesRenderer.LabelBlocks blocks = new SeriesRenderer.LabelBlocks();
+    for (Family family : families) {
+      Object key = identity(family);
+      EncodedFamily part = previous.get(key);
       if (part == null) {
-        part = encode(snapshot, escaping);
+        part = encode(family, escaping, blocks);
       }
-      current.put(snapshot, part);
+      current.put(key, part);
       parts.add(part);
     }
     if (openMetrics) {
@@ -71,8 +77,20 @@ public final class RenderedExposition {
     return encoded.sum();
   }
 
-  private EncodedFamily encode(MetricSnapshot snapshot, EscapingScheme escaping) {
+  /**
+   * client_java's snapshots are wrapped anew at every scrape: theirs is the identity that lasts.
+   */
+  private static Object identity(Family family) {
+    return family instanceof SnapshotFamily s ? s.snapshot() : family;
+  }
+
+  private EncodedFamily encode(
+      Family family, EscapingScheme escaping, SeriesRenderer.LabelBlocks blocks) {
     encoded.increment();
+    if (family instanceof SeriesFamily f) {
+      return new EncodedFamily(series.render(f, escaping, blocks));
+    }
+    MetricSnapshot snapshot = family.snapshot();
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try {
       writer.write(out, MetricSnapshots.of(snapshot), escaping);

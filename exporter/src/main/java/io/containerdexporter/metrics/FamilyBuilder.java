@@ -1,33 +1,33 @@
 package io.containerdexporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.registry.MetricType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Collects the series of one family and builds its immutable client_java snapshot. Label values are
+ * Collects the series of one family and builds its immutable {@link SeriesFamily}. Label values are
  * given in the order of the spec's label names, and their count is checked, so a series can't
- * silently miss a label.
+ * silently miss a label. Adding a series keeps the caller's array (no copy, no sort): a collector
+ * passes one array per container to all of its families, and the renderer encodes it once.
  */
 public final class FamilyBuilder {
 
-  private record Series(Labels labels, double value) {}
-
   private final FamilySpec spec;
-  private final String[] names;
-  private final List<Series> series = new ArrayList<>();
+  private final int declared;
+  private final List<String[]> labelValues = new ArrayList<>();
+  private final List<String[]> extraNames = new ArrayList<>();
+  private double[] values = new double[16];
 
   FamilyBuilder(FamilySpec spec) {
+    if (spec.type() != MetricType.GAUGE
+        && spec.type() != MetricType.COUNTER
+        && spec.type() != MetricType.INFO) {
+      throw new IllegalStateException(
+          "unsupported metric type " + spec.type() + " for " + spec.name());
+    }
     this.spec = spec;
-    this.names = spec.labelNames().toArray(String[]::new);
+    this.declared = spec.labelNames().size();
   }
 
   public FamilySpec spec() {
@@ -37,10 +37,11 @@ public final class FamilyBuilder {
   /**
    * Adds one series: one value per declared label name, in order, optionally followed by name/value
    * pairs of labels only some series have (cAdvisor's {@code container_label_*}, chosen per
-   * container by configuration). For info families the value is ignored (it is always 1).
+   * container by configuration). For info families the value is ignored (it is always 1). The array
+   * is kept: don't change it afterwards.
    */
   public FamilyBuilder add(double value, String... labelValues) {
-    int extra = labelValues.length - names.length;
+    int extra = labelValues.length - declared;
     if (extra < 0 || extra % 2 != 0) {
       throw new IllegalArgumentException(
           spec.name()
@@ -51,61 +52,51 @@ public final class FamilyBuilder {
               + labelValues.length
               + " values");
     }
-    String[] allNames = names;
-    String[] values = new String[names.length + extra / 2];
+    String[] names = null;
+    String[] own = labelValues;
     if (extra > 0) {
-      allNames = Arrays.copyOf(names, values.length);
-      for (int i = 0; i < extra / 2; i++) {
-        allNames[names.length + i] = labelValues[names.length + 2 * i];
-        values[names.length + i] = labelValues[names.length + 2 * i + 1];
+      names = new String[extra / 2];
+      own = Arrays.copyOf(labelValues, declared + extra / 2);
+      for (int i = 0; i < names.length; i++) {
+        names[i] = labelValues[declared + 2 * i];
+        own[declared + i] = labelValues[declared + 2 * i + 1];
       }
     }
-    for (int i = 0; i < names.length; i++) {
-      values[i] = labelValues[i] == null ? "" : labelValues[i];
+    own = withoutNulls(own, own == labelValues);
+    int n = this.labelValues.size();
+    if (n == values.length) {
+      values = Arrays.copyOf(values, n * 2);
     }
-    for (int i = names.length; i < values.length; i++) {
-      values[i] = values[i] == null ? "" : values[i];
-    }
-    series.add(new Series(Labels.of(allNames, values), value));
+    values[n] = value;
+    this.labelValues.add(own);
+    this.extraNames.add(names);
     return this;
   }
 
-  public boolean isEmpty() {
-    return series.isEmpty();
+  /** A null label value is an empty one, as client_java's Labels would reject null. */
+  private static String[] withoutNulls(String[] values, boolean shared) {
+    String[] out = values;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null) {
+        if (out == values && shared) {
+          out = values.clone();
+        }
+        out[i] = "";
+      }
+    }
+    return out;
   }
 
-  public MetricSnapshot build() {
-    return switch (spec.type()) {
-      case GAUGE -> {
-        GaugeSnapshot.Builder b =
-            GaugeSnapshot.builder().name(spec.snapshotName()).help(spec.help()).unit(spec.unit());
-        series.forEach(
-            s ->
-                b.dataPoint(
-                    GaugeDataPointSnapshot.builder().labels(s.labels()).value(s.value()).build()));
-        yield b.build();
-      }
-      case COUNTER -> {
-        CounterSnapshot.Builder b =
-            CounterSnapshot.builder().name(spec.snapshotName()).help(spec.help()).unit(spec.unit());
-        series.forEach(
-            s ->
-                b.dataPoint(
-                    CounterDataPointSnapshot.builder()
-                        .labels(s.labels())
-                        .value(s.value())
-                        .build()));
-        yield b.build();
-      }
-      case INFO -> {
-        InfoSnapshot.Builder b = InfoSnapshot.builder().name(spec.snapshotName()).help(spec.help());
-        series.forEach(
-            s -> b.dataPoint(InfoDataPointSnapshot.builder().labels(s.labels()).build()));
-        yield b.build();
-      }
-      default ->
-          throw new IllegalStateException(
-              "unsupported metric type " + spec.type() + " for " + spec.name());
-    };
+  public boolean isEmpty() {
+    return labelValues.isEmpty();
+  }
+
+  public SeriesFamily build() {
+    int n = labelValues.size();
+    return new SeriesFamily(
+        spec,
+        labelValues.toArray(String[][]::new),
+        extraNames.toArray(String[][]::new),
+        Arrays.copyOf(values, n));
   }
 }

@@ -1,6 +1,5 @@
 package io.containerdexporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 
 /**
@@ -17,5 +16,5 @@ public interface MetricSource {
   List<FamilySpec> families();
 
   /** Renders the current state. A family with no series may be left out. */
-  List<MetricSnapshot> render();
+  List<Family> render();
 }

@@ -1,5 +1,6 @@
 package io.containerdexporter.pulls;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
@@ -84,7 +85,7 @@ public final class PullMetrics implements MetricSource {
   }
 
   @Override
-  public List<MetricSnapshot> render() {
+  public List<Family> render() {
     PullStats.View v = stats.view();
     FamilyBuilder failures = FAILURES.builder();
     v.failures()
@@ -101,8 +102,8 @@ public final class PullMetrics implements MetricSource {
         .forEach((k, n) -> successes.add(n, k.containerdNamespace(), k.registry(), k.repository()));
     FamilyBuilder inProgress = IN_PROGRESS.builder();
     v.inProgress().forEach((ns, n) -> inProgress.add(n, ns));
-    List<MetricSnapshot> out = new ArrayList<>(List.of(failures.build(), successes.build()));
-    out.add(durations(v.successDurations(), v.failureDurations()));
+    List<Family> out = new ArrayList<>(List.of(failures.build(), successes.build()));
+    out.add(Family.of(durations(v.successDurations(), v.failureDurations())));
     out.add(inProgress.build());
     // Without a log source only the event path counts (successes): no series until it folds one.
     if (v.logSourceActive() || v.folded() > 0) {

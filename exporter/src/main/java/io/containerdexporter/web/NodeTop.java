@@ -3,13 +3,13 @@ package io.containerdexporter.web;
 import io.containerdexporter.collect.CollectorState;
 import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.metrics.Family;
+import io.containerdexporter.metrics.SeriesFamily;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.RecentEvent;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds {@link TopData} from each published {@link PollResult} (on the poller's thread, after the
@@ -127,7 +128,7 @@ public final class NodeTop {
   }
 
   private TopData build(PollResult result, Map<String, Sample> cpuOut, Instant now) {
-    Map<String, MetricSnapshot> families = new HashMap<>();
+    Map<String, Family> families = new HashMap<>();
     Map<String, Instant> readAt = new HashMap<>();
     List<TopData.CollectorHealth> health = new ArrayList<>();
     for (CollectorState s : result.collectors().values()) {
@@ -138,12 +139,12 @@ public final class NodeTop {
               seconds(s.duration()),
               s.lastSuccess().map(t -> seconds(Duration.between(t, now))).orElse(null),
               s.failures()));
-      for (MetricSnapshot m : s.families()) {
-        readAt.put(m.getMetadata().getName(), s.lastSuccess().orElse(now));
+      for (Family m : s.families()) {
+        readAt.put(m.name(), s.lastSuccess().orElse(now));
       }
     }
-    for (MetricSnapshot m : result.rendered()) {
-      families.put(m.getMetadata().getName(), m);
+    for (Family m : result.rendered()) {
+      families.put(m.name(), m);
     }
     health.sort(Comparator.comparing(TopData.CollectorHealth::name));
 
@@ -169,10 +170,10 @@ public final class NodeTop {
 
     // per containerd namespace
     Map<String, Map<String, Long>> tasks = new TreeMap<>();
-    for (DataPointSnapshot p : points(families.get("containerd_tasks"))) {
+    for (Point p : points(families.get("containerd_tasks"))) {
       tasks
-          .computeIfAbsent(label(p, "containerd_namespace"), k -> new TreeMap<>())
-          .put(label(p, "status"), Math.round(value(p)));
+          .computeIfAbsent(p.label("containerd_namespace"), k -> new TreeMap<>())
+          .put(p.label("status"), Math.round(p.value()));
     }
     Map<String, Long> containers = perNamespace(families.get("containerd_containers"));
     Map<String, Long> images = perNamespace(families.get("containerd_images"));
@@ -199,19 +200,18 @@ public final class NodeTop {
     // containers: CPU rate and working set, keyed by id
     Map<String, Row> rows = new LinkedHashMap<>();
     Instant cpuAt = readAt.getOrDefault("container_cpu_usage_seconds", now);
-    for (DataPointSnapshot p : points(families.get("container_cpu_usage_seconds"))) {
-      if (!isContainer(p)
-          || (p.getLabels().get("cpu") != null && !"total".equals(p.getLabels().get("cpu")))) {
+    for (Point p : points(families.get("container_cpu_usage_seconds"))) {
+      if (!isContainer(p) || (!p.label("cpu").isEmpty() && !"total".equals(p.label("cpu")))) {
         continue;
       }
-      Row r = rows.computeIfAbsent(rowKey(p), k -> new Row(p.getLabels()));
-      r.cpu = rate("container:" + rowKey(p), value(p), cpuAt, cpuOut);
+      Row r = rows.computeIfAbsent(rowKey(p), k -> new Row(p));
+      r.cpu = rate("container:" + rowKey(p), p.value(), cpuAt, cpuOut);
     }
-    for (DataPointSnapshot p : points(families.get("container_memory_working_set_bytes"))) {
+    for (Point p : points(families.get("container_memory_working_set_bytes"))) {
       if (!isContainer(p)) {
         continue;
       }
-      rows.computeIfAbsent(rowKey(p), k -> new Row(p.getLabels())).workingSet = value(p);
+      rows.computeIfAbsent(rowKey(p), k -> new Row(p)).workingSet = p.value();
     }
     List<TopData.ContainerRow> all = rows.values().stream().map(Row::toRow).toList();
     List<TopData.ContainerRow> byCpu = top(all, TopData.ContainerRow::cpuCores);
@@ -244,35 +244,35 @@ public final class NodeTop {
   }
 
   private static final class Row {
-    final Labels labels;
+    final Point labels;
     Double cpu;
     Double workingSet;
 
-    Row(Labels labels) {
+    Row(Point labels) {
       this.labels = labels;
     }
 
     TopData.ContainerRow toRow() {
       return new TopData.ContainerRow(
-          orEmpty(labels.get("id")),
-          orEmpty(labels.get("name")),
-          orEmpty(labels.get("containerd_namespace")),
-          orEmpty(labels.get("namespace")),
-          orEmpty(labels.get("pod")),
-          orEmpty(labels.get("container")),
-          orEmpty(labels.get("image")),
+          labels.label("id"),
+          labels.label("name"),
+          labels.label("containerd_namespace"),
+          labels.label("namespace"),
+          labels.label("pod"),
+          labels.label("container"),
+          labels.label("image"),
           cpu,
           workingSet);
     }
   }
 
   /** cAdvisor's machine-wide series (id "/", no containerd namespace) are not a container. */
-  private static boolean isContainer(DataPointSnapshot p) {
-    return !label(p, "containerd_namespace").isEmpty();
+  private static boolean isContainer(Point p) {
+    return !p.label("containerd_namespace").isEmpty();
   }
 
-  private static String rowKey(DataPointSnapshot p) {
-    return label(p, "containerd_namespace") + "/" + label(p, "id");
+  private static String rowKey(Point p) {
+    return p.label("containerd_namespace") + "/" + p.label("id");
   }
 
   /** The rate since the previous round's reading of {@code key}; null on the first or a reset. */
@@ -285,21 +285,45 @@ public final class NodeTop {
     return (value - before.value()) / seconds(Duration.between(before.at(), at));
   }
 
-  private static Map<String, Long> perNamespace(MetricSnapshot family) {
+  private static Map<String, Long> perNamespace(Family family) {
     Map<String, Long> out = new TreeMap<>();
-    for (DataPointSnapshot p : points(family)) {
-      out.merge(label(p, "containerd_namespace"), Math.round(value(p)), Long::sum);
+    for (Point p : points(family)) {
+      out.merge(p.label("containerd_namespace"), Math.round(p.value()), Long::sum);
     }
     return out;
   }
 
-  private static List<? extends DataPointSnapshot> points(MetricSnapshot family) {
-    return family == null ? List.of() : family.getDataPoints();
+  /**
+   * One series of a family, read alike whether we built it (no client_java snapshot needed) or
+   * client_java did.
+   */
+  private record Point(UnaryOperator<String> labels, double value) {
+    String label(String name) {
+      return orEmpty(labels.apply(name));
+    }
   }
 
-  private static Double single(MetricSnapshot family) {
-    List<? extends DataPointSnapshot> p = points(family);
-    return p.isEmpty() ? null : value(p.get(0));
+  private static List<Point> points(Family family) {
+    if (family == null) {
+      return List.of();
+    }
+    List<Point> out = new ArrayList<>(family.size());
+    if (family instanceof SeriesFamily s) {
+      for (int i = 0; i < s.size(); i++) {
+        int at = i;
+        out.add(new Point(name -> s.label(at, name), s.value(i)));
+      }
+    } else {
+      for (DataPointSnapshot p : family.snapshot().getDataPoints()) {
+        out.add(new Point(p.getLabels()::get, value(p)));
+      }
+    }
+    return out;
+  }
+
+  private static Double single(Family family) {
+    List<Point> p = points(family);
+    return p.isEmpty() ? null : p.get(0).value();
   }
 
   private static double value(DataPointSnapshot p) {
@@ -310,10 +334,6 @@ public final class NodeTop {
       return c.getValue();
     }
     return Double.NaN;
-  }
-
-  private static String label(DataPointSnapshot p, String name) {
-    return orEmpty(p.getLabels().get(name));
   }
 
   private static String orEmpty(String s) {

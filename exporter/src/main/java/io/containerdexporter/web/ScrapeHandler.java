@@ -2,16 +2,19 @@ package io.containerdexporter.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.exposition.ExpositionBody;
 import io.containerdexporter.exposition.RenderedExposition;
+import io.containerdexporter.metrics.Family;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ScrapeHandler implements HttpHandler {
 
   private final PrometheusRegistry registry;
+  private final ExporterCollector ours;
   private final HttpHandler fallback;
   private final ExpositionFormats formats;
   private final RenderedExposition text;
@@ -37,9 +41,17 @@ final class ScrapeHandler implements HttpHandler {
   /** What a scraper asked for, so the next round is encoded for it before it asks again. */
   private record Variant(RenderedExposition rendered, EscapingScheme escaping, boolean gzip) {}
 
+  /**
+   * @param ours our families in {@code registry}, taken from it directly so that no client_java
+   *     snapshot of them is built; null to take every family from the registry's snapshots
+   */
   ScrapeHandler(
-      PrometheusProperties properties, PrometheusRegistry registry, HttpHandler fallback) {
+      PrometheusProperties properties,
+      PrometheusRegistry registry,
+      ExporterCollector ours,
+      HttpHandler fallback) {
     this.registry = registry;
+    this.ours = ours;
     this.fallback = fallback;
     this.formats = ExpositionFormats.init(properties);
     this.text = new RenderedExposition(formats.getPrometheusTextFormatWriter(), false);
@@ -65,7 +77,7 @@ final class ScrapeHandler implements HttpHandler {
     EscapingScheme escaping = EscapingScheme.fromAcceptHeader(accept);
     boolean gzip = gzipAllowed && acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
     asked.add(new Variant(rendered, escaping, gzip));
-    ExpositionBody body = rendered.render(registry.scrape(), escaping);
+    ExpositionBody body = rendered.render(families(), escaping);
     exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
     if (gzip) {
       exchange.getResponseHeaders().set("Content-Encoding", "gzip");
@@ -86,13 +98,25 @@ final class ScrapeHandler implements HttpHandler {
     if (asked.isEmpty()) {
       return;
     }
-    MetricSnapshots snapshots = registry.scrape();
+    List<Family> families = families();
     for (Variant v : asked) {
-      ExpositionBody body = v.rendered().render(snapshots, v.escaping());
+      ExpositionBody body = v.rendered().render(families, v.escaping());
       if (v.gzip()) {
         body.gzipLength(); // deflates the new pieces
       }
     }
+  }
+
+  /** Ours as published, then the registry's other families (JVM, process) as snapshots. */
+  private List<Family> families() {
+    List<Family> out = new ArrayList<>();
+    if (ours != null) {
+      out.addAll(ours.families());
+    }
+    for (MetricSnapshot s : registry.scrape(name -> ours == null || !ours.serves(name))) {
+      out.add(Family.of(s));
+    }
+    return out;
   }
 
   private RenderedExposition rendered(ExpositionFormatWriter writer) {

@@ -1,8 +1,8 @@
 package io.containerdexporter.web;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.MetricSource;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
 import java.util.List;
@@ -69,7 +69,7 @@ public final class WebMetrics implements MetricSource {
   }
 
   @Override
-  public List<MetricSnapshot> render() {
+  public List<Family> render() {
     var counts = REJECTED.builder();
     for (Rejection r : Rejection.values()) {
       counts.add(rejected.get(r).sum(), r.label());

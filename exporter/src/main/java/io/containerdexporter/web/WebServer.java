@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.config.ListenAddress;
+import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.model.ContainerdStatus;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.httpserver.HttpErrorHandlingPolicy;
@@ -80,11 +81,28 @@ public final class WebServer implements AutoCloseable {
       WebMetrics metrics,
       Supplier<TopData> top)
       throws IOException {
+    return start(config, build, registry, null, status, watcher, metrics, top);
+  }
+
+  /**
+   * As above, with our families ({@code ours}, registered in {@code registry}) encoded straight
+   * from what the sources published, without client_java snapshots of them.
+   */
+  public static WebServer start(
+      ExporterConfig config,
+      BuildInfo build,
+      PrometheusRegistry registry,
+      ExporterCollector ours,
+      Supplier<ContainerdStatus> status,
+      WebConfigWatcher watcher,
+      WebMetrics metrics,
+      Supplier<TopData> top)
+      throws IOException {
     ThreadPoolExecutor executor = executor();
     AccessGate gate =
         new AccessGate(
             watcher::policy, config.web().healthSkipAuth(), config.web().maxRequests(), metrics);
-    ScrapeHandler scrapes = scrapeHandler(registry);
+    ScrapeHandler scrapes = scrapeHandler(registry, ours);
     List<HttpServer> servers = new ArrayList<>();
     try {
       for (ListenAddress address : config.listenAddresses()) {
@@ -156,14 +174,14 @@ public final class WebServer implements AutoCloseable {
   }
 
   /** One for every listen address, so they share one encoded exposition. */
-  private static ScrapeHandler scrapeHandler(PrometheusRegistry registry) {
+  private static ScrapeHandler scrapeHandler(PrometheusRegistry registry, ExporterCollector ours) {
     // Never put exception details in a response body (client_java's default policy is already
     // generic; say so).
     HttpErrorHandlingPolicy errors =
         HttpErrorHandlingPolicy.builder().unsafeDebugResponse(false).build();
     PrometheusProperties properties = PrometheusProperties.get();
     return new ScrapeHandler(
-        properties, registry, new MetricsHandler(properties, registry, errors));
+        properties, registry, ours, new MetricsHandler(properties, registry, errors));
   }
 
   /**

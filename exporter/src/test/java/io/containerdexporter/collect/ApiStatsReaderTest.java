@@ -203,7 +203,7 @@ class ApiStatsReaderTest {
 
   private Map<String, Double> timeouts() {
     Map<String, Double> out = new TreeMap<>();
-    ((CounterSnapshot) reader.timeouts(List.of("ns")))
+    ((CounterSnapshot) reader.timeouts(List.of("ns")).snapshot())
         .getDataPoints()
         .forEach(d -> out.put(d.getLabels().get("call"), d.getValue()));
     return out;

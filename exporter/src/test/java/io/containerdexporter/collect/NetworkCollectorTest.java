@@ -14,6 +14,7 @@ import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.ReadErrors;
+import io.containerdexporter.metrics.Snapshots;
 import io.containerdexporter.model.NetworkNamespace;
 import io.containerdexporter.proc.Procfs;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -83,7 +84,7 @@ class NetworkCollectorTest {
     task("z-owner", 102, 4026532600L);
     host();
 
-    assertEquals(List.of("z-owner/eth0"), series(collector.collect(scope())));
+    assertEquals(List.of("z-owner/eth0"), series(Snapshots.of(collector.collect(scope()))));
   }
 
   /**
@@ -100,7 +101,7 @@ class NetworkCollectorTest {
     task("app", 202, 4026532481L);
     host();
 
-    assertEquals(List.of("sandbox/eth0"), series(collector.collect(scope())));
+    assertEquals(List.of("sandbox/eth0"), series(Snapshots.of(collector.collect(scope()))));
   }
 
   @Test
@@ -111,7 +112,7 @@ class NetworkCollectorTest {
     writeNetDev(301, 4026532700L);
     host();
 
-    assertEquals(List.of(), series(collector.collect(scope())));
+    assertEquals(List.of(), series(Snapshots.of(collector.collect(scope()))));
   }
 
   /**
@@ -128,7 +129,8 @@ class NetworkCollectorTest {
     container("host", T0, Map.of(), NetworkNamespace.HOST);
     task("host", 403, 4026532602L);
 
-    List<String> names = series(collector.collect(scope())).stream().distinct().toList();
+    List<String> names =
+        series(Snapshots.of(collector.collect(scope()))).stream().distinct().toList();
     assertTrue(names.stream().allMatch(s -> s.startsWith("own/")), names.toString());
     assertTrue(!names.isEmpty(), "the container with its own network is reported");
   }
@@ -145,13 +147,13 @@ class NetworkCollectorTest {
     container("gone", T0, Map.of());
     containerd.namespace("default").task("gone", 502, RUNNING); // no /proc/502
 
-    assertEquals(List.of(), series(collector.collect(scope())));
+    assertEquals(List.of(), series(Snapshots.of(collector.collect(scope()))));
   }
 
   @Test
   void everyFamilyIsDeclaredAndRendered() throws Exception {
     host();
-    List<MetricSnapshot> out = collector.collect(scope());
+    List<MetricSnapshot> out = Snapshots.of(collector.collect(scope()));
     assertEquals(
         collector.families().stream().map(f -> f.snapshotName()).toList(),
         out.stream().map(s -> s.getMetadata().getName()).toList());

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.model.RoundView;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +48,7 @@ class PollerTest {
     }
 
     @Override
-    public List<MetricSnapshot> collect(PollScope scope) throws Exception {
+    public List<Family> collect(PollScope scope) throws Exception {
       runs.incrementAndGet();
       awaitIgnoringInterrupts(gate);
       Object what = next.get();
@@ -101,9 +101,9 @@ class PollerTest {
   }
 
   private static double value(PollResult snapshot, String family, String... labels) {
-    for (MetricSnapshot m : snapshot.rendered()) {
-      if (m.getMetadata().getName().equals(family)) {
-        for (var p : ((GaugeSnapshot) m).getDataPoints()) {
+    for (Family m : snapshot.rendered()) {
+      if (m.name().equals(family)) {
+        for (var p : ((GaugeSnapshot) m.snapshot()).getDataPoints()) {
           boolean match = true;
           for (int i = 0; i < labels.length; i += 2) {
             match &= labels[i + 1].equals(p.getLabels().get(labels[i]));
@@ -302,7 +302,7 @@ class PollerTest {
     moving.advance(Duration.ofSeconds(15));
     PollResult past = poller.pollOnce();
     assertTrue(
-        past.rendered().stream().noneMatch(m -> m.getMetadata().getName().equals("test_bad")),
+        past.rendered().stream().noneMatch(m -> m.name().equals("test_bad")),
         "dropped once older than --poll.max-staleness");
     assertEquals(1.0, value(past, "test_good"), "the others are not affected");
     assertEquals(0.0, value(past, "containerd_exporter_collector_success", "collector", "bad"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.metrics.ReadErrors;
+import io.containerdexporter.metrics.Snapshots;
 import io.containerdexporter.model.RoundView;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.model.TaskStatus;
@@ -116,7 +117,7 @@ class ProcessCollectorTest {
     process(204, shim("default", "new", SOCKET.toString()), 1024, 1, 2000 + 200_000);
     Instant round = Instant.ofEpochSecond(BOOT + 1000);
 
-    List<MetricSnapshot> out = collector(100).collect(scope(round));
+    List<MetricSnapshot> out = Snapshots.of(collector(100).collect(scope(round)));
 
     assertEquals(1, value(out, "containerd_process_visible"));
     assertEquals(3.0, value(out, "containerd_process_cpu_seconds"), 1e-9);
@@ -144,7 +145,8 @@ class ProcessCollectorTest {
     Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");
     process(200, shim("default", "gone", SOCKET.toString()), 4096, 20, 2000);
 
-    List<MetricSnapshot> out = collector(4242).collect(scope(Instant.ofEpochSecond(BOOT + 1000)));
+    List<MetricSnapshot> out =
+        Snapshots.of(collector(4242).collect(scope(Instant.ofEpochSecond(BOOT + 1000))));
 
     assertEquals(0, value(out, "containerd_process_visible"));
     assertTrue(

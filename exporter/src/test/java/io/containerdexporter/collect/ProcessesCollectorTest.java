@@ -13,6 +13,7 @@ import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.ReadErrors;
+import io.containerdexporter.metrics.Snapshots;
 import io.containerdexporter.proc.Procfs;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.nio.file.Files;
@@ -112,7 +113,7 @@ class ProcessesCollectorTest {
                 new Procfs(procfs, new ReadErrors("procfs", "y"))),
             filter);
     Map<String, Double> values = new TreeMap<>();
-    for (MetricSnapshot s : c.collect(scope)) {
+    for (MetricSnapshot s : Snapshots.of(c.collect(scope))) {
       s.getDataPoints()
           .forEach(
               p ->

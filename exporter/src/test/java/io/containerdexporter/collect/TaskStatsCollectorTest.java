@@ -26,6 +26,7 @@ import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.ReadErrors;
+import io.containerdexporter.metrics.Snapshots;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -145,7 +146,8 @@ class TaskStatsCollectorTest {
         StatsSource.API,
         CGROUPFS.resolve("root-v2")); // c1's cgroup is not there, the root is, neither is read
 
-    Map<String, Double> cpu = cpuByName(collector.collect(scope("default", "other", "idle")));
+    Map<String, Double> cpu =
+        cpuByName(Snapshots.of(collector.collect(scope("default", "other", "idle"))));
     assertEquals(Map.of("a", 1.0, "b", 2.0, "c1", 3.0, "x", 5.0), cpu);
     assertEquals(2, containerd.calls(METRICS));
 
@@ -175,7 +177,7 @@ class TaskStatsCollectorTest {
         .task("c1", 40, RUNNING);
     start(StatsSource.AUTO, CGROUPFS.resolve("v1"));
 
-    List<MetricSnapshot> out = collector.collect(scope("default", "onhost"));
+    List<MetricSnapshot> out = Snapshots.of(collector.collect(scope("default", "onhost")));
     assertEquals(
         Map.of("c1", 5.273891204, "kata1", 7.0, "kata2", 8.0),
         cpuByName(out),
@@ -199,7 +201,8 @@ class TaskStatsCollectorTest {
         .taskMetrics("b", v2(2));
     start(StatsSource.AUTO, empty);
 
-    assertEquals(Map.of("a", 1.0, "b", 2.0), cpuByName(collector.collect(scope("default"))));
+    assertEquals(
+        Map.of("a", 1.0, "b", 2.0), cpuByName(Snapshots.of(collector.collect(scope("default")))));
     assertEquals(1, containerd.calls(METRICS));
   }
 
@@ -212,7 +215,7 @@ class TaskStatsCollectorTest {
         .taskMetrics("kata1", v2(7));
     start(StatsSource.CGROUPFS, empty);
 
-    assertEquals(Map.of(), cpuByName(collector.collect(scope("default"))));
+    assertEquals(Map.of(), cpuByName(Snapshots.of(collector.collect(scope("default")))));
     assertEquals(0, containerd.calls(METRICS));
   }
 
@@ -222,7 +225,7 @@ class TaskStatsCollectorTest {
   @Test
   void rootSeriesFromTheRootCgroup() throws Exception {
     start(StatsSource.CGROUPFS, CGROUPFS.resolve("root-v2"));
-    List<MetricSnapshot> out = collector.collect(scope());
+    List<MetricSnapshot> out = Snapshots.of(collector.collect(scope()));
 
     DataPointSnapshot cpu = points(out, "container_cpu_usage_seconds_total").get(0);
     Map<String, String> labels = new TreeMap<>();
@@ -257,7 +260,8 @@ class TaskStatsCollectorTest {
   void noRootSeriesFromTheApi() throws Exception {
     start(StatsSource.API, CGROUPFS.resolve("root-v2"));
     assertEquals(
-        List.of(), points(collector.collect(scope()), "container_cpu_usage_seconds_total"));
+        List.of(),
+        points(Snapshots.of(collector.collect(scope())), "container_cpu_usage_seconds_total"));
   }
 
   @Test
@@ -281,7 +285,7 @@ class TaskStatsCollectorTest {
             "c", Any.newBuilder().setTypeUrl("io.containerd.windows.hcsshim.Metrics").build());
     start(StatsSource.API, empty);
 
-    List<MetricSnapshot> out = collector.collect(scope("default"));
+    List<MetricSnapshot> out = Snapshots.of(collector.collect(scope("default")));
     assertEquals(Map.of("a", 1.0), cpuByName(out));
     CounterSnapshot readErrors =
         (CounterSnapshot) snapshot(out, "containerd_exporter_cgroup_read_errors_total");
@@ -315,7 +319,7 @@ class TaskStatsCollectorTest {
         .taskMetrics("c2", v2(99));
     start(StatsSource.AUTO, root);
 
-    List<MetricSnapshot> out = collector.collect(scope("default"));
+    List<MetricSnapshot> out = Snapshots.of(collector.collect(scope("default")));
     assertEquals(Map.of("c1", 5.273891204), cpuByName(out));
     assertEquals(0, containerd.calls(METRICS), "its cgroup is on this host: no fallback");
     for (MetricSnapshot family : out) {
@@ -340,7 +344,7 @@ class TaskStatsCollectorTest {
   @Test
   void everyModeDeclaresTheSameFamilies() throws Exception {
     start(StatsSource.AUTO, empty);
-    List<MetricSnapshot> out = collector.collect(scope());
+    List<MetricSnapshot> out = Snapshots.of(collector.collect(scope()));
     assertEquals(
         collector.families().stream().map(FamilySpec::snapshotName).toList(),
         out.stream().map(s -> s.getMetadata().getName()).toList());

@@ -9,6 +9,7 @@ import io.containerdexporter.containerd.api.types.task.Status;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.metrics.Snapshots;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
@@ -81,7 +82,8 @@ class WritableLayerCollectorTest {
                     new WritableLayerCollector.NodeFilesystem(
                         "/dev/vda", "/", 600, 1000, 90, 100)));
     Instant poll = Instant.parse("2026-01-01T00:00:00Z");
-    List<MetricSnapshot> out = collector.collect(Rounds.scope(client, index, poll, "default"));
+    List<MetricSnapshot> out =
+        Snapshots.of(collector.collect(Rounds.scope(client, index, poll, "default")));
 
     // The fake's snapshotter exports no root, so the device under the layer is unknown ("") and
     // there is no limit.

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.containerdexporter.index.ContainerIndex;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.containerdexporter.metrics.Family;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,12 +18,12 @@ class EventMetricsTest {
 
   @Test
   void unchangedCountersGiveTheSameSnapshotsSoTheirBytesAreReused() {
-    List<MetricSnapshot> first = metrics.render();
+    List<Family> first = metrics.render();
 
     assertSame(first, metrics.render());
 
     state.reconnected();
-    List<MetricSnapshot> afterChange = metrics.render();
+    List<Family> afterChange = metrics.render();
     assertNotSame(first, afterChange);
     assertSame(afterChange, metrics.render());
   }

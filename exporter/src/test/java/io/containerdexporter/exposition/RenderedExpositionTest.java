@@ -3,6 +3,7 @@ package io.containerdexporter.exposition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.containerdexporter.metrics.Family;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
@@ -16,6 +17,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +40,8 @@ class RenderedExpositionTest {
       throws IOException {
     MetricSnapshots snapshots = snapshots(3);
     ExpositionBody body =
-        new RenderedExposition(writer, eof).render(snapshots, EscapingScheme.UNDERSCORE_ESCAPING);
+        new RenderedExposition(writer, eof)
+            .render(families(snapshots), EscapingScheme.UNDERSCORE_ESCAPING);
     assertArrayEquals(written(writer, snapshots), plain(body));
   }
 
@@ -47,7 +50,7 @@ class RenderedExpositionTest {
     MetricSnapshots snapshots = snapshots(500);
     ExpositionBody body =
         new RenderedExposition(openMetrics, true)
-            .render(snapshots, EscapingScheme.UNDERSCORE_ESCAPING);
+            .render(families(snapshots), EscapingScheme.UNDERSCORE_ESCAPING);
 
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
     body.writeGzip(gz);
@@ -62,7 +65,7 @@ class RenderedExpositionTest {
   void aRepeatedScrapeOfPublishedSnapshotsEncodesOnlyWhatIsNew() throws IOException {
     MetricSnapshots published = snapshots(3);
     RenderedExposition rendered = new RenderedExposition(text, false);
-    rendered.render(published, EscapingScheme.UNDERSCORE_ESCAPING);
+    rendered.render(families(published), EscapingScheme.UNDERSCORE_ESCAPING);
     long first = rendered.encodedFamilies();
 
     GaugeSnapshot live =
@@ -74,13 +77,17 @@ class RenderedExpositionTest {
     MetricSnapshots.Builder next = MetricSnapshots.builder();
     published.forEach(next::metricSnapshot);
     MetricSnapshots scrape = next.metricSnapshot(live).build();
-    ExpositionBody body = rendered.render(scrape, EscapingScheme.UNDERSCORE_ESCAPING);
+    ExpositionBody body = rendered.render(families(scrape), EscapingScheme.UNDERSCORE_ESCAPING);
 
     assertEquals(first + 1, rendered.encodedFamilies());
     assertArrayEquals(written(text, scrape), plain(body));
   }
 
   /** Counters, gauges with a unit, an info family and an empty family, with per-task labels. */
+  private static List<Family> families(MetricSnapshots snapshots) {
+    return snapshots.stream().map(Family::of).toList();
+  }
+
   private static MetricSnapshots snapshots(int tasks) {
     CounterSnapshot.Builder cpu =
         CounterSnapshot.builder()

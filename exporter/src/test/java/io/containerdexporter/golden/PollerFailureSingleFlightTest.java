@@ -6,8 +6,8 @@ import io.containerdexporter.collect.Collector;
 import io.containerdexporter.collect.PollScope;
 import io.containerdexporter.collect.Poller;
 import io.containerdexporter.it.Await;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilySpec;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +40,7 @@ class PollerFailureSingleFlightTest {
     }
 
     @Override
-    public List<MetricSnapshot> collect(PollScope scope) {
+    public List<Family> collect(PollScope scope) {
       runs.incrementAndGet();
       maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
       boolean interrupted = false;

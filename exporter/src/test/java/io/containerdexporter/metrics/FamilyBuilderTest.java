@@ -13,7 +13,7 @@ class FamilyBuilderTest {
     FamilySpec spec = FamilySpec.gauge("g", "h", "id");
     GaugeSnapshot g =
         (GaugeSnapshot)
-            spec.builder().add(1, "a").add(2, "b", "container_label_app", "web").build();
+            spec.builder().add(1, "a").add(2, "b", "container_label_app", "web").build().snapshot();
     var withLabel =
         g.getDataPoints().stream()
             .filter(p -> p.getLabels().get("id").equals("b"))

@@ -35,7 +35,8 @@ class FamilySpecTest {
   void theBuilderChecksLabelCounts() {
     FamilySpec spec = FamilySpec.counter("a_total", "h", "x", "y");
     assertThrows(IllegalArgumentException.class, () -> spec.builder().add(1, "only-one"));
-    CounterSnapshot snapshot = (CounterSnapshot) spec.builder().add(3, "1", null).build();
+    CounterSnapshot snapshot =
+        (CounterSnapshot) spec.builder().add(3, "1", null).build().snapshot();
     assertEquals(
         List.of("1", ""),
         List.of(

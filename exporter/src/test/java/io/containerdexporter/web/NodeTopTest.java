@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.containerdexporter.collect.CollectorState;
 import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.metrics.Family;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.ContainerdVersion;
 import io.containerdexporter.model.RecentEvent;
@@ -24,6 +25,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class NodeTopTest {
@@ -148,18 +150,26 @@ class NodeTopTest {
       ws.dataPoint(
           GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(i++ * 1e6).build());
     }
-    List<MetricSnapshot> families =
-        List.of(
-            cpu.build(),
-            ws.build(),
-            gauge("containerd_tasks", 3, "containerd_namespace", "k8s.io", "status", "running"),
-            gauge("containerd_containers", 4, "containerd_namespace", "k8s.io"),
-            gauge("containerd_images", 2, "containerd_namespace", "k8s.io"),
-            gauge("containerd_content_ingests", 1, "containerd_namespace", "k8s.io"),
-            gauge("containerd_content_ingests_stalled", stalled, "containerd_namespace", "k8s.io"),
-            gauge(
-                "containerd_process_start_time_seconds", T0.getEpochSecond() - 3600, new String[0]),
-            gauge("containerd_process_resident_memory_bytes", 64 * 1024 * 1024, new String[0]));
+    List<Family> families =
+        Stream.<MetricSnapshot>of(
+                cpu.build(),
+                ws.build(),
+                gauge("containerd_tasks", 3, "containerd_namespace", "k8s.io", "status", "running"),
+                gauge("containerd_containers", 4, "containerd_namespace", "k8s.io"),
+                gauge("containerd_images", 2, "containerd_namespace", "k8s.io"),
+                gauge("containerd_content_ingests", 1, "containerd_namespace", "k8s.io"),
+                gauge(
+                    "containerd_content_ingests_stalled",
+                    stalled,
+                    "containerd_namespace",
+                    "k8s.io"),
+                gauge(
+                    "containerd_process_start_time_seconds",
+                    T0.getEpochSecond() - 3600,
+                    new String[0]),
+                gauge("containerd_process_resident_memory_bytes", 64 * 1024 * 1024, new String[0]))
+            .map(Family::of)
+            .toList();
     CollectorState state =
         new CollectorState("task-stats", true, Duration.ofMillis(20), Optional.of(at), 0, families);
     return new PollResult(Map.of("task-stats", state), Duration.ofMillis(25), families);
