@@ -83,11 +83,11 @@ class RenderedExpositionTest {
     assertArrayEquals(written(text, scrape), plain(body));
   }
 
-  /** Counters, gauges with a unit, an info family and an empty family, with per-task labels. */
   private static List<Family> families(MetricSnapshots snapshots) {
     return snapshots.stream().map(Family::of).toList();
   }
 
+  /** Counters, gauges with a unit, an info family and an empty family, with per-task labels. */
   private static MetricSnapshots snapshots(int tasks) {
     CounterSnapshot.Builder cpu =
         CounterSnapshot.builder()
