@@ -3,7 +3,6 @@ package io.containerdexporter.exposition;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /** A response body made of already encoded families: written plain or as one gzip member. */
 public final class ExpositionBody {
@@ -40,17 +39,25 @@ public final class ExpositionBody {
     return n;
   }
 
+  /** Deflates and checksums the pieces not done yet, so that a gzip scrape only copies bytes. */
+  public void prepareGzip() {
+    for (EncodedFamily p : parts) {
+      p.deflated();
+      p.crc();
+    }
+  }
+
   public void writeGzip(OutputStream out) throws IOException {
-    CRC32 crc = new CRC32();
+    long crc = 0;
     long size = 0;
     out.write(GZIP_HEADER);
     for (EncodedFamily p : parts) {
       out.write(p.deflated());
-      crc.update(p.plain());
+      crc = Crc32Combine.combine(crc, p.crc(), p.crcShift());
       size += p.plain().length;
     }
     out.write(FINAL_BLOCK);
-    writeIntLittleEndian(out, crc.getValue());
+    writeIntLittleEndian(out, crc);
     writeIntLittleEndian(out, size);
   }
 

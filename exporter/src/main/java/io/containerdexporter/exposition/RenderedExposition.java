@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class RenderedExposition {
   private final ExpositionFormatWriter writer;
   private final SeriesRenderer series;
   private final boolean openMetrics;
-  private final Map<EscapingScheme, Map<Object, EncodedFamily>> latest = new ConcurrentHashMap<>();
+  private final Map<EscapingScheme, Encodings> latest = new ConcurrentHashMap<>();
   private final LongAdder encoded = new LongAdder();
 
   /**
@@ -52,17 +53,18 @@ public final class RenderedExposition {
    * older ones, so memory holds one exposition per format and escaping.
    */
   public ExpositionBody render(List<Family> families, EscapingScheme escaping) {
-    Map<Object, EncodedFamily> previous = latest.getOrDefault(escaping, Map.of());
-    Map<Object, EncodedFamily> current = new IdentityHashMap<>(families.size() * 2);
+    Encodings previous = latest.getOrDefault(escaping, Encodings.NONE);
+    Encodings current = new Encodings(families.size());
     List<EncodedFamily> parts = new ArrayList<>(families.size() + 1);
     SeriesRenderer.LabelBlocks blocks = new SeriesRenderer.LabelBlocks();
     for (Family family : families) {
       Object key = identity(family);
-      EncodedFamily part = previous.get(key);
+      EncodedFamily part = previous.byIdentity().get(key);
       if (part == null) {
-        part = encode(family, escaping, blocks);
+        part = encode(family, escaping, blocks, previous);
       }
-      current.put(key, part);
+      current.byIdentity().put(key, part);
+      current.byName().put(family.name(), part);
       parts.add(part);
     }
     if (openMetrics) {
@@ -70,6 +72,16 @@ public final class RenderedExposition {
     }
     latest.put(escaping, current);
     return new ExpositionBody(parts);
+  }
+
+  /** The last scrape's encodings, by family instance and by family name. */
+  private record Encodings(
+      Map<Object, EncodedFamily> byIdentity, Map<String, EncodedFamily> byName) {
+    static final Encodings NONE = new Encodings(0);
+
+    Encodings(int size) {
+      this(new IdentityHashMap<>(size * 2), new HashMap<>(size * 2));
+    }
   }
 
   /** How many families were encoded so far (tests check that a repeated scrape encodes none). */
@@ -85,10 +97,17 @@ public final class RenderedExposition {
   }
 
   private EncodedFamily encode(
-      Family family, EscapingScheme escaping, SeriesRenderer.LabelBlocks blocks) {
+      Family family, EscapingScheme escaping, SeriesRenderer.LabelBlocks blocks, Encodings last) {
     encoded.increment();
     if (family instanceof SeriesFamily f) {
-      return new EncodedFamily(series.render(f, escaping, blocks));
+      byte[] bytes = series.render(f, escaping, blocks);
+      // A family that did not change since the last round (limits, start times, info) keeps its
+      // deflated bytes and CRC: deflating is most of a round's exposition cost.
+      EncodedFamily before = last.byName().get(f.name());
+      if (before != null && Arrays.equals(before.plain(), bytes)) {
+        return before;
+      }
+      return new EncodedFamily(bytes);
     }
     MetricSnapshot snapshot = family.snapshot();
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);

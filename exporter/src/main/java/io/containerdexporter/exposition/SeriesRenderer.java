@@ -17,10 +17,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes a {@link SeriesFamily} in the Prometheus text format or OpenMetrics 1.0, byte for byte
@@ -42,7 +44,8 @@ final class SeriesRenderer {
    * line starts with, and the declared labels in client_java's (sorted) order with their escaped
    * {@code name="} prefixes.
    */
-  private record Layout(byte[] header, byte[] seriesName, int[] order, byte[][] prefixes) {}
+  private record Layout(
+      byte[] header, byte[] seriesName, int[] order, byte[][] prefixes, AtomicInteger lastSize) {}
 
   /**
    * @param openMetrics whether {@code writer} writes OpenMetrics (and ends with {@code # EOF})
@@ -58,11 +61,11 @@ final class SeriesRenderer {
    * container, so each container's block is escaped and encoded once.
    */
   static final class LabelBlocks {
-    private final Map<List<String>, IdentityHashMap<String[], byte[]>> byNames =
-        new IdentityHashMap<>();
+    // By the names' content: families declare equal lists, not always the same instance.
+    private final Map<List<String>, IdentityHashMap<String[], byte[]>> byNames = new HashMap<>();
 
     IdentityHashMap<String[], byte[]> forNames(List<String> names) {
-      return byNames.computeIfAbsent(names, n -> new IdentityHashMap<>());
+      return byNames.computeIfAbsent(names, n -> new IdentityHashMap<>(1024));
     }
   }
 
@@ -76,7 +79,10 @@ final class SeriesRenderer {
             new LayoutKey(family.spec(), escaping), k -> layout(k.spec(), k.escaping()));
     IdentityHashMap<String[], byte[]> cache = blocks.forNames(family.spec().labelNames());
     boolean info = family.spec().type() == MetricType.INFO;
-    ExpositionBytes out = new ExpositionBytes(layout.header().length + n * 256);
+    // The family's size last round, so that its buffer is rarely grown.
+    ExpositionBytes out =
+        new ExpositionBytes(
+            Math.max(layout.lastSize().get() * 9 / 8, layout.header().length + n * 64));
     out.write(layout.header());
     for (int i = 0; i < n; i++) {
       out.write(layout.seriesName());
@@ -102,6 +108,7 @@ final class SeriesRenderer {
       }
       out.write((byte) '\n');
     }
+    layout.lastSize().set(out.size());
     return out.toByteArray();
   }
 
@@ -181,7 +188,7 @@ final class SeriesRenderer {
               + "=\"";
       prefixes[j] = prefix.getBytes(StandardCharsets.UTF_8);
     }
-    return new Layout(header, seriesName, order, prefixes);
+    return new Layout(header, seriesName, order, prefixes, new AtomicInteger());
   }
 
   private static MetricSnapshot onePoint(FamilySpec spec) {

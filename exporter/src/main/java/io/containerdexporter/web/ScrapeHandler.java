@@ -102,7 +102,7 @@ final class ScrapeHandler implements HttpHandler {
     for (Variant v : asked) {
       ExpositionBody body = v.rendered().render(families, v.escaping());
       if (v.gzip()) {
-        body.gzipLength(); // deflates the new pieces
+        body.prepareGzip();
       }
     }
   }
