@@ -3,6 +3,7 @@ package io.containerdexporter.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.model.RecentEvent;
 import io.containerdexporter.model.RecentEvents;
 import java.io.IOException;
@@ -134,11 +135,11 @@ final class LandingPage implements HttpHandler {
 
     h.append("<section id=\"links\"><h2>Links</h2><ul>");
     link(h, telemetryPath, "Metrics");
-    link(h, "/api/v1/top", "This page as JSON");
-    link(h, "/-/healthy", "Health");
-    link(h, "/-/ready", "Readiness");
+    link(h, ServedPaths.TOP, "This page as JSON");
+    link(h, ServedPaths.HEALTHY, "Health");
+    link(h, ServedPaths.READY, "Readiness");
     link(h, DOCS + "/blob/main/docs/metrics.md", "Every metric (docs/metrics.md)");
-    link(h, ScrapeConfig.PATH, "A Prometheus scrape config for this exporter");
+    link(h, ServedPaths.SCRAPE_CONFIG, "A Prometheus scrape config for this exporter");
     link(h, DOCS + "#in-kubernetes-the-helm-chart-or-one-manifest", "The Helm chart");
     h.append("</ul></section>\n");
     h.append("<footer><p>containerd-exporter ")

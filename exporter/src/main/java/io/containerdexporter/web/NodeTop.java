@@ -3,6 +3,7 @@ package io.containerdexporter.web;
 import io.containerdexporter.collect.CollectorState;
 import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.RecentEvent;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -72,9 +73,9 @@ public final class NodeTop {
             "metrics",
             config.telemetryPath(),
             "top",
-            "/api/v1/top",
+            ServedPaths.TOP,
             "scrapeConfig",
-            ScrapeConfig.PATH,
+            ServedPaths.SCRAPE_CONFIG,
             "docs",
             LandingPage.DOCS + "/blob/main/docs/metrics.md");
     this.clock = clock;
