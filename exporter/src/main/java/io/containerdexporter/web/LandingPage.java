@@ -46,8 +46,9 @@ final class LandingPage implements HttpHandler {
         <head><meta charset="utf-8"><title>containerd-exporter</title>
         <style>body{font-family:sans-serif;margin:1.5em;max-width:75em}code{background:#eee}\
         table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;\
-        text-align:left}td.n{text-align:right}.bad{color:#b00;font-weight:bold}.ok{color:#070}\
-        h2{margin-top:1.2em;font-size:1.2em}</style>
+        text-align:left}td.n{text-align:right;white-space:nowrap}.bad{color:#b00;font-weight:bold}.ok{color:#070}\
+        h2{margin-top:1.2em;font-size:1.2em}small.id{color:#666;font-family:monospace}\
+        td.name{overflow-wrap:anywhere}</style>
         </head>
         <body>
         <h1>containerd-exporter</h1>
@@ -169,15 +170,19 @@ final class LandingPage implements HttpHandler {
       h.append("<tr><td colspan=\"6\">none yet</td></tr>");
     }
     for (TopData.ContainerRow r : rows) {
-      String name =
-          r.container().isEmpty() ? r.name().isEmpty() ? r.id() : r.name() : r.container();
       h.append("<tr class=\"container\" data-name=\"")
           .append(escape(r.name()))
-          .append("\"><td title=\"")
-          .append(escape(r.id() + " " + r.image()))
+          .append("\" data-kind=\"")
+          .append(escape(r.kind().name().toLowerCase(Locale.ROOT)))
+          .append("\"><td class=\"name\" title=\"")
+          .append(escape(r.name() + " " + r.image()))
           .append("\">")
-          .append(escape(name))
-          .append("</td><td>")
+          .append(escape(r.displayName()));
+      if (r.kind() != TopData.ContainerRow.Kind.PLAIN) {
+        // the id second: it tells two restarts of one container apart, and finds it in ctr/crictl
+        h.append(" <small class=\"id\">").append(escape(r.shortId())).append("</small>");
+      }
+      h.append("</td><td>")
           .append(escape(r.pod()))
           .append("</td><td>")
           .append(escape(r.namespace()))

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The node page in a real browser (Debian's headless Chromium) against the real containerd: the
  * busy container tops the CPU list; a Kubernetes pod's container (run through CRI, as kubelet does)
- * OOM-killed just before is listed with its pod and namespace, under OOM kills and as its exit;
- * kubelet's pull of an image its registry does not have is listed with its reason; and a pod name
- * with HTML in it (from the container's label) comes out as text. {@code -Dlanding.update=true}
- * rewrites docs/landing.png from the same page.
+ * OOM-killed just before is listed with its pod and namespace, under OOM kills and as its exit; its
+ * running sidecar and the pod's sandbox are named as such in the top lists (the containerd id short
+ * and second); kubelet's pull of an image its registry does not have is listed with its reason; and
+ * a pod name with HTML in it (from the container's label) comes out as text. {@code
+ * -Dlanding.update=true} rewrites docs/landing.png from the same page.
  */
 @ExtendWith(ContainerdExtension.class)
 class LandingPageIT {
@@ -90,6 +91,9 @@ class LandingPageIT {
           cri.createContainerWithMemoryLimit(
               pod, "app", 0, BUSYBOX, EIGHT_MIB, "sh", "-c", EAT_MEMORY);
       cri.startContainer(app);
+      // and one that keeps running beside it: the top lists name it "sidecar", not by its id
+      String sidecar = cri.createContainer(pod, "sidecar", 0, BUSYBOX, "sleep", "100000");
+      cri.startContainer(sidecar);
       // and a plain containerd one (no pod)
       containerd.run(
           NS,
@@ -113,12 +117,36 @@ class LandingPageIT {
                   values(t.path("recentOoms"), "id").containsAll(List.of(app, "oom"))
                       && values(t.path("recentExits"), "id").containsAll(List.of(app, "oom"))
                       && values(t.path("recentFailedPulls"), "subject").contains(missing)
-                      && "busy".equals(t.path("topCpu").path(0).path("name").asText()));
+                      && "busy".equals(t.path("topCpu").path(0).path("name").asText())
+                      && values(t.path("topMemory"), "name").contains(sidecar));
+      JsonNode sidecarRow = rowOf(top.path("topMemory"), sidecar);
+      assertEquals("sidecar", sidecarRow.path("displayName").asText(), sidecarRow.toString());
+      assertEquals("kubernetes", sidecarRow.path("kind").asText(), sidecarRow.toString());
+      assertEquals(sidecar.substring(0, 12), sidecarRow.path("shortId").asText());
+      assertEquals("api-0", sidecarRow.path("pod").asText());
+      assertEquals(pod, rowOf(top.path("topMemory"), pod).path("name").asText());
+      assertEquals("sandbox", rowOf(top.path("topMemory"), pod).path("kind").asText());
 
       String dom = chromium("--dump-dom", url);
       List<String> cpuOrder = attributes(section(dom, "top-cpu"), "data-name");
       assertEquals("busy", cpuOrder.get(0), dom);
       assertTrue(cpuOrder.contains("idle"), dom);
+
+      // a pod's containers by their Kubernetes names, the containerd id short and second
+      for (String list : List.of("top-cpu", "top-memory")) {
+        assertEquals(
+            List.of("sidecar " + sidecar.substring(0, 12), "api-0", "shop", "k8s.io"),
+            containerCells(section(dom, list), sidecar),
+            list);
+        assertEquals(
+            List.of("pod sandbox " + pod.substring(0, 12), "api-0", "shop", "k8s.io"),
+            containerCells(section(dom, list), pod),
+            list);
+        assertEquals(List.of("busy", "", "", NS), containerCells(section(dom, list), "busy"), list);
+        assertFalse(
+            Pattern.compile(">[0-9a-f]{64}<").matcher(section(dom, list)).find(),
+            "no 64-hex id shown as a name in " + list + ": " + section(dom, list));
+      }
 
       assertPodRow(dom, "recent-ooms", app, "OOM killed", before);
       assertEquals(
@@ -178,6 +206,32 @@ class LandingPageIT {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The row of a top list whose containerd id ({@code name}) is {@code id}. */
+  private static JsonNode rowOf(JsonNode rows, String id) {
+    for (JsonNode r : rows) {
+      if (r.path("name").asText().equals(id)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no row for " + id + " in " + rows);
+  }
+
+  /**
+   * A top list's row for containerd id {@code id}: the name cell's text (tags dropped), pod,
+   * namespace, containerd namespace.
+   */
+  private static List<String> containerCells(String section, String id) {
+    int row = section.indexOf("data-name=\"" + id + "\"");
+    assertTrue(row >= 0, "a row for " + id + " in " + section);
+    String html = section.substring(row, section.indexOf("</tr>", row));
+    List<String> cells = new ArrayList<>();
+    Matcher m = Pattern.compile("<td[^>]*>(.*?)</td>").matcher(html);
+    while (m.find() && cells.size() < 4) {
+      cells.add(m.group(1).replaceAll("<[^>]+>", ""));
+    }
+    return cells;
   }
 
   /** The {@code field} of every event of a recent list. */

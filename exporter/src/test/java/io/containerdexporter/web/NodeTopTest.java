@@ -121,6 +121,85 @@ class NodeTopTest {
     assertEquals("oom1", top.current().recentOoms().get(0).id());
   }
 
+  @Test
+  void aKubernetesContainerIsNamedByItsContainerNameASandboxAsSuchAndAPlainOneByItsId()
+      throws Exception {
+    String appId = "343b03f825cbcfff2ea0702eb2650152d6703ecffc7d740ca3bcfa097dfb72a2";
+    String sandboxId = "9f2e0c6d1a7b4e3f8c5d2a1b0e9f8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f10";
+    GaugeSnapshot.Builder ws = GaugeSnapshot.builder().name("container_memory_working_set_bytes");
+    ws.dataPoint(workingSet(appId, "k8s.io", "shop", "api-0", "app", 3e6));
+    ws.dataPoint(workingSet(sandboxId, "k8s.io", "shop", "api-0", "", 2e6));
+    ws.dataPoint(workingSet("busy", "default", "", "", "", 1e6));
+    List<MetricSnapshot> families = List.of(ws.build());
+    CollectorState state =
+        new CollectorState("task-stats", true, Duration.ofMillis(20), Optional.of(T0), 0, families);
+    NodeTop top = nodeTop(NodeTop.Recent.NONE, Clock.fixed(T0, ZoneOffset.UTC));
+    top.update(new PollResult(Map.of("task-stats", state), Duration.ofMillis(25), families));
+
+    List<TopData.ContainerRow> rows = top.current().topMemory();
+    assertEquals(
+        List.of("app", "pod sandbox", "busy"), rows.stream().map(r -> r.displayName()).toList());
+    assertEquals(
+        List.of(
+            TopData.ContainerRow.Kind.KUBERNETES,
+            TopData.ContainerRow.Kind.SANDBOX,
+            TopData.ContainerRow.Kind.PLAIN),
+        rows.stream().map(TopData.ContainerRow::kind).toList());
+    assertEquals(
+        List.of("343b03f825cb", "9f2e0c6d1a7b", "busy"),
+        rows.stream().map(r -> r.shortId()).toList());
+    assertEquals(appId, rows.get(0).name(), "the full id stays");
+
+    String html =
+        new LandingPage(new BuildInfo("1", "r", "17"), "/metrics", 15000, top::current)
+            .render(top.current());
+    assertTrue(
+        html.contains(">app <small class=\"id\">343b03f825cb</small></td><td>api-0</td>"), html);
+    assertTrue(html.contains(">pod sandbox <small class=\"id\">9f2e0c6d1a7b</small></td>"), html);
+    assertTrue(html.contains(">busy</td><td></td>"), "a plain container: its id, no second id");
+    assertFalse(html.contains(">" + appId + "<"), "no 64-hex id as a name");
+
+    JsonNode json =
+        new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(top.current()));
+    JsonNode app = json.path("topMemory").path(0);
+    assertEquals("app", app.path("displayName").asText());
+    assertEquals("343b03f825cb", app.path("shortId").asText());
+    assertEquals("kubernetes", app.path("kind").asText());
+    assertEquals(appId, app.path("name").asText(), "the existing fields stay");
+    assertEquals("app", app.path("container").asText());
+    assertEquals("sandbox", json.path("topMemory").path(1).path("kind").asText());
+  }
+
+  private NodeTop nodeTop(NodeTop.Recent recent, Clock clock) {
+    return new NodeTop(() -> status, () -> true, recent, WebServerTest.loopbackConfig(), clock);
+  }
+
+  private static GaugeSnapshot.GaugeDataPointSnapshot workingSet(
+      String id,
+      String containerdNamespace,
+      String namespace,
+      String pod,
+      String container,
+      double bytes) {
+    return GaugeSnapshot.GaugeDataPointSnapshot.builder()
+        .labels(
+            Labels.of(
+                "containerd_namespace",
+                containerdNamespace,
+                "id",
+                "/" + containerdNamespace + "/" + id,
+                "name",
+                id,
+                "namespace",
+                namespace,
+                "pod",
+                pod,
+                "container",
+                container))
+        .value(bytes)
+        .build();
+  }
+
   /** One round: a single collector that read every family at {@code at}. */
   private static PollResult round(Instant at, Map<String, Double> cpuById, int stalled) {
     CounterSnapshot.Builder cpu = CounterSnapshot.builder().name("container_cpu_usage_seconds");
