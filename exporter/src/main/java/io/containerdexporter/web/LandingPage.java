@@ -212,10 +212,16 @@ final class LandingPage implements HttpHandler {
       h.append("<tr><td colspan=\"6\">none</td></tr>");
     }
     for (RecentEvent e : events) {
-      h.append("<tr class=\"event\" data-id=\"").append(escape(e.id())).append("\">");
+      h.append("<tr class=\"event\" data-id=\"").append(escape(e.id())).append("\"");
+      if (e.recovered()) {
+        // no event told of it: the time is when the exporter found it, the reason says so
+        h.append(" data-recovered=\"true\"><td title=\"found then; it happened before\">");
+      } else {
+        h.append("><td>");
+      }
+      h.append(escape(e.at())).append("</td>");
       for (String v :
-          List.of(
-              e.at(), e.subject(), e.pod(), e.namespace(), e.containerdNamespace(), e.reason())) {
+          List.of(e.subject(), e.pod(), e.namespace(), e.containerdNamespace(), e.reason())) {
         h.append("<td>").append(escape(v)).append("</td>");
       }
       h.append("</tr>");

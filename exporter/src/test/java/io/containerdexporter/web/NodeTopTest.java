@@ -96,7 +96,7 @@ class NodeTopTest {
   void everyValueOnThePageIsEscaped() {
     RecentEvent oom =
         new RecentEvent(
-            T0.toString(), "k8s.io", "shop", "pod-<i>", "<img src=x>", "oom1", "OOM killed");
+            T0.toString(), "k8s.io", "shop", "pod-<i>", "<img src=x>", "oom1", "OOM killed", false);
     NodeTop top =
         new NodeTop(
             () -> status,
@@ -198,6 +198,30 @@ class NodeTopTest {
                 container))
         .value(bytes)
         .build();
+  }
+
+  @Test
+  void aRecoveredOomSaysSoOnThePageAndInTheJson() throws Exception {
+    RecentEvent found =
+        new RecentEvent(
+            T0.toString(),
+            "k8s.io",
+            "shop",
+            "web-0",
+            "web",
+            "c1",
+            "OOM killed (recovered: no event, counted from the cgroup's oom_kill)",
+            true);
+    NodeTop top =
+        nodeTop(new NodeTop.Recent(() -> List.of(found), List::of, List::of), Clock.systemUTC());
+    String html =
+        new LandingPage(new BuildInfo("1", "r", "17"), "/metrics", 15000, top::current)
+            .render(top.current());
+    assertTrue(html.contains("data-id=\"c1\" data-recovered=\"true\"><td title="), html);
+    assertTrue(html.contains("(recovered: no event, counted from the cgroup&#39;s oom_kill)"));
+    JsonNode json =
+        new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(top.current()));
+    assertTrue(json.path("recentOoms").path(0).path("recovered").asBoolean());
   }
 
   /** One round: a single collector that read every family at {@code at}. */
