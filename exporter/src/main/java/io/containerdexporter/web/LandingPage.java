@@ -62,14 +62,26 @@ final class LandingPage implements HttpHandler {
         "Version",
         escape(c.version() == null ? "unknown" : c.version() + " (revision " + c.revision() + ")"));
     row(h, "Uptime", escape(duration(c.uptimeSeconds())));
+    if (Boolean.FALSE.equals(c.processVisible())) {
+      // unknown, not zero: say why, and what fixes it
+      row(
+          h,
+          "Process",
+          "<span class=\"bad\" id=\"process-invisible\">not visible under --path.procfs</span>: "
+              + "containerd's own CPU, memory and its shims cannot be read; --path.procfs must be "
+              + "the host's /proc (the chart mounts it at /host/proc), or run with hostPID");
+    }
     row(h, "CPU", escape(cores(c.cpuCores()) + " (" + number(c.cpuSecondsTotal()) + " s total)"));
     row(h, "Resident memory", escape(bytes(c.residentMemoryBytes())));
+    row(h, "Open fds, threads", escape(number(c.openFds()) + ", " + number(c.threads())));
+    row(h, "Shims' resident memory", escape(bytes(c.shimsResidentMemoryBytes())));
     h.append("</table></section>\n");
 
     h.append("<section id=\"namespaces\"><h2>containerd namespaces</h2><table>");
     h.append(
         "<tr><th>namespace</th><th>tasks by status</th><th>containers</th><th>images</th>"
-            + "<th>image bytes</th><th>pulls in flight</th><th>pulls stalled</th></tr>");
+            + "<th>image bytes</th><th>pulls in flight</th><th>pulls stalled</th>"
+            + "<th>shims</th></tr>");
     for (TopData.Namespace n : t.namespaces()) {
       StringBuilder tasks = new StringBuilder();
       n.tasks()
@@ -93,6 +105,7 @@ final class LandingPage implements HttpHandler {
       cell(h, bytes(n.imageBytes() == null ? null : n.imageBytes().doubleValue()));
       cell(h, number(n.pullsInFlight()));
       cell(h, number(n.pullsStalled()));
+      shims(h, n);
       h.append("</tr>");
     }
     h.append("</table></section>\n");
@@ -194,6 +207,19 @@ final class LandingPage implements HttpHandler {
       h.append("</tr>");
     }
     h.append("</table></section>\n");
+  }
+
+  /** The namespace's shims, and those serving no task (leaked: they hold memory until killed). */
+  private static void shims(StringBuilder h, TopData.Namespace n) {
+    if (n.shimsLeaked() == null || n.shimsLeaked() == 0) {
+      cell(h, number(n.shims()));
+      return;
+    }
+    h.append("<td class=\"n\">")
+        .append(escape(number(n.shims())))
+        .append(" <span class=\"bad\">(")
+        .append(n.shimsLeaked())
+        .append(" leaked)</span></td>");
   }
 
   private static void recent(

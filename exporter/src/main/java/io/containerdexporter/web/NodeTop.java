@@ -92,17 +92,12 @@ public final class NodeTop {
     TopData t = latest.get();
     ContainerdStatus now =
         Optional.ofNullable(status.get()).orElse(ContainerdStatus.initial(Instant.EPOCH));
-    TopData.Containerd c = t.containerd();
     TopData.Containerd live =
-        new TopData.Containerd(
-            now.up(),
-            c.address(),
-            now.version().map(v -> v.version()).orElse(null),
-            now.version().map(v -> v.revision()).orElse(null),
-            c.uptimeSeconds(),
-            c.cpuSecondsTotal(),
-            c.cpuCores(),
-            c.residentMemoryBytes());
+        t.containerd()
+            .live(
+                now.up(),
+                now.version().map(v -> v.version()).orElse(null),
+                now.version().map(v -> v.revision()).orElse(null));
     return new TopData(
         t.generatedAt(),
         live,
@@ -156,6 +151,7 @@ public final class NodeTop {
       Instant at = readAt.getOrDefault("containerd_process_cpu_seconds", now);
       cpuCores = rate("containerd", cpuTotal, at, cpuOut);
     }
+    Double visible = single(families.get("containerd_process_visible"));
     // up and version are the monitor's, read at each request (current())
     TopData.Containerd containerd =
         new TopData.Containerd(
@@ -166,7 +162,11 @@ public final class NodeTop {
             start == null ? null : Math.max(0, now.toEpochMilli() / 1000.0 - start),
             cpuTotal,
             cpuCores,
-            single(families.get("containerd_process_resident_memory_bytes")));
+            single(families.get("containerd_process_resident_memory_bytes")),
+            visible == null ? null : visible == 1.0,
+            whole(single(families.get("containerd_process_open_fds"))),
+            whole(single(families.get("containerd_process_threads"))),
+            sum(families.get("containerd_shims_resident_memory_bytes")));
 
     // per containerd namespace
     Map<String, Map<String, Long>> tasks = new TreeMap<>();
@@ -180,8 +180,11 @@ public final class NodeTop {
     Map<String, Long> imageBytes = perNamespace(families.get("containerd_images_size_bytes"));
     Map<String, Long> ingests = perNamespace(families.get("containerd_content_ingests"));
     Map<String, Long> stalled = perNamespace(families.get("containerd_content_ingests_stalled"));
+    Map<String, Long> shims = perNamespace(families.get("containerd_shims"));
+    Map<String, Long> leaked = perNamespace(families.get("containerd_shims_leaked"));
     TreeMap<String, Boolean> names = new TreeMap<>();
-    for (Map<String, ?> m : List.of(tasks, containers, images, imageBytes, ingests, stalled)) {
+    for (Map<String, ?> m :
+        List.of(tasks, containers, images, imageBytes, ingests, stalled, shims, leaked)) {
       m.keySet().forEach(k -> names.put(k, true));
     }
     List<TopData.Namespace> namespaces = new ArrayList<>();
@@ -194,7 +197,9 @@ public final class NodeTop {
               images.get(ns),
               imageBytes.get(ns),
               ingests.get(ns),
-              stalled.get(ns)));
+              stalled.get(ns),
+              shims.get(ns),
+              leaked.get(ns)));
     }
 
     // containers: CPU rate and working set, keyed by id
@@ -292,6 +297,16 @@ public final class NodeTop {
       out.merge(label(p, "containerd_namespace"), Math.round(value(p)), Long::sum);
     }
     return out;
+  }
+
+  /** The family's values summed; null when it has none (not read this round). */
+  private static Double sum(MetricSnapshot family) {
+    List<? extends DataPointSnapshot> p = points(family);
+    return p.isEmpty() ? null : p.stream().mapToDouble(NodeTop::value).sum();
+  }
+
+  private static Long whole(Double v) {
+    return v == null ? null : Math.round(v);
   }
 
   private static List<? extends DataPointSnapshot> points(MetricSnapshot family) {

@@ -24,7 +24,12 @@ public record TopData(
     Map<String, String> flags,
     Map<String, String> links) {
 
-  /** containerd itself: up, version, uptime, its own process's CPU and RSS. */
+  /**
+   * containerd itself: up, version, uptime, its own process's CPU, RSS, fds and threads, and its
+   * shims' memory. {@code processVisible} is false when containerd's process is not under {@code
+   * --path.procfs} (then the process numbers and the shims are null: unknown, not zero), null when
+   * the containerd-process collector is off.
+   */
   public record Containerd(
       boolean up,
       String address,
@@ -33,9 +38,31 @@ public record TopData(
       Double uptimeSeconds,
       Double cpuSecondsTotal,
       Double cpuCores,
-      Double residentMemoryBytes) {}
+      Double residentMemoryBytes,
+      Boolean processVisible,
+      Long openFds,
+      Long threads,
+      Double shimsResidentMemoryBytes) {
 
-  /** One containerd namespace's inventory. */
+    /** The same with what the connection monitor says now (read per request, not per round). */
+    Containerd live(boolean nowUp, String nowVersion, String nowRevision) {
+      return new Containerd(
+          nowUp,
+          address,
+          nowVersion,
+          nowRevision,
+          uptimeSeconds,
+          cpuSecondsTotal,
+          cpuCores,
+          residentMemoryBytes,
+          processVisible,
+          openFds,
+          threads,
+          shimsResidentMemoryBytes);
+    }
+  }
+
+  /** One containerd namespace's inventory, and its shims (leaked: serving no task). */
   public record Namespace(
       String name,
       Map<String, Long> tasks,
@@ -43,7 +70,9 @@ public record TopData(
       Long images,
       Long imageBytes,
       Long pullsInFlight,
-      Long pullsStalled) {}
+      Long pullsStalled,
+      Long shims,
+      Long shimsLeaked) {}
 
   /**
    * One container of the top lists; {@code cpuCores} is the rate between the last two rounds (null

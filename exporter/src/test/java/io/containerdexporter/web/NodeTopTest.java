@@ -224,6 +224,76 @@ class NodeTopTest {
     assertTrue(json.path("recentOoms").path(0).path("recovered").asBoolean());
   }
 
+  @Test
+  void shimsPerNamespaceWithTheLeakedOnesAndAnInvisibleContainerdSaysSo() throws Exception {
+    List<MetricSnapshot> visible =
+        List.of(
+            gauge("containerd_process_visible", 1, new String[0]),
+            gauge("containerd_process_open_fds", 57, new String[0]),
+            gauge("containerd_process_threads", 14, new String[0]),
+            GaugeSnapshot.builder()
+                .name("containerd_shims")
+                .dataPoint(shims("k8s.io", "io.containerd.runc.v2", 3))
+                .dataPoint(shims("k8s.io", "io.containerd.kata.v2", 1))
+                .build(),
+            gauge(
+                "containerd_shims_leaked",
+                1,
+                "containerd_namespace",
+                "k8s.io",
+                "runtime",
+                "io.containerd.runc.v2"),
+            gauge(
+                "containerd_shims_resident_memory_bytes",
+                8 * 1024 * 1024,
+                "containerd_namespace",
+                "k8s.io",
+                "runtime",
+                "io.containerd.runc.v2"));
+    NodeTop top = nodeTop(NodeTop.Recent.NONE, Clock.fixed(T0, ZoneOffset.UTC));
+    top.update(processRound(visible));
+    TopData t = top.current();
+    assertEquals(4L, t.namespaces().get(0).shims());
+    assertEquals(1L, t.namespaces().get(0).shimsLeaked());
+    assertEquals(57L, t.containerd().openFds());
+    assertEquals(14L, t.containerd().threads());
+    assertEquals(8.0 * 1024 * 1024, t.containerd().shimsResidentMemoryBytes());
+    String html = page(top);
+    assertTrue(html.contains("4 <span class=\"bad\">(1 leaked)</span>"), html);
+    assertTrue(html.contains("<td>57, 14</td>"), html);
+    assertTrue(html.contains("<td>8.0 MiB</td>"), html);
+    assertFalse(html.contains("process-invisible"), html);
+
+    // the exporter in another pid namespace: the collector serves visible 0 and nothing else
+    top.update(processRound(List.of(gauge("containerd_process_visible", 0, new String[0]))));
+    assertEquals(Boolean.FALSE, top.current().containerd().processVisible());
+    assertNull(top.current().containerd().shimsResidentMemoryBytes(), "unknown, not zero");
+    assertTrue(page(top).contains("id=\"process-invisible\">not visible under --path.procfs"));
+    JsonNode json =
+        new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(top.current()));
+    assertFalse(json.path("containerd").path("processVisible").asBoolean(true));
+  }
+
+  private static PollResult processRound(List<MetricSnapshot> families) {
+    CollectorState state =
+        new CollectorState(
+            "containerd-process", true, Duration.ofMillis(5), Optional.of(T0), 0, families);
+    return new PollResult(Map.of("containerd-process", state), Duration.ofMillis(6), families);
+  }
+
+  private static GaugeSnapshot.GaugeDataPointSnapshot shims(
+      String containerdNamespace, String runtime, double count) {
+    return GaugeSnapshot.GaugeDataPointSnapshot.builder()
+        .labels(Labels.of("containerd_namespace", containerdNamespace, "runtime", runtime))
+        .value(count)
+        .build();
+  }
+
+  private static String page(NodeTop top) {
+    return new LandingPage(new BuildInfo("1", "r", "17"), "/metrics", 15000, top::current)
+        .render(top.current());
+  }
+
   /** One round: a single collector that read every family at {@code at}. */
   private static PollResult round(Instant at, Map<String, Double> cpuById, int stalled) {
     CounterSnapshot.Builder cpu = CounterSnapshot.builder().name("container_cpu_usage_seconds");
