@@ -7,6 +7,7 @@ import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.model.RecentEvent;
 import io.containerdexporter.model.RecentEvents;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -19,6 +20,8 @@ import java.util.function.Supplier;
 final class LandingPage implements HttpHandler {
 
   static final String DOCS = "https://github.com/containerd-exporter/containerd-exporter";
+
+  private static final String COLLECTOR_FLAG = "collector.";
 
   private final BuildInfo build;
   private final String telemetryPath;
@@ -142,9 +145,23 @@ final class LandingPage implements HttpHandler {
         .append("</p></section>\n");
 
     h.append("<section id=\"flags\"><h2>Flags in effect</h2><table>");
+    // the enabled collectors in one row: fifteen rows of "on" would push the rest off the screen
+    List<String> collectors = new ArrayList<>();
     t.flags()
         .forEach(
-            (k, v) -> row(h, "<code>--" + escape(k) + "</code>", "<code>" + escape(v) + "</code>"));
+            (k, v) -> {
+              if (k.startsWith(COLLECTOR_FLAG) && v.equals("on")) {
+                collectors.add(k.substring(COLLECTOR_FLAG.length()));
+              } else {
+                row(h, "<code>--" + escape(k) + "</code>", "<code>" + escape(v) + "</code>");
+              }
+            });
+    if (!collectors.isEmpty()) {
+      row(
+          h,
+          "<code>--" + COLLECTOR_FLAG + "NAME</code> on",
+          "<code>" + escape(String.join(" ", collectors)) + "</code>");
+    }
     h.append("</table></section>\n");
 
     h.append("<section id=\"links\"><h2>Links</h2><ul>");

@@ -43,6 +43,7 @@ class LandingPageIT {
   private static final String NS = "page";
   private static final String BUSYBOX = ContainerdSandbox.BUSYBOX_IMAGE;
   private static final String HTML_POD = "<b>evil</b><script>alert(1)</script>";
+  private static final String HTML_CONTAINER = "web<img src=x onerror=alert(2)>";
   private static final String EAT_MEMORY = "x=a; while :; do x=$x$x; done";
   private static final long EIGHT_MIB = 8 * 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,7 +63,7 @@ class LandingPageIT {
         RunOptions.builder()
             .label("io.kubernetes.pod.namespace", "shop")
             .label("io.kubernetes.pod.name", HTML_POD)
-            .label("io.kubernetes.container.name", "web")
+            .label("io.kubernetes.container.name", HTML_CONTAINER)
             .build();
     containerd.run(NS, "idle", BUSYBOX, kube, "sleep", "100000");
     containerd.run(NS, "busy", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "while :; do :; done");
@@ -167,8 +168,24 @@ class LandingPageIT {
           "the page and /api/v1/top say the same");
 
       assertTrue(dom.contains("href=\"/scrape-config\""), "the scrape config is linked");
+      assertTrue(
+          Pattern.compile("<code>--collector\\.NAME</code> on</th><td><code>[a-z -]*task-stats")
+              .matcher(section(dom, "flags"))
+              .find(),
+          "the enabled collectors in one row: " + section(dom, "flags"));
+      // server-rendered: the same rows are in the HTML as served, before any script ran
+      String served = exporter.get("/").body();
+      assertEquals(
+          List.of("sidecar " + sidecar.substring(0, 12), "api-0", "shop", "k8s.io"),
+          containerCells(section(served, "top-memory"), sidecar),
+          "without JavaScript");
+      assertTrue(section(served, "recent-ooms").contains("data-id=\"" + app + "\""), served);
       assertFalse(dom.contains("<b>evil</b>"), "the pod label's HTML is not markup");
       assertFalse(dom.contains("<script>alert(1)"), "the pod label's script is not a script");
+      assertFalse(dom.contains("<img"), "the container name's img is not an element");
+      assertTrue(
+          section(dom, "top-memory").contains(">web&lt;img src=x onerror=alert(2)&gt; <small"),
+          "the container name as text, its id second: " + section(dom, "top-memory"));
       assertTrue(
           section(dom, "top-memory").contains("&lt;b&gt;evil&lt;/b&gt;&lt;script&gt;alert(1)"),
           dom);

@@ -294,6 +294,19 @@ class NodeTopTest {
         .render(top.current());
   }
 
+  @Test
+  void thePageNeedsNothingFromOutsideAndReloadsItselfEveryPollInterval() {
+    NodeTop top = nodeTop(NodeTop.Recent.NONE, Clock.fixed(T0, ZoneOffset.UTC));
+    top.update(round(T0, Map.of("a", 1.0), 0));
+    String html = page(top);
+    for (String external : List.of("<link", "<img", "src=", "@import", "url(")) {
+      assertFalse(html.contains(external), "no external asset (" + external + "): " + html);
+    }
+    assertTrue(
+        html.contains("<script>setTimeout(function(){location.reload()},15000);</script>"), html);
+    assertTrue(html.indexOf("<script>") > html.indexOf("id=\"links\""), "the data comes first");
+  }
+
   /** One round: a single collector that read every family at {@code at}. */
   private static PollResult round(Instant at, Map<String, Double> cpuById, int stalled) {
     CounterSnapshot.Builder cpu = CounterSnapshot.builder().name("container_cpu_usage_seconds");
