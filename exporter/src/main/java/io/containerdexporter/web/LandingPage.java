@@ -7,6 +7,9 @@ import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.model.RecentEvent;
 import io.containerdexporter.model.RecentEvents;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +54,7 @@ final class LandingPage implements HttpHandler {
         table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;\
         text-align:left}td.n{text-align:right;white-space:nowrap}.bad{color:#b00;font-weight:bold}.ok{color:#070}\
         h2{margin-top:1.2em;font-size:1.2em}small.id{color:#666;font-family:monospace}\
-        td.name{overflow-wrap:anywhere}</style>
+        td.name{overflow-wrap:anywhere}th code,tr.event td:first-child{white-space:nowrap}</style>
         </head>
         <body>
         <h1>containerd-exporter</h1>
@@ -262,7 +265,7 @@ final class LandingPage implements HttpHandler {
       } else {
         h.append("><td>");
       }
-      h.append(escape(e.at())).append("</td>");
+      h.append(escape(millis(e.at()))).append("</td>");
       for (String v :
           List.of(e.subject(), e.pod(), e.namespace(), e.containerdNamespace(), e.reason())) {
         h.append("<td>").append(escape(v)).append("</td>");
@@ -290,6 +293,15 @@ final class LandingPage implements HttpHandler {
         .append("\">")
         .append(escape(text))
         .append("</a></li>");
+  }
+
+  /** An ISO-8601 instant to the millisecond (nanoseconds only widen the column); else as is. */
+  static String millis(String isoInstant) {
+    try {
+      return Instant.parse(isoInstant).truncatedTo(ChronoUnit.MILLIS).toString();
+    } catch (DateTimeParseException notAnInstant) {
+      return isoInstant;
+    }
   }
 
   static String cores(Double v) {

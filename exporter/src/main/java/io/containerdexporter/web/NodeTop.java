@@ -3,6 +3,7 @@ package io.containerdexporter.web;
 import io.containerdexporter.collect.CollectorState;
 import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.PrometheusDuration;
 import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.model.ContainerdStatus;
 import io.containerdexporter.model.RecentEvent;
@@ -336,20 +337,23 @@ public final class NodeTop {
     return Optional.ofNullable(s).orElse("");
   }
 
-  /** The flags in effect that say what is watched and how often, as {@code name → value}. */
+  /**
+   * The flags in effect that say what is watched and how often, as {@code name → value}, spelled as
+   * on the command line (durations {@code 15s}, not {@code PT15S}).
+   */
   public static Map<String, String> flags(ExporterConfig c) {
     Map<String, String> f = new TreeMap<>();
     f.put("containerd.address", c.containerdAddress().toString());
-    f.put("containerd.timeout", c.containerdTimeout().toString());
+    f.put("containerd.timeout", PrometheusDuration.format(c.containerdTimeout()));
     f.put(
         "web.listen-address",
         c.listenAddresses().stream()
             .map(Object::toString)
             .collect(java.util.stream.Collectors.joining(" ")));
     f.put("web.telemetry-path", c.telemetryPath());
-    f.put("poll.interval", c.poll().interval().toString());
-    f.put("poll.timeout", c.poll().timeout().toString());
-    f.put("poll.max-staleness", c.poll().maxStaleness().toString());
+    f.put("poll.interval", PrometheusDuration.format(c.poll().interval()));
+    f.put("poll.timeout", PrometheusDuration.format(c.poll().timeout()));
+    f.put("poll.max-staleness", PrometheusDuration.format(c.poll().maxStaleness()));
     f.put("containerd.namespaces.include", c.poll().namespaces().include().pattern());
     c.poll()
         .namespaces()
@@ -358,7 +362,7 @@ public final class NodeTop {
     // --collector.NAME, as the flag is spelled; only the enabled ones
     c.poll().enabledCollectors().forEach(name -> f.put("collector." + name, "on"));
     f.put("stats.source", c.statsSource().flagValue());
-    f.put("events.retention", c.eventsRetention().toString());
+    f.put("events.retention", PrometheusDuration.format(c.eventsRetention()));
     f.put("path.cgroupfs", c.cgroupfs().toString());
     f.put("path.procfs", c.procfs().toString());
     c.containerLabels().ifPresent(p -> f.put("labels.container-labels", p.pattern()));

@@ -192,7 +192,7 @@ class LandingPageIT {
 
       if (Boolean.getBoolean("landing.update")) {
         Path png = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/landing.png");
-        chromium("--screenshot=" + png, "--window-size=1280,2200", url);
+        chromium("--screenshot=" + png, "--window-size=1280,2900", url);
         assertTrue(Files.size(png) > 10_000, "a screenshot was written");
       }
     }
