@@ -178,8 +178,11 @@ public final class EventState {
       ContainerCounters c = counters(namespace, oom.containerId());
       RecentEvent live = recent(c.identity, oom.containerId(), published, OOM_KILLED);
       Instant now = clock.instant();
-      if (c.listedRecoveredOom != null && withinOomWindow(c.listedRecoveredOomAt, now)) {
-        // the exit came first and counted this very kill: the event says when it happened
+      if (c.listedRecoveredOom != null
+          && (!published.isAfter(c.listedRecoveredOomAt)
+              || withinOomWindow(c.listedRecoveredOomAt, now))) {
+        // The event of the kill we found: the exit came first, or the shim published it before
+        // we found the kill and retried until containerd was back. It says when it happened.
         recentOoms.replace(c.listedRecoveredOom, live);
       } else {
         recentOoms.add(live);

@@ -450,6 +450,18 @@ class EventStateTest {
             found.containerdNamespace(),
             found.id()));
     assertEquals("2 OOM kills" + EventState.OOM_RECOVERED_SUFFIX, found.reason());
+
+    // the shim published its /tasks/oom before containerd died and retried until it was back
+    Instant published = lost.plusSeconds(20);
+    now = now.plusSeconds(8);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), published);
+    assertEquals(1, state.recentOoms().size(), "the late event is the kill we found");
+    assertEquals(published.toString(), state.recentOoms().get(0).at());
+    assertFalse(state.recentOoms().get(0).recovered());
+
+    // a new OOM, published after we found the first: listed on its own
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
+    assertEquals(2, state.recentOoms().size());
   }
 
   @Test
