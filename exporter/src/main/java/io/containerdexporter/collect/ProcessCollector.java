@@ -253,11 +253,13 @@ public final class ProcessCollector implements Collector {
         pid == 0
             ? "no process under --path.procfs listens on "
                 + socket
-                + " (containerd before 1.6.25 does not report its pid; in Kubernetes set hostPID): its "
+                + " (containerd before 1.6.25 does not report its pid; --path.procfs must be the host's"
+                + " /proc, mounted as the chart does or with hostPID): its "
                 + "process and its shims are not shown (containerd_process_visible 0)"
             : "containerd's pid "
                 + pid
-                + " is not under --path.procfs (another pid namespace? in Kubernetes set hostPID): its "
+                + " is not under --path.procfs (another pid namespace's /proc? it must be the host's,"
+                + " mounted as the chart does at /host/proc, or run with hostPID): its "
                 + "process and its shims are not shown (containerd_process_visible 0)");
   }
 }

@@ -152,6 +152,12 @@ public record ExporterConfig(
               + telemetryPath
               + ": must start with / and not be / or under /-/");
     }
+    if (ServedPaths.ALL.contains(telemetryPath)) {
+      throw new IllegalArgumentException(
+          "--web.telemetry-path="
+              + telemetryPath
+              + ": the exporter serves its own page there; choose another path");
+    }
   }
 
   /** The first listen address: the one log lines and the landing page name. */

@@ -65,6 +65,17 @@ final class ContainerCounters {
    */
   RecentEvent listedExit;
 
+  /** When the last live {@code /tasks/oom} of this container arrived (our clock). */
+  Instant lastOomEventAt;
+
+  /**
+   * The OOM kill listed for the page as recovered (counted with no event), and when: a live event
+   * arriving just after it (the exit came first) replaces it rather than listing the kill twice.
+   */
+  RecentEvent listedRecoveredOom;
+
+  Instant listedRecoveredOomAt;
+
   ContainerCounters(ContainerIdentity identity) {
     this.identity = identity;
   }

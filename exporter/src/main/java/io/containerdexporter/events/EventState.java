@@ -176,13 +176,20 @@ public final class EventState {
     // Java 17: no pattern matching for switch yet, so a chain of instanceof.
     if (event instanceof ContainerEvent.TaskOom oom) {
       ContainerCounters c = counters(namespace, oom.containerId());
-      recentOoms.add(recent(c.identity, oom.containerId(), published, OOM_KILLED));
-      c.oomSinceStart = true;
-      if (c.listedExit != null && !c.listedExit.reason().endsWith(OOM_EXIT_SUFFIX)) {
-        RecentEvent marked = c.listedExit.withReason(c.listedExit.reason() + OOM_EXIT_SUFFIX);
-        recentExits.replace(c.listedExit, marked);
-        c.listedExit = marked;
+      RecentEvent live = recent(c.identity, oom.containerId(), published, OOM_KILLED);
+      Instant now = clock.instant();
+      if (c.listedRecoveredOom != null
+          && (!published.isAfter(c.listedRecoveredOomAt)
+              || withinOomWindow(c.listedRecoveredOomAt, now))) {
+        // The event of the kill we found: the exit came first, or the shim published it before
+        // we found the kill and retried until containerd was back. It says when it happened.
+        recentOoms.replace(c.listedRecoveredOom, live);
+      } else {
+        recentOoms.add(live);
       }
+      c.listedRecoveredOom = null;
+      c.lastOomEventAt = now;
+      markExitOomKilled(c);
     } else if (event instanceof ContainerEvent.TaskExit exit) {
       if (exit.isInit()) {
         ContainerCounters c = counters(namespace, exit.containerId());
@@ -353,6 +360,20 @@ public final class EventState {
   }
 
   /**
+   * The kernel's counter read at the exit of the task's init process: a rise no {@code /tasks/oom}
+   * told of (the shim lost it) is listed as a recovered OOM kill.
+   */
+  synchronized long countOomKillsAtExit(String namespace, String id, long kernel) {
+    ContainerCounters c = counters(namespace, id);
+    if (c.oomKillsAccounted == null) {
+      return 0;
+    }
+    long added = c.accountOomKills(kernel);
+    listRecoveredOom(c, id, added);
+    return added;
+  }
+
+  /**
    * An OOM event whose cgroup cannot be read (gone already, or not on this host, e.g. Kata): the
    * event is the one kill we know of. It is accounted as a kernel kill too, so a reconcile that can
    * read the cgroup later does not count it again.
@@ -386,6 +407,53 @@ public final class EventState {
    */
   public static final String OOM_EXIT_SUFFIX = " (" + OOM_KILLED + ")";
 
+  /**
+   * Added to the reason of an OOM kill no event told of: found later in the cgroup's {@code
+   * oom_kill} (at the task's exit, or by the reconcile after the stream was down), listed with when
+   * it was found.
+   */
+  public static final String OOM_RECOVERED_SUFFIX =
+      " (recovered: no event, counted from the cgroup's oom_kill)";
+
+  /** Added to the reason of a non-zero exit no event told of, found in containerd's task list. */
+  public static final String EXIT_RECOVERED_SUFFIX =
+      " (recovered: no event, from containerd's task list)";
+
+  /**
+   * A kill counted from the kernel's counter this soon after a live {@code /tasks/oom} of the same
+   * container is that event's (listed already): on cgroup v1 the counter may lag the event, and the
+   * exit may read it before the event's own retries do (they span about 0.6 s).
+   */
+  static final Duration OOM_EVENT_WINDOW = Duration.ofSeconds(2);
+
+  private static boolean withinOomWindow(Instant at, Instant now) {
+    return at != null && Duration.between(at, now).compareTo(OOM_EVENT_WINDOW) <= 0;
+  }
+
+  /** Lists {@code kills} counted with no event of their own, if there are any. */
+  private void listRecoveredOom(ContainerCounters c, String id, long kills) {
+    Instant now = clock.instant();
+    if (kills <= 0 || withinOomWindow(c.lastOomEventAt, now)) {
+      return;
+    }
+    String reason = (kills == 1 ? OOM_KILLED : kills + " OOM kills") + OOM_RECOVERED_SUFFIX;
+    RecentEvent found = recent(c.identity, id, now, reason).asRecovered();
+    recentOoms.add(found);
+    c.listedRecoveredOom = found;
+    c.listedRecoveredOomAt = now;
+    markExitOomKilled(c);
+  }
+
+  /** The task's non-zero exit (listed, or to come) since it started is an OOM kill. */
+  private void markExitOomKilled(ContainerCounters c) {
+    c.oomSinceStart = true;
+    if (c.listedExit != null && !c.listedExit.reason().contains(OOM_EXIT_SUFFIX)) {
+      RecentEvent marked = c.listedExit.withReason(c.listedExit.reason() + OOM_EXIT_SUFFIX);
+      recentExits.replace(c.listedExit, marked);
+      c.listedExit = marked;
+    }
+  }
+
   private static RecentEvent recent(ContainerIdentity i, String id, Instant at, String reason) {
     return new RecentEvent(
         at.toString(),
@@ -394,7 +462,8 @@ public final class EventState {
         i.pod(),
         i.container().isEmpty() ? i.name() : i.container(),
         id,
-        reason);
+        reason,
+        false);
   }
 
   /** The last OOM events, newest first (their own lock: the page reads them without ours). */
@@ -452,13 +521,16 @@ public final class EventState {
           // history.
           c.oomKillsAccounted = bornInGap ? 0L : kernel;
         }
-        ooms += c.accountOomKills(kernel);
+        long added = c.accountOomKills(kernel);
+        listRecoveredOom(c, t.containerId(), added);
+        ooms += added;
       }
       if (t.task().status() == TaskStatus.STOPPED && t.task().exitedAt().isPresent()) {
         Instant exitedAt = t.task().exitedAt().get();
         if (exitedAt.isAfter(gapStart) && exitedAt.isAfter(c.lastCountedExit)) {
           c.countExit(t.task().exitStatus(), exitedAt);
           exits++;
+          listRecoveredExit(c, t.containerId(), t.task().exitStatus(), exitedAt);
         }
       }
     }
@@ -474,6 +546,20 @@ public final class EventState {
       }
     }
     return new Recovered(ooms, exits);
+  }
+
+  /** A non-zero exit the reconcile found: containerd's task list says when it was. */
+  private void listRecoveredExit(ContainerCounters c, String id, int exitStatus, Instant at) {
+    if (exitStatus == 0) {
+      return;
+    }
+    String reason =
+        "exit code "
+            + exitStatus
+            + (c.oomSinceStart ? OOM_EXIT_SUFFIX : "")
+            + EXIT_RECOVERED_SUFFIX;
+    c.listedExit = recent(c.identity, id, at, reason).asRecovered();
+    recentExits.add(c.listedExit);
   }
 
   private Set<String> countedNamespaces() {

@@ -59,12 +59,13 @@ final class OomKillCounting {
   /**
    * The exit of a task's init process: its cgroup still exists (until the task is deleted), so its
    * counter is read once more. A kill whose {@code /tasks/oom} the shim never published (it loses
-   * some when the task dies with it, containerd#8893) is counted here; one already counted adds
-   * nothing. Without a baseline there is nothing to compare with: the reconcile decides then.
+   * some when the task dies with it, containerd#8893) is counted here, and listed for the page as
+   * recovered; one already counted adds nothing. Without a baseline there is nothing to compare
+   * with: the reconcile decides then.
    */
   void onInitExit(String namespace, String id) {
     if (state.oomKillsKnown(namespace, id)) {
-      kernelOomKills(namespace, id).ifPresent(k -> state.countOomKills(namespace, id, k));
+      kernelOomKills(namespace, id).ifPresent(k -> state.countOomKillsAtExit(namespace, id, k));
     }
   }
 

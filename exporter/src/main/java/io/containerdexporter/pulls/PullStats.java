@@ -144,7 +144,8 @@ public final class PullStats {
               "",
               f.reference(),
               "",
-              reason.label() + ": " + f.error()));
+              reason.label() + ": " + f.error(),
+              false));
     } else if (record instanceof PullRecord.Stalled s && stalled.size() < MAX_OPEN_PULLS) {
       stalled.add(ImageRepository.parse(s.reference()));
     }

@@ -3,9 +3,14 @@ package io.containerdexporter.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.containerdexporter.config.BuildInfo;
+import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.model.RecentEvent;
 import io.containerdexporter.model.RecentEvents;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -18,6 +23,8 @@ import java.util.function.Supplier;
 final class LandingPage implements HttpHandler {
 
   static final String DOCS = "https://github.com/containerd-exporter/containerd-exporter";
+
+  private static final String COLLECTOR_FLAG = "collector.";
 
   private final BuildInfo build;
   private final String telemetryPath;
@@ -45,8 +52,9 @@ final class LandingPage implements HttpHandler {
         <head><meta charset="utf-8"><title>containerd-exporter</title>
         <style>body{font-family:sans-serif;margin:1.5em;max-width:75em}code{background:#eee}\
         table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;\
-        text-align:left}td.n{text-align:right}.bad{color:#b00;font-weight:bold}.ok{color:#070}\
-        h2{margin-top:1.2em;font-size:1.2em}</style>
+        text-align:left}td.n{text-align:right;white-space:nowrap}.bad{color:#b00;font-weight:bold}.ok{color:#070}\
+        h2{margin-top:1.2em;font-size:1.2em}small.id{color:#666;font-family:monospace}\
+        td.name{overflow-wrap:anywhere}th code,tr.event td:first-child{white-space:nowrap}</style>
         </head>
         <body>
         <h1>containerd-exporter</h1>
@@ -60,14 +68,26 @@ final class LandingPage implements HttpHandler {
         "Version",
         escape(c.version() == null ? "unknown" : c.version() + " (revision " + c.revision() + ")"));
     row(h, "Uptime", escape(duration(c.uptimeSeconds())));
+    if (Boolean.FALSE.equals(c.processVisible())) {
+      // unknown, not zero: say why, and what fixes it
+      row(
+          h,
+          "Process",
+          "<span class=\"bad\" id=\"process-invisible\">not visible under --path.procfs</span>: "
+              + "containerd's own CPU, memory and its shims cannot be read; --path.procfs must be "
+              + "the host's /proc (the chart mounts it at /host/proc), or run with hostPID");
+    }
     row(h, "CPU", escape(cores(c.cpuCores()) + " (" + number(c.cpuSecondsTotal()) + " s total)"));
     row(h, "Resident memory", escape(bytes(c.residentMemoryBytes())));
+    row(h, "Open fds, threads", escape(number(c.openFds()) + ", " + number(c.threads())));
+    row(h, "Shims' resident memory", escape(bytes(c.shimsResidentMemoryBytes())));
     h.append("</table></section>\n");
 
     h.append("<section id=\"namespaces\"><h2>containerd namespaces</h2><table>");
     h.append(
         "<tr><th>namespace</th><th>tasks by status</th><th>containers</th><th>images</th>"
-            + "<th>image bytes</th><th>pulls in flight</th><th>pulls stalled</th></tr>");
+            + "<th>image bytes</th><th>pulls in flight</th><th>pulls stalled</th>"
+            + "<th>shims</th></tr>");
     for (TopData.Namespace n : t.namespaces()) {
       StringBuilder tasks = new StringBuilder();
       n.tasks()
@@ -91,6 +111,7 @@ final class LandingPage implements HttpHandler {
       cell(h, bytes(n.imageBytes() == null ? null : n.imageBytes().doubleValue()));
       cell(h, number(n.pullsInFlight()));
       cell(h, number(n.pullsStalled()));
+      shims(h, n);
       h.append("</tr>");
     }
     h.append("</table></section>\n");
@@ -127,18 +148,32 @@ final class LandingPage implements HttpHandler {
         .append("</p></section>\n");
 
     h.append("<section id=\"flags\"><h2>Flags in effect</h2><table>");
+    // the enabled collectors in one row: fifteen rows of "on" would push the rest off the screen
+    List<String> collectors = new ArrayList<>();
     t.flags()
         .forEach(
-            (k, v) -> row(h, "<code>--" + escape(k) + "</code>", "<code>" + escape(v) + "</code>"));
+            (k, v) -> {
+              if (k.startsWith(COLLECTOR_FLAG) && v.equals("on")) {
+                collectors.add(k.substring(COLLECTOR_FLAG.length()));
+              } else {
+                row(h, "<code>--" + escape(k) + "</code>", "<code>" + escape(v) + "</code>");
+              }
+            });
+    if (!collectors.isEmpty()) {
+      row(
+          h,
+          "<code>--" + COLLECTOR_FLAG + "NAME</code> on",
+          "<code>" + escape(String.join(" ", collectors)) + "</code>");
+    }
     h.append("</table></section>\n");
 
     h.append("<section id=\"links\"><h2>Links</h2><ul>");
     link(h, telemetryPath, "Metrics");
-    link(h, "/api/v1/top", "This page as JSON");
-    link(h, "/-/healthy", "Health");
-    link(h, "/-/ready", "Readiness");
+    link(h, ServedPaths.TOP, "This page as JSON");
+    link(h, ServedPaths.HEALTHY, "Health");
+    link(h, ServedPaths.READY, "Readiness");
     link(h, DOCS + "/blob/main/docs/metrics.md", "Every metric (docs/metrics.md)");
-    link(h, ScrapeConfig.PATH, "A Prometheus scrape config for this exporter");
+    link(h, ServedPaths.SCRAPE_CONFIG, "A Prometheus scrape config for this exporter");
     link(h, DOCS + "#in-kubernetes-the-helm-chart-or-one-manifest", "The Helm chart");
     h.append("</ul></section>\n");
     h.append("<footer><p>containerd-exporter ")
@@ -168,15 +203,19 @@ final class LandingPage implements HttpHandler {
       h.append("<tr><td colspan=\"6\">none yet</td></tr>");
     }
     for (TopData.ContainerRow r : rows) {
-      String name =
-          r.container().isEmpty() ? r.name().isEmpty() ? r.id() : r.name() : r.container();
       h.append("<tr class=\"container\" data-name=\"")
           .append(escape(r.name()))
-          .append("\"><td title=\"")
-          .append(escape(r.id() + " " + r.image()))
+          .append("\" data-kind=\"")
+          .append(escape(r.kind().name().toLowerCase(Locale.ROOT)))
+          .append("\"><td class=\"name\" title=\"")
+          .append(escape(r.name() + " " + r.image()))
           .append("\">")
-          .append(escape(name))
-          .append("</td><td>")
+          .append(escape(r.displayName()));
+      if (r.kind() != TopData.ContainerRow.Kind.PLAIN) {
+        // the id second: it tells two restarts of one container apart, and finds it in ctr/crictl
+        h.append(" <small class=\"id\">").append(escape(r.shortId())).append("</small>");
+      }
+      h.append("</td><td>")
           .append(escape(r.pod()))
           .append("</td><td>")
           .append(escape(r.namespace()))
@@ -188,6 +227,19 @@ final class LandingPage implements HttpHandler {
       h.append("</tr>");
     }
     h.append("</table></section>\n");
+  }
+
+  /** The namespace's shims, and those serving no task (leaked: they hold memory until killed). */
+  private static void shims(StringBuilder h, TopData.Namespace n) {
+    if (n.shimsLeaked() == null || n.shimsLeaked() == 0) {
+      cell(h, number(n.shims()));
+      return;
+    }
+    h.append("<td class=\"n\">")
+        .append(escape(number(n.shims())))
+        .append(" <span class=\"bad\">(")
+        .append(n.shimsLeaked())
+        .append(" leaked)</span></td>");
   }
 
   private static void recent(
@@ -206,10 +258,16 @@ final class LandingPage implements HttpHandler {
       h.append("<tr><td colspan=\"6\">none</td></tr>");
     }
     for (RecentEvent e : events) {
-      h.append("<tr class=\"event\" data-id=\"").append(escape(e.id())).append("\">");
+      h.append("<tr class=\"event\" data-id=\"").append(escape(e.id())).append("\"");
+      if (e.recovered()) {
+        // no event told of it: the time is when the exporter found it, the reason says so
+        h.append(" data-recovered=\"true\"><td title=\"found then; it happened before\">");
+      } else {
+        h.append("><td>");
+      }
+      h.append(escape(millis(e.at()))).append("</td>");
       for (String v :
-          List.of(
-              e.at(), e.subject(), e.pod(), e.namespace(), e.containerdNamespace(), e.reason())) {
+          List.of(e.subject(), e.pod(), e.namespace(), e.containerdNamespace(), e.reason())) {
         h.append("<td>").append(escape(v)).append("</td>");
       }
       h.append("</tr>");
@@ -235,6 +293,15 @@ final class LandingPage implements HttpHandler {
         .append("\">")
         .append(escape(text))
         .append("</a></li>");
+  }
+
+  /** An ISO-8601 instant to the millisecond (nanoseconds only widen the column); else as is. */
+  static String millis(String isoInstant) {
+    try {
+      return Instant.parse(isoInstant).truncatedTo(ChronoUnit.MILLIS).toString();
+    } catch (DateTimeParseException notAnInstant) {
+      return isoInstant;
+    }
   }
 
   static String cores(Double v) {

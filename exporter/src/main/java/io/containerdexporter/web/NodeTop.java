@@ -3,6 +3,8 @@ package io.containerdexporter.web;
 import io.containerdexporter.collect.CollectorState;
 import io.containerdexporter.collect.PollResult;
 import io.containerdexporter.config.ExporterConfig;
+import io.containerdexporter.config.PrometheusDuration;
+import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.SeriesFamily;
 import io.containerdexporter.model.ContainerdStatus;
@@ -73,9 +75,9 @@ public final class NodeTop {
             "metrics",
             config.telemetryPath(),
             "top",
-            "/api/v1/top",
+            ServedPaths.TOP,
             "scrapeConfig",
-            ScrapeConfig.PATH,
+            ServedPaths.SCRAPE_CONFIG,
             "docs",
             LandingPage.DOCS + "/blob/main/docs/metrics.md");
     this.clock = clock;
@@ -92,17 +94,12 @@ public final class NodeTop {
     TopData t = latest.get();
     ContainerdStatus now =
         Optional.ofNullable(status.get()).orElse(ContainerdStatus.initial(Instant.EPOCH));
-    TopData.Containerd c = t.containerd();
     TopData.Containerd live =
-        new TopData.Containerd(
-            now.up(),
-            c.address(),
-            now.version().map(v -> v.version()).orElse(null),
-            now.version().map(v -> v.revision()).orElse(null),
-            c.uptimeSeconds(),
-            c.cpuSecondsTotal(),
-            c.cpuCores(),
-            c.residentMemoryBytes());
+        t.containerd()
+            .live(
+                now.up(),
+                now.version().map(v -> v.version()).orElse(null),
+                now.version().map(v -> v.revision()).orElse(null));
     return new TopData(
         t.generatedAt(),
         live,
@@ -156,6 +153,7 @@ public final class NodeTop {
       Instant at = readAt.getOrDefault("containerd_process_cpu_seconds", now);
       cpuCores = rate("containerd", cpuTotal, at, cpuOut);
     }
+    Double visible = single(families.get("containerd_process_visible"));
     // up and version are the monitor's, read at each request (current())
     TopData.Containerd containerd =
         new TopData.Containerd(
@@ -166,7 +164,11 @@ public final class NodeTop {
             start == null ? null : Math.max(0, now.toEpochMilli() / 1000.0 - start),
             cpuTotal,
             cpuCores,
-            single(families.get("containerd_process_resident_memory_bytes")));
+            single(families.get("containerd_process_resident_memory_bytes")),
+            visible == null ? null : visible == 1.0,
+            whole(single(families.get("containerd_process_open_fds"))),
+            whole(single(families.get("containerd_process_threads"))),
+            sum(families.get("containerd_shims_resident_memory_bytes")));
 
     // per containerd namespace
     Map<String, Map<String, Long>> tasks = new TreeMap<>();
@@ -180,8 +182,11 @@ public final class NodeTop {
     Map<String, Long> imageBytes = perNamespace(families.get("containerd_images_size_bytes"));
     Map<String, Long> ingests = perNamespace(families.get("containerd_content_ingests"));
     Map<String, Long> stalled = perNamespace(families.get("containerd_content_ingests_stalled"));
+    Map<String, Long> shims = perNamespace(families.get("containerd_shims"));
+    Map<String, Long> leaked = perNamespace(families.get("containerd_shims_leaked"));
     TreeMap<String, Boolean> names = new TreeMap<>();
-    for (Map<String, ?> m : List.of(tasks, containers, images, imageBytes, ingests, stalled)) {
+    for (Map<String, ?> m :
+        List.of(tasks, containers, images, imageBytes, ingests, stalled, shims, leaked)) {
       m.keySet().forEach(k -> names.put(k, true));
     }
     List<TopData.Namespace> namespaces = new ArrayList<>();
@@ -194,7 +199,9 @@ public final class NodeTop {
               images.get(ns),
               imageBytes.get(ns),
               ingests.get(ns),
-              stalled.get(ns)));
+              stalled.get(ns),
+              shims.get(ns),
+              leaked.get(ns)));
     }
 
     // containers: CPU rate and working set, keyed by id
@@ -293,6 +300,16 @@ public final class NodeTop {
     return out;
   }
 
+  /** The family's values summed; null when it has none (not read this round). */
+  private static Double sum(Family family) {
+    List<Point> p = points(family);
+    return p.isEmpty() ? null : p.stream().mapToDouble(Point::value).sum();
+  }
+
+  private static Long whole(Double v) {
+    return v == null ? null : Math.round(v);
+  }
+
   /**
    * One series of a family, read alike whether we built it (no client_java snapshot needed) or
    * client_java did.
@@ -340,20 +357,23 @@ public final class NodeTop {
     return Optional.ofNullable(s).orElse("");
   }
 
-  /** The flags in effect that say what is watched and how often, as {@code name → value}. */
+  /**
+   * The flags in effect that say what is watched and how often, as {@code name → value}, spelled as
+   * on the command line (durations {@code 15s}, not {@code PT15S}).
+   */
   public static Map<String, String> flags(ExporterConfig c) {
     Map<String, String> f = new TreeMap<>();
     f.put("containerd.address", c.containerdAddress().toString());
-    f.put("containerd.timeout", c.containerdTimeout().toString());
+    f.put("containerd.timeout", PrometheusDuration.format(c.containerdTimeout()));
     f.put(
         "web.listen-address",
         c.listenAddresses().stream()
             .map(Object::toString)
             .collect(java.util.stream.Collectors.joining(" ")));
     f.put("web.telemetry-path", c.telemetryPath());
-    f.put("poll.interval", c.poll().interval().toString());
-    f.put("poll.timeout", c.poll().timeout().toString());
-    f.put("poll.max-staleness", c.poll().maxStaleness().toString());
+    f.put("poll.interval", PrometheusDuration.format(c.poll().interval()));
+    f.put("poll.timeout", PrometheusDuration.format(c.poll().timeout()));
+    f.put("poll.max-staleness", PrometheusDuration.format(c.poll().maxStaleness()));
     f.put("containerd.namespaces.include", c.poll().namespaces().include().pattern());
     c.poll()
         .namespaces()
@@ -362,7 +382,7 @@ public final class NodeTop {
     // --collector.NAME, as the flag is spelled; only the enabled ones
     c.poll().enabledCollectors().forEach(name -> f.put("collector." + name, "on"));
     f.put("stats.source", c.statsSource().flagValue());
-    f.put("events.retention", c.eventsRetention().toString());
+    f.put("events.retention", PrometheusDuration.format(c.eventsRetention()));
     f.put("path.cgroupfs", c.cgroupfs().toString());
     f.put("path.procfs", c.procfs().toString());
     c.containerLabels().ifPresent(p -> f.put("labels.container-labels", p.pattern()));

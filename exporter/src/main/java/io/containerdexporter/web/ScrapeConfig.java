@@ -2,6 +2,7 @@ package io.containerdexporter.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.config.WebConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -26,7 +27,7 @@ record ScrapeConfig(
     String telemetryPath, Duration interval, boolean tls, Supplier<WebConfig> config)
     implements HttpHandler {
 
-  static final String PATH = "/scrape-config";
+  static final String PATH = ServedPaths.SCRAPE_CONFIG;
 
   /** Prometheus' own default scrape timeout; a shorter interval caps it. */
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.containerdexporter.config.BuildInfo;
 import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.config.ListenAddress;
+import io.containerdexporter.config.ServedPaths;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.model.ContainerdStatus;
 import io.prometheus.metrics.config.PrometheusProperties;
@@ -148,7 +149,8 @@ public final class WebServer implements AutoCloseable {
     String telemetry = config.telemetryPath();
     server.createContext(telemetry, new GuardedHandler(telemetry, gate.guardScrape(metrics)));
     HttpHandler healthy = exchange -> Responses.text(exchange, 200, "Healthy\n");
-    server.createContext("/-/healthy", new GuardedHandler("/-/healthy", gate.guardHealth(healthy)));
+    server.createContext(
+        ServedPaths.HEALTHY, new GuardedHandler(ServedPaths.HEALTHY, gate.guardHealth(healthy)));
     HttpHandler ready =
         exchange -> {
           if (status.get().everAnswered()) {
@@ -157,20 +159,22 @@ public final class WebServer implements AutoCloseable {
             Responses.text(exchange, 503, "Not ready: containerd has not answered yet\n");
           }
         };
-    server.createContext("/-/ready", new GuardedHandler("/-/ready", gate.guardHealth(ready)));
     server.createContext(
-        "/",
+        ServedPaths.READY, new GuardedHandler(ServedPaths.READY, gate.guardHealth(ready)));
+    server.createContext(
+        ServedPaths.PAGE,
         new GuardedHandler(
-            "/",
+            ServedPaths.PAGE,
             gate.guard(
                 new LandingPage(build, telemetry, config.poll().interval().toMillis(), top))));
     server.createContext(
-        "/api/v1/top", new GuardedHandler("/api/v1/top", gate.guard(new TopApi(top))));
+        ServedPaths.TOP, new GuardedHandler(ServedPaths.TOP, gate.guard(new TopApi(top))));
     ScrapeConfig scrapeConfig =
         new ScrapeConfig(
             telemetry, config.poll().interval(), watcher.tls(), () -> watcher.policy().config());
     server.createContext(
-        ScrapeConfig.PATH, new GuardedHandler(ScrapeConfig.PATH, gate.guard(scrapeConfig)));
+        ServedPaths.SCRAPE_CONFIG,
+        new GuardedHandler(ServedPaths.SCRAPE_CONFIG, gate.guard(scrapeConfig)));
   }
 
   /** One for every listen address, so they share one encoded exposition. */

@@ -90,6 +90,9 @@ class CommandLineParserTest {
         "--web.telemetry-path=metrics",
         "--web.telemetry-path=/",
         "--web.telemetry-path=/-/ready",
+        "--web.telemetry-path=/api/v1/top",
+        "--web.telemetry-path=/scrape-config",
+        "--web.telemetry-path=/-/healthy",
         "--log.level=verbose",
         "--poll.interval=0s",
         "--content.stall-after=soon",
@@ -109,6 +112,16 @@ class CommandLineParserTest {
     assertTrue(message.startsWith("containerd-exporter: error: "), message);
     assertEquals(1, message.lines().count(), "exactly one line: " + message);
     assertEquals("", out.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/", "/api/v1/top", "/scrape-config", "/-/healthy", "/-/ready"})
+  void aTelemetryPathOnOneOfThePagesOwnPathsIsRefusedNamingTheFlag(String path) {
+    Exit exit = assertInstanceOf(Exit.class, parse("--web.telemetry-path=" + path));
+    assertEquals(2, exit.code());
+    String message = err.toString();
+    assertEquals(1, message.lines().count(), "exactly one line: " + message);
+    assertTrue(message.contains("--web.telemetry-path=" + path + ":"), message);
   }
 
   private static final List<CollectorSwitch> SWITCHES =

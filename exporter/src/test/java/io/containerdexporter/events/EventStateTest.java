@@ -1,9 +1,12 @@
 package io.containerdexporter.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.model.ContainerInfo;
+import io.containerdexporter.model.RecentEvent;
 import io.containerdexporter.model.SpecResources;
 import io.containerdexporter.model.TaskInfo;
 import io.containerdexporter.model.TaskStatus;
@@ -415,5 +418,116 @@ class EventStateTest {
     state.apply("k8s.io", new ContainerEvent.TaskOom("a"), now);
     state.apply("k8s.io", new ContainerEvent.TaskExit("a", "a", 2, now.plusSeconds(9)), now);
     assertEquals("exit code 2 (OOM killed)", state.recentExits().get(0).reason());
+  }
+
+  private static final Map<String, String> WEB_0 =
+      Map.of(
+          "io.kubernetes.pod.namespace", "shop",
+          "io.kubernetes.pod.name", "web-0",
+          "io.kubernetes.container.name", "web");
+
+  @Test
+  void aKillFoundByTheReconcileIsListedAsRecoveredWithWhenItWasFoundOnce() {
+    ContainerInfo c1 = container("c1", WEB_0);
+    index.put(c1);
+    reconcile(exporterStart, running(c1, 2)); // two kills before we watched: history, not listed
+    assertEquals(List.of(), state.recentOoms());
+
+    Instant lost = now.plusSeconds(10);
+    now = now.plusSeconds(70); // the stream was down for a minute; two kills in it
+    reconcile(lost, running(c1, 4));
+    reconcile(lost, running(c1, 4)); // the confirming pass finds nothing new
+    RecentEvent found = state.recentOoms().get(0);
+    assertEquals(1, state.recentOoms().size());
+    assertTrue(found.recovered());
+    assertEquals(now.toString(), found.at(), "when it was found: the kill's time is unknown");
+    assertEquals(
+        List.of("web", "web-0", "shop", "k8s.io", "c1"),
+        List.of(
+            found.subject(),
+            found.pod(),
+            found.namespace(),
+            found.containerdNamespace(),
+            found.id()));
+    assertEquals("2 OOM kills" + EventState.OOM_RECOVERED_SUFFIX, found.reason());
+
+    // the shim published its /tasks/oom before containerd died and retried until it was back
+    Instant published = lost.plusSeconds(20);
+    now = now.plusSeconds(8);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), published);
+    assertEquals(1, state.recentOoms().size(), "the late event is the kill we found");
+    assertEquals(published.toString(), state.recentOoms().get(0).at());
+    assertFalse(state.recentOoms().get(0).recovered());
+
+    // a new OOM, published after we found the first: listed on its own
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
+    assertEquals(2, state.recentOoms().size());
+  }
+
+  @Test
+  void anExitFoundByTheReconcileIsListedWithItsTimeAndMarkedOomKilledAndRecovered() {
+    ContainerInfo c1 = container("c1", WEB_0);
+    index.put(c1);
+    reconcile(exporterStart, running(c1, 0));
+    Instant lost = now.plusSeconds(10);
+    Instant exitedAt = now.plusSeconds(20);
+    now = now.plusSeconds(70);
+    Reconciler.TaskObservation oomKilled =
+        new Reconciler.TaskObservation(
+            "k8s.io",
+            "c1",
+            Optional.of(c1),
+            OptionalLong.of(1),
+            new TaskInfo("k8s.io", "c1", 0, TaskStatus.STOPPED, 137, Optional.of(exitedAt)));
+    assertEquals(new EventState.Recovered(1, 1), reconcile(lost, oomKilled));
+    reconcile(lost, oomKilled);
+    RecentEvent exit = state.recentExits().get(0);
+    assertEquals(1, state.recentExits().size());
+    assertTrue(exit.recovered());
+    assertEquals(exitedAt.toString(), exit.at(), "containerd's task list says when");
+    assertEquals(
+        "exit code 137" + EventState.OOM_EXIT_SUFFIX + EventState.EXIT_RECOVERED_SUFFIX,
+        exit.reason());
+    assertEquals(
+        "OOM killed" + EventState.OOM_RECOVERED_SUFFIX, state.recentOoms().get(0).reason());
+  }
+
+  @Test
+  void aKillCountedAtTheExitIsListedAsRecoveredUntilItsLateEventSaysWhen() {
+    index.put(container("c1", WEB_0));
+    state.assumeOomKillsAccounted("k8s.io", "c1", 0);
+    // the shim lost /tasks/oom (containerd#8893): the exit's read of oom_kill finds the kill
+    state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, now), now);
+    assertEquals(1, state.countOomKillsAtExit("k8s.io", "c1", 1));
+    assertTrue(state.recentOoms().get(0).recovered());
+    assertEquals(
+        List.of("exit code 137" + EventState.OOM_EXIT_SUFFIX),
+        state.recentExits().stream().map(RecentEvent::reason).toList(),
+        "the exit is an OOM kill");
+
+    // the event after all, a moment later: it replaces the recovered entry
+    Instant published = now.minusMillis(5);
+    now = now.plusMillis(300);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), published);
+    assertEquals(1, state.recentOoms().size());
+    assertFalse(state.recentOoms().get(0).recovered());
+    assertEquals(published.toString(), state.recentOoms().get(0).at());
+    assertEquals(EventState.OOM_KILLED, state.recentOoms().get(0).reason());
+  }
+
+  @Test
+  void aKillTheExitCountsBeforeTheLiveEventsOwnRetriesIsThatEventsNotRecovered() {
+    index.put(container("c1", WEB_0));
+    state.assumeOomKillsAccounted("k8s.io", "c1", 0);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now); // listed live
+    now = now.plusMillis(50); // cgroup v1: the counter lagged the event, the exit reads it first
+    assertEquals(1, state.countOomKillsAtExit("k8s.io", "c1", 1));
+    assertEquals(1, state.recentOoms().size());
+    assertFalse(state.recentOoms().get(0).recovered());
+
+    now = now.plusSeconds(60); // a kill a minute later with no event of its own
+    assertEquals(1, state.countOomKillsAtExit("k8s.io", "c1", 2));
+    assertEquals(2, state.recentOoms().size());
+    assertTrue(state.recentOoms().get(0).recovered());
   }
 }

@@ -176,6 +176,10 @@ class OomKillCountingTest {
     writeV2(dir, 4); // a group kill, and no /tasks/oom (containerd#8893): only the exit comes
     eventThread.submit(() -> counting.onInitExit("k8s.io", "c1")).get();
     assertEquals(4, ooms());
+    assertEquals(
+        "4 OOM kills" + EventState.OOM_RECOVERED_SUFFIX,
+        state.recentOoms().get(0).reason(),
+        "listed for the page, as recovered");
     oomEvent(counting); // the event after all, late
     eventThread.submit(() -> counting.onInitExit("k8s.io", "c1")).get();
     assertEquals(4, ooms(), "each kill once, whichever came first");

@@ -3,7 +3,10 @@ package io.containerdexporter.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.containerdexporter.containerd.api.events.ImageUpdate;
+import io.containerdexporter.events.EventState;
 import io.containerdexporter.testkit.ContainerdExtension;
 import io.containerdexporter.testkit.ContainerdSandbox;
 import io.containerdexporter.testkit.RunOptions;
@@ -11,6 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,6 +229,23 @@ class EventsIT {
     sleep(Duration.ofSeconds(5));
     assertEquals(Optional.of(1.0), ooms("oom-away"));
     assertEquals("RUNNING", containerd.taskStatus(NS, "oom-away"));
+
+    // and the node page lists it once: recovered, or, if the shim's late event came, as that event
+    List<JsonNode> listed = new ArrayList<>();
+    topJson()
+        .path("recentOoms")
+        .forEach(
+            e -> {
+              if (e.path("id").asText().equals("oom-away")) {
+                listed.add(e);
+              }
+            });
+    assertEquals(1, listed.size(), "listed once: " + listed);
+    JsonNode kill = listed.get(0);
+    assertEquals(
+        kill.path("recovered").asBoolean(),
+        kill.path("reason").asText().endsWith(EventState.OOM_RECOVERED_SUFFIX),
+        kill.toString());
   }
 
   @Test
@@ -358,6 +380,14 @@ class EventsIT {
         Optional.of(1000.0),
         m.value("containerd_events_total", "containerd_namespace", ns, "topic", "/images/update"));
     assertTrue(exporter.isAlive());
+  }
+
+  private JsonNode topJson() {
+    try {
+      return new ObjectMapper().readTree(exporter.get("/api/v1/top").body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static void sleep(Duration d) {

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The node page in a real browser (Debian's headless Chromium) against the real containerd: the
  * busy container tops the CPU list; a Kubernetes pod's container (run through CRI, as kubelet does)
- * OOM-killed just before is listed with its pod and namespace, under OOM kills and as its exit;
- * kubelet's pull of an image its registry does not have is listed with its reason; and a pod name
- * with HTML in it (from the container's label) comes out as text. {@code -Dlanding.update=true}
- * rewrites docs/landing.png from the same page.
+ * OOM-killed just before is listed with its pod and namespace, under OOM kills and as its exit; its
+ * running sidecar and the pod's sandbox are named as such in the top lists (the containerd id short
+ * and second); kubelet's pull of an image its registry does not have is listed with its reason; and
+ * a pod name with HTML in it (from the container's label) comes out as text. {@code
+ * -Dlanding.update=true} rewrites docs/landing.png from the same page.
  */
 @ExtendWith(ContainerdExtension.class)
 class LandingPageIT {
@@ -42,6 +43,7 @@ class LandingPageIT {
   private static final String NS = "page";
   private static final String BUSYBOX = ContainerdSandbox.BUSYBOX_IMAGE;
   private static final String HTML_POD = "<b>evil</b><script>alert(1)</script>";
+  private static final String HTML_CONTAINER = "web<img src=x onerror=alert(2)>";
   private static final String EAT_MEMORY = "x=a; while :; do x=$x$x; done";
   private static final long EIGHT_MIB = 8 * 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +63,7 @@ class LandingPageIT {
         RunOptions.builder()
             .label("io.kubernetes.pod.namespace", "shop")
             .label("io.kubernetes.pod.name", HTML_POD)
-            .label("io.kubernetes.container.name", "web")
+            .label("io.kubernetes.container.name", HTML_CONTAINER)
             .build();
     containerd.run(NS, "idle", BUSYBOX, kube, "sleep", "100000");
     containerd.run(NS, "busy", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "while :; do :; done");
@@ -90,6 +92,9 @@ class LandingPageIT {
           cri.createContainerWithMemoryLimit(
               pod, "app", 0, BUSYBOX, EIGHT_MIB, "sh", "-c", EAT_MEMORY);
       cri.startContainer(app);
+      // and one that keeps running beside it: the top lists name it "sidecar", not by its id
+      String sidecar = cri.createContainer(pod, "sidecar", 0, BUSYBOX, "sleep", "100000");
+      cri.startContainer(sidecar);
       // and a plain containerd one (no pod)
       containerd.run(
           NS,
@@ -113,12 +118,36 @@ class LandingPageIT {
                   values(t.path("recentOoms"), "id").containsAll(List.of(app, "oom"))
                       && values(t.path("recentExits"), "id").containsAll(List.of(app, "oom"))
                       && values(t.path("recentFailedPulls"), "subject").contains(missing)
-                      && "busy".equals(t.path("topCpu").path(0).path("name").asText()));
+                      && "busy".equals(t.path("topCpu").path(0).path("name").asText())
+                      && values(t.path("topMemory"), "name").contains(sidecar));
+      JsonNode sidecarRow = rowOf(top.path("topMemory"), sidecar);
+      assertEquals("sidecar", sidecarRow.path("displayName").asText(), sidecarRow.toString());
+      assertEquals("kubernetes", sidecarRow.path("kind").asText(), sidecarRow.toString());
+      assertEquals(sidecar.substring(0, 12), sidecarRow.path("shortId").asText());
+      assertEquals("api-0", sidecarRow.path("pod").asText());
+      assertEquals(pod, rowOf(top.path("topMemory"), pod).path("name").asText());
+      assertEquals("sandbox", rowOf(top.path("topMemory"), pod).path("kind").asText());
 
       String dom = chromium("--dump-dom", url);
       List<String> cpuOrder = attributes(section(dom, "top-cpu"), "data-name");
       assertEquals("busy", cpuOrder.get(0), dom);
       assertTrue(cpuOrder.contains("idle"), dom);
+
+      // a pod's containers by their Kubernetes names, the containerd id short and second
+      for (String list : List.of("top-cpu", "top-memory")) {
+        assertEquals(
+            List.of("sidecar " + sidecar.substring(0, 12), "api-0", "shop", "k8s.io"),
+            containerCells(section(dom, list), sidecar),
+            list);
+        assertEquals(
+            List.of("pod sandbox " + pod.substring(0, 12), "api-0", "shop", "k8s.io"),
+            containerCells(section(dom, list), pod),
+            list);
+        assertEquals(List.of("busy", "", "", NS), containerCells(section(dom, list), "busy"), list);
+        assertFalse(
+            Pattern.compile(">[0-9a-f]{64}<").matcher(section(dom, list)).find(),
+            "no 64-hex id shown as a name in " + list + ": " + section(dom, list));
+      }
 
       assertPodRow(dom, "recent-ooms", app, "OOM killed", before);
       assertEquals(
@@ -139,15 +168,31 @@ class LandingPageIT {
           "the page and /api/v1/top say the same");
 
       assertTrue(dom.contains("href=\"/scrape-config\""), "the scrape config is linked");
+      assertTrue(
+          Pattern.compile("<code>--collector\\.NAME</code> on</th><td><code>[a-z -]*task-stats")
+              .matcher(section(dom, "flags"))
+              .find(),
+          "the enabled collectors in one row: " + section(dom, "flags"));
+      // server-rendered: the same rows are in the HTML as served, before any script ran
+      String served = exporter.get("/").body();
+      assertEquals(
+          List.of("sidecar " + sidecar.substring(0, 12), "api-0", "shop", "k8s.io"),
+          containerCells(section(served, "top-memory"), sidecar),
+          "without JavaScript");
+      assertTrue(section(served, "recent-ooms").contains("data-id=\"" + app + "\""), served);
       assertFalse(dom.contains("<b>evil</b>"), "the pod label's HTML is not markup");
       assertFalse(dom.contains("<script>alert(1)"), "the pod label's script is not a script");
+      assertFalse(dom.contains("<img"), "the container name's img is not an element");
+      assertTrue(
+          section(dom, "top-memory").contains(">web&lt;img src=x onerror=alert(2)&gt; <small"),
+          "the container name as text, its id second: " + section(dom, "top-memory"));
       assertTrue(
           section(dom, "top-memory").contains("&lt;b&gt;evil&lt;/b&gt;&lt;script&gt;alert(1)"),
           dom);
 
       if (Boolean.getBoolean("landing.update")) {
         Path png = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/landing.png");
-        chromium("--screenshot=" + png, "--window-size=1280,2200", url);
+        chromium("--screenshot=" + png, "--window-size=1280,2900", url);
         assertTrue(Files.size(png) > 10_000, "a screenshot was written");
       }
     }
@@ -178,6 +223,32 @@ class LandingPageIT {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The row of a top list whose containerd id ({@code name}) is {@code id}. */
+  private static JsonNode rowOf(JsonNode rows, String id) {
+    for (JsonNode r : rows) {
+      if (r.path("name").asText().equals(id)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no row for " + id + " in " + rows);
+  }
+
+  /**
+   * A top list's row for containerd id {@code id}: the name cell's text (tags dropped), pod,
+   * namespace, containerd namespace.
+   */
+  private static List<String> containerCells(String section, String id) {
+    int row = section.indexOf("data-name=\"" + id + "\"");
+    assertTrue(row >= 0, "a row for " + id + " in " + section);
+    String html = section.substring(row, section.indexOf("</tr>", row));
+    List<String> cells = new ArrayList<>();
+    Matcher m = Pattern.compile("<td[^>]*>(.*?)</td>").matcher(html);
+    while (m.find() && cells.size() < 4) {
+      cells.add(m.group(1).replaceAll("<[^>]+>", ""));
+    }
+    return cells;
   }
 
   /** The {@code field} of every event of a recent list. */
