@@ -41,9 +41,11 @@ COPY --from=build /containerd-exporter.jar /opt/containerd-exporter/containerd-e
 COPY image/jvm.options /opt/containerd-exporter/jvm.options
 # Application class data sharing: a training run writes the classes the exporter loads to app.jsa, which the JVM
 # then maps instead of parsing the jar (docs/image.md: ~10 MiB less RSS, a faster start). It needs this runtime and
-# this jar, so it is made here; a JVM that finds it invalid loads from the jar as before and says so on stderr.
+# this jar, so it is made here; a JVM that finds it invalid loads from the jar as before (with one warning line).
 COPY image/cds-training /tmp/cds-training
-RUN /tmp/cds-training /opt/containerd-exporter/app.jsa && rm -rf /tmp/*
+RUN /tmp/cds-training /opt/java/bin/java /opt/containerd-exporter/jvm.options \
+      /opt/containerd-exporter/containerd-exporter.jar /opt/containerd-exporter/app.jsa \
+ && rm -rf /tmp/*
 # Not root by default. Reading containerd's socket needs its owner (root) or its group (containerd's [grpc] gid):
 # the Helm chart runs uid 0 with every capability dropped, or this user with the socket's group (containerd.socketGroup).
 USER 65532:65532
