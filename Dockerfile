@@ -39,10 +39,21 @@ LABEL org.opencontainers.image.title="containerd-exporter" \
 COPY --from=build /jre /opt/java
 COPY --from=build /containerd-exporter.jar /opt/containerd-exporter/containerd-exporter.jar
 COPY image/jvm.options /opt/containerd-exporter/jvm.options
+# Application class data sharing: a training run writes the classes the exporter loads to app.jsa, which the JVM
+# then maps instead of parsing the jar (docs/image.md: ~10 MiB less RSS, a faster start). It needs this runtime and
+# this jar, so it is made here; a JVM that finds it invalid loads from the jar as before (with one warning line).
+COPY image/cds-training /tmp/cds-training
+RUN /tmp/cds-training /opt/java/bin/java /opt/containerd-exporter/jvm.options \
+      /opt/containerd-exporter/containerd-exporter.jar /opt/containerd-exporter/app.jsa \
+ && rm -rf /tmp/*
 # Not root by default. Reading containerd's socket needs its owner (root) or its group (containerd's [grpc] gid):
 # the Helm chart runs uid 0 with every capability dropped, or this user with the socket's group (containerd.socketGroup).
 USER 65532:65532
 EXPOSE 9338
 # The JVM flags live in jvm.options (an @argfile: no "Picked up ..." line on stderr, unlike JAVA_TOOL_OPTIONS).
 # Everything the JVM and its libraries unpack goes to /tmp, so a read-only root filesystem with a writable /tmp works.
-ENTRYPOINT ["/opt/java/bin/java", "@/opt/containerd-exporter/jvm.options", "-jar", "/opt/containerd-exporter/containerd-exporter.jar"]
+# glibc gives each thread that mallocs an arena of its own, up to 8 per core: two serve the JVM's few native
+# allocators (zlib, NIO, JNA).
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["/opt/java/bin/java", "@/opt/containerd-exporter/jvm.options", \
+  "-XX:SharedArchiveFile=/opt/containerd-exporter/app.jsa", "-jar", "/opt/containerd-exporter/containerd-exporter.jar"]
