@@ -87,6 +87,22 @@ final class BenchExporter implements AutoCloseable {
         .orElse(Double.NaN);
   }
 
+  /** The collectors whose latest run failed or overran --poll.timeout (their success gauge 0). */
+  List<String> failingCollectors() {
+    String text =
+        new Scraper(
+                "http://127.0.0.1:"
+                    + process.port()
+                    + "/metrics?name[]=containerd_exporter_collector_success")
+            .scrape(Scraper.Ask.PLAIN)
+            .text();
+    return MetricsText.parse(text).samples("containerd_exporter_collector_success").stream()
+        .filter(s -> s.value() == 0)
+        .map(s -> s.labels().get("collector"))
+        .sorted()
+        .toList();
+  }
+
   /** Waits until a round ends after the one that had ended when called; its end time. */
   double awaitNextRound(double timeoutSeconds) throws InterruptedException {
     double before = roundEnd();

@@ -21,9 +21,8 @@ final class SyntheticReport {
         .append(PerformanceDoc.measuredOn(loadBefore, loadAfter))
         .append(" Exporter flags: image/jvm.options (")
         .append(String.join(" ", BenchExporter.imageJvmOptions()))
-        .append("), default collectors, `--poll.interval=")
-        .append(SyntheticBench.INTERVAL_S)
-        .append("s`.\n\n");
+        .append("), default collectors, `--poll.interval=5s` up to 1000 tasks and the default")
+        .append(" 15s above (see the interval column).\n\n");
     s.append("**Poll rounds** (no scrapes during the window; CPU = utime+stime of the exporter per")
         .append(" interval, median (min–max) of ")
         .append(runs.isEmpty() ? 0 : runs.get(0).cpuPerRound().count())
@@ -36,14 +35,16 @@ final class SyntheticReport {
     for (SyntheticBench.Run r : runs) {
       s.append(
           String.format(
-              "| %s | %d | %.2f | %.2f | %s | %.2f | %.2f | %.0f | %.0f | %d |%n",
+              "| %s | %d | %d | %.2f | %.2f | %s | %.2f | %.2f | %s | %.0f | %.0f | %d |%n",
               r.layout().name().toLowerCase(),
               r.tasks(),
+              r.intervalSeconds(),
               r.readySeconds(),
               r.firstPollSeconds(),
               r.cpuPerRound().withSpread("%.0f"),
               r.cpuPerRound().median() / r.tasks(),
               r.roundSeconds(),
+              r.failingCollectors().isEmpty() ? "none" : String.join(", ", r.failingCollectors()),
               r.allocatedPerRoundBytes() / 1e6,
               r.rssMib(),
               r.threads()));
