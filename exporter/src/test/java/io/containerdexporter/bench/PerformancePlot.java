@@ -3,6 +3,7 @@ package io.containerdexporter.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -21,6 +22,13 @@ import org.jfree.data.xy.XYSeriesCollection;
 final class PerformancePlot {
 
   private PerformancePlot() {}
+
+  /** Powers of ten labelled as plain numbers (100, 1,000), not as 10^2.1. */
+  private static LogAxis logAxis(String label) {
+    LogAxis axis = new LogAxis(label);
+    axis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+    return axis;
+  }
 
   static void write(List<SyntheticBench.Run> runs, Path png) {
     System.setProperty("java.awt.headless", "true");
@@ -50,8 +58,8 @@ final class PerformancePlot {
             false,
             false);
     XYPlot plot = chart.getXYPlot();
-    plot.setDomainAxis(new LogAxis("tasks"));
-    plot.setRangeAxis(new LogAxis("milliseconds (CPU per round; wall per scrape)"));
+    plot.setDomainAxis(logAxis("tasks"));
+    plot.setRangeAxis(logAxis("milliseconds (CPU per round; wall per scrape)"));
     plot.setRenderer(new XYLineAndShapeRenderer(true, true));
     try {
       ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 540);
