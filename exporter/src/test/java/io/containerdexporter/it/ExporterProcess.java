@@ -67,6 +67,22 @@ public final class ExporterProcess implements AutoCloseable {
             "--containerd.address=" + containerdSocket,
             "--web.listen-address=127.0.0.1:" + port));
     command.addAll(List.of(extraArgs));
+    return launch(command, port);
+  }
+
+  /**
+   * The jar under exactly these JVM options (e.g. image/jvm.options', as users run it) and these
+   * flags, listening on {@code port}; a benchmark measures it from outside.
+   */
+  public static ExporterProcess startWith(List<String> jvmOptions, int port, List<String> args) {
+    List<String> command = new ArrayList<>(List.of(javaBin()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString(), "--web.listen-address=127.0.0.1:" + port));
+    command.addAll(args);
+    return launch(command, port);
+  }
+
+  private static ExporterProcess launch(List<String> command, int port) {
     try {
       Path log = Files.createTempFile("exporter-it-", ".log");
       Process process =

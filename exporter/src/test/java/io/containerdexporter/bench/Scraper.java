@@ -1,0 +1,104 @@
+package io.containerdexporter.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Scrapes one endpoint over one kept-alive HTTP/1.1 connection, as Prometheus does, and times each
+ * scrape from request to last byte.
+ */
+final class Scraper {
+
+  /** The Accept header Prometheus 3 sends with its default scrape_protocols. */
+  static final String PROMETHEUS_3_ACCEPT =
+      "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
+          + "application/openmetrics-text;version=0.0.1;q=0.4,"
+          + "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
+          + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+
+  /** How a scraper asks: Prometheus 3 (OpenMetrics, gzip) or a plain curl-like GET. */
+  enum Ask {
+    PROMETHEUS(PROMETHEUS_3_ACCEPT, true),
+    PLAIN("text/plain", false);
+
+    final String accept;
+    final boolean gzip;
+
+    Ask(String accept, boolean gzip) {
+      this.accept = accept;
+      this.gzip = gzip;
+    }
+  }
+
+  /** One scrape: how long it took, how many bytes came over the wire, the decoded text. */
+  record Scrape(double millis, int wireBytes, String text) {}
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final URI uri;
+
+  Scraper(String url) {
+    this.uri = URI.create(url);
+  }
+
+  Scrape scrape(Ask ask) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Accept", ask.accept);
+    if (ask.gzip) {
+      request.header("Accept-Encoding", "gzip");
+    }
+    try {
+      long start = System.nanoTime();
+      HttpResponse<byte[]> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      double millis = (System.nanoTime() - start) / 1e6;
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(uri + " answered " + response.statusCode());
+      }
+      byte[] body = response.body();
+      boolean gzipped = response.headers().firstValue("Content-Encoding").orElse("").equals("gzip");
+      return new Scrape(millis, body.length, gzipped ? gunzip(body) : utf8(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException("scraping " + uri, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The status code of a GET, or -1 if nothing answers yet. */
+  int status(String path) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String utf8(byte[] body) {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  private static String gunzip(byte[] body) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+      return utf8(in.readAllBytes());
+    }
+  }
+}
