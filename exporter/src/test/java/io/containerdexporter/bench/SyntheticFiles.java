@@ -8,6 +8,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -101,10 +102,18 @@ final class SyntheticFiles {
     }
   }
 
+  /**
+   * Writes {@code file} whole or not at all: the node advances its files while exporters read them,
+   * and a reader must never see a truncated file (a kernel's cgroup file is never half-written).
+   * The temporary name starts with a dot, so no reader's glob matches it.
+   */
   static void write(Path file, String text) {
     try {
       Files.createDirectories(file.getParent());
-      Files.writeString(file, text, StandardCharsets.ISO_8859_1);
+      Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+      Files.writeString(partial, text, StandardCharsets.ISO_8859_1);
+      Files.move(
+          partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
