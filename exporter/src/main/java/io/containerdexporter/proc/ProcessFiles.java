@@ -1,5 +1,6 @@
 package io.containerdexporter.proc;
 
+import io.containerdexporter.kernelfs.KernelFileReader;
 import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,13 +90,21 @@ public final class ProcessFiles {
     return read(pid, "cmdline").map(ProcessFiles::parseCmdline);
   }
 
-  /** {@code pid}'s usage; empty if gone, or if stat or status is unusable (counted). */
-  public Optional<Usage> usage(long pid) {
+  /**
+   * {@code pid}'s usage; empty if gone, or if stat or status is unusable (counted), or without the
+   * boot time.
+   *
+   * @param boot {@link #bootTime()}, read once for all the processes of a round: /proc/stat is one
+   *     of procfs's dearest files (a line per CPU, and every interrupt's count)
+   */
+  public Optional<Usage> usage(long pid, OptionalLong boot) {
+    if (boot.isEmpty()) {
+      return Optional.empty();
+    }
     Optional<Stat> stat = read(pid, "stat").flatMap(text -> parsed(pid, "stat", parseStat(text)));
     Optional<Status> status =
         read(pid, "status").flatMap(text -> parsed(pid, "status", parseStatus(text)));
-    OptionalLong boot = bootTime();
-    if (stat.isEmpty() || status.isEmpty() || boot.isEmpty()) {
+    if (stat.isEmpty() || status.isEmpty()) {
       return Optional.empty();
     }
     Stat s = stat.get();
@@ -179,8 +188,11 @@ public final class ProcessFiles {
         .orElse(OptionalLong.empty());
   }
 
-  /** Seconds since the epoch at boot: the {@code btime} line of {@code /proc/stat}. */
-  private OptionalLong bootTime() {
+  /**
+   * Seconds since the epoch at boot: the {@code btime} line of {@code /proc/stat}; empty if
+   * unreadable (counted).
+   */
+  public OptionalLong bootTime() {
     Path file = root.resolve("stat");
     try {
       OptionalLong btime = parseBootTime(readBounded(file));
@@ -218,7 +230,7 @@ public final class ProcessFiles {
   private static String readBounded(Path file, int max) throws IOException {
     // procfs files report size 0, so read up to a bound rather than by their size.
     try (InputStream in = Files.newInputStream(file)) {
-      return new String(in.readNBytes(max), StandardCharsets.UTF_8);
+      return KernelFileReader.readPrefix(in, max, StandardCharsets.UTF_8);
     }
   }
 
