@@ -60,6 +60,7 @@ public class TaskReadBenchmark {
   private ProcessFiles processFiles;
   private List<String> cgroupPaths;
   private List<Long> pids;
+  private OptionalLong boot;
   private int next;
 
   @Setup(Level.Trial)
@@ -84,6 +85,7 @@ public class TaskReadBenchmark {
         cgroupPaths.stream()
             .map(path -> cgroups.processes(path).orElseThrow().get(0))
             .toList();
+    boot = processFiles.bootTime(); // once per round, not per process
     if (cgroupPaths.size() != 16) {
       throw new IllegalStateException("expected 16 task cgroups, found " + cgroupPaths.size());
     }
@@ -131,11 +133,14 @@ public class TaskReadBenchmark {
     bh.consume(procfs.netDev(pid));
   }
 
-  /** The process collector's read of one process: cmdline (every pid), then its usage. */
+  /**
+   * The process collector's read of one process: cmdline (every pid but runc tasks'), then its
+   * usage (shims).
+   */
   @Benchmark
   public void process(Blackhole bh) {
     long pid = pids.get(nextTask());
     bh.consume(processFiles.cmdline(pid));
-    bh.consume(processFiles.usage(pid));
+    bh.consume(processFiles.usage(pid, boot));
   }
 }
