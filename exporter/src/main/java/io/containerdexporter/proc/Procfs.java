@@ -177,18 +177,31 @@ public final class Procfs {
   }
 
   static OptionalLong parseMaxOpenFilesSoft(String text) {
-    Matcher m = MAX_OPEN_FILES.matcher(text);
-    if (!m.find()) {
-      return OptionalLong.empty();
+    // The first line "Max open files <soft> <hard> files" (soft a count or "unlimited"), as the
+    // multi-line pattern MAX_OPEN_FILES finds it; a scan of the lines first, so that the pattern
+    // only ever runs on that one line (a regex over the whole file was most of the read's cost).
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      if (text.startsWith("Max open files", start)) {
+        Matcher m = MAX_OPEN_FILES.matcher(text.substring(start, end));
+        if (m.find()) {
+          if (m.group(1).equals("unlimited")) {
+            return OptionalLong.of(-1);
+          }
+          try {
+            return OptionalLong.of(Long.parseLong(m.group(1)));
+          } catch (NumberFormatException tooLarge) {
+            return OptionalLong.empty();
+          }
+        }
+      }
+      start = end + 1;
     }
-    if (m.group(1).equals("unlimited")) {
-      return OptionalLong.of(-1);
-    }
-    try {
-      return OptionalLong.of(Long.parseLong(m.group(1)));
-    } catch (NumberFormatException tooLarge) {
-      return OptionalLong.empty();
-    }
+    return OptionalLong.empty();
   }
 
   /** "net:[4026531992]" → 4026531992; empty for anything else. */
