@@ -1,5 +1,6 @@
 package io.containerdexporter.cgroup;
 
+import io.containerdexporter.kernelfs.KernelFileReader;
 import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,12 +102,12 @@ final class CgroupDir {
     try (InputStream in = opener.open(file)) {
       // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the
       // parsers anyway.
-      byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
-      if (bytes.length > MAX_FILE_BYTES) {
+      String text = KernelFileReader.readWhole(in, MAX_FILE_BYTES, StandardCharsets.ISO_8859_1);
+      if (text == null) {
         errors.record(name, file, "larger than " + MAX_FILE_BYTES + " bytes");
         return Optional.empty();
       }
-      return Optional.of(new String(bytes, StandardCharsets.ISO_8859_1));
+      return Optional.of(text);
     } catch (NoSuchFileException e) {
       vanishedIfGone(file, e);
       return Optional.empty();

@@ -35,12 +35,24 @@ public final class CgroupReaders {
     if (cgroupPath == null || cgroupPath.isEmpty() || cgroupPath.indexOf('\0') >= 0) {
       return Optional.empty();
     }
-    String relative = cgroupPath.replaceFirst("^/+", "");
-    for (String segment : relative.split("/", -1)) {
-      if (segment.equals("..") || segment.equals(".")) {
-        return Optional.empty();
-      }
+    // By hand rather than by regex and split: every reader call of every task comes here.
+    int from = 0;
+    while (from < cgroupPath.length() && cgroupPath.charAt(from) == '/') {
+      from++;
     }
-    return Optional.of(relative);
+    String relative = cgroupPath.substring(from);
+    int start = 0;
+    while (true) {
+      int end = relative.indexOf('/', start);
+      int segmentEnd = end < 0 ? relative.length() : end;
+      int length = segmentEnd - start;
+      if ((length == 1 || length == 2) && relative.startsWith("..".substring(0, length), start)) {
+        return Optional.empty(); // "." or ".."
+      }
+      if (end < 0) {
+        return Optional.of(relative);
+      }
+      start = end + 1;
+    }
   }
 }

@@ -61,6 +61,7 @@ public final class CgroupV1Reader implements CgroupReader {
   private final ReadErrors errors;
   private final CgroupReadFailures failures;
   private final CgroupDir.Opener opener;
+  private final HugetlbFiles hugetlbFiles = HugetlbFiles.v1();
 
   public CgroupV1Reader(Path root, ReadErrors errors, CgroupReadFailures failures) {
     this(root, errors, failures, CgroupDir.Opener.FILES);
@@ -139,7 +140,7 @@ public final class CgroupV1Reader implements CgroupReader {
         b.io = readBlkio(blkioDir);
       }
       if (hugetlbDir != null) {
-        b.hugetlb = HugetlbFiles.v1(hugetlbDir);
+        b.hugetlb = hugetlbFiles.readV1(hugetlbDir);
       }
       return CgroupRead.of(b.build());
     } catch (CgroupUnreadableException e) {

@@ -32,6 +32,7 @@ public final class CgroupV2Reader implements CgroupReader {
   private final ReadErrors errors;
   private final CgroupReadFailures failures;
   private final CgroupDir.Opener opener;
+  private final HugetlbFiles hugetlbFiles = HugetlbFiles.v2();
 
   public CgroupV2Reader(Path root, ReadErrors errors, CgroupReadFailures failures) {
     this(root, errors, failures, CgroupDir.Opener.FILES);
@@ -67,7 +68,7 @@ public final class CgroupV2Reader implements CgroupReader {
       b.cpuPressure = dir.parse("cpu.pressure", CgroupParsers::parsePressure);
       b.memoryPressure = dir.parse("memory.pressure", CgroupParsers::parsePressure);
       b.ioPressure = dir.parse("io.pressure", CgroupParsers::parsePressure);
-      b.hugetlb = HugetlbFiles.v2(dir);
+      b.hugetlb = hugetlbFiles.readV2(dir);
       return CgroupRead.of(b.build());
     } catch (CgroupUnreadableException e) {
       failures.record(cgroupPath, e);

@@ -3,16 +3,18 @@ package io.containerdexporter.collect;
 import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
-import io.containerdexporter.model.TaskInfo;
+import io.containerdexporter.model.RoundView;
 import io.containerdexporter.proc.ProcessFiles;
 import io.containerdexporter.proc.ShimCommand;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -114,6 +116,8 @@ public final class ProcessCollector implements Collector {
     double cpuSeconds;
   }
 
+  private static final String RUNC = "io.containerd.runc.";
+
   private final LongSupplier containerdPid;
   private final ProcessFiles procfs;
   private final String socket;
@@ -143,7 +147,9 @@ public final class ProcessCollector implements Collector {
   @Override
   public List<Family> collect(PollScope scope) throws InterruptedException {
     long pid = resolvePid();
-    Optional<ProcessFiles.Usage> own = procfs.exists(pid) ? procfs.usage(pid) : Optional.empty();
+    OptionalLong boot = procfs.bootTime();
+    Optional<ProcessFiles.Usage> own =
+        procfs.exists(pid) ? procfs.usage(pid, boot) : Optional.empty();
     List<Family> out = new ArrayList<>();
     out.add(VISIBLE.builder().add(own.isPresent() ? 1 : 0).build());
     if (own.isEmpty()) {
@@ -160,18 +166,31 @@ public final class ProcessCollector implements Collector {
     out.add(fds.build());
     out.add(THREADS.builder().add(u.threads()).build());
     out.add(START.builder().add(u.startTimeSeconds()).build());
-    out.addAll(shims(scope));
+    out.addAll(shims(scope, boot));
     out.add(readErrors());
     return out;
   }
 
-  private List<Family> shims(PollScope scope) throws InterruptedException {
+  private List<Family> shims(PollScope scope, OptionalLong boot) throws InterruptedException {
     Set<String> watched = new HashSet<>(scope.namespaces());
     double roundStart = scope.now().toEpochMilli() / 1000.0;
     Map<List<String>, ShimTotals> totals = new TreeMap<>(ProcessCollector::compareKeys);
+    Map<String, Set<String>> taskIds = new HashMap<>();
+    // A runc task's process is the container's init, which runc forked: never a shim, so its
+    // command line need not be read to know that. (Not so for every runtime: Kata reports its
+    // hypervisor's pid, so only runc's are skipped.)
+    Set<Long> taskPids = new HashSet<>();
+    for (RoundView.LiveTask live : scope.view().liveTasks()) {
+      if (live.container().runtime().startsWith(RUNC)) {
+        taskPids.add(live.task().pid());
+      }
+    }
     for (long pid : procfs.pids()) {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedException("process collector interrupted");
+      }
+      if (taskPids.contains(pid)) {
+        continue;
       }
       Optional<ShimCommand> shim = procfs.cmdline(pid).flatMap(ShimCommand::parse);
       if (shim.isEmpty()
@@ -179,7 +198,7 @@ public final class ProcessCollector implements Collector {
           || !watched.contains(shim.get().namespace())) {
         continue;
       }
-      Optional<ProcessFiles.Usage> usage = procfs.usage(pid);
+      Optional<ProcessFiles.Usage> usage = procfs.usage(pid, boot);
       if (usage.isEmpty()) {
         continue; // exited since the listing
       }
@@ -190,7 +209,7 @@ public final class ProcessCollector implements Collector {
       t.residentBytes += usage.get().residentBytes();
       t.cpuSeconds += usage.get().cpuSeconds();
       // A shim started after the round's listing may serve a task the listing could not show yet.
-      if (usage.get().startTimeSeconds() < roundStart && !servesTask(scope, s)) {
+      if (usage.get().startTimeSeconds() < roundStart && !servesTask(scope, s, taskIds)) {
         t.leaked++;
       }
     }
@@ -224,13 +243,21 @@ public final class ProcessCollector implements Collector {
     return listenerPid;
   }
 
-  private static boolean servesTask(PollScope scope, ShimCommand shim) {
-    for (TaskInfo task : scope.view().tasks(shim.namespace())) {
-      if (task.containerId().equals(shim.id())) {
-        return true;
-      }
-    }
-    return false;
+  /**
+   * Whether the shim's id is a task of its namespace; {@code taskIds} holds each namespace's ids,
+   * collected once per round (a scan of the tasks per shim cost tasks × shims comparisons).
+   */
+  private static boolean servesTask(
+      PollScope scope, ShimCommand shim, Map<String, Set<String>> taskIds) {
+    return taskIds
+        .computeIfAbsent(
+            shim.namespace(),
+            ns -> {
+              Set<String> ids = new HashSet<>();
+              scope.view().tasks(ns).forEach(task -> ids.add(task.containerId()));
+              return ids;
+            })
+        .contains(shim.id());
   }
 
   private static int compareKeys(List<String> a, List<String> b) {

@@ -2,7 +2,6 @@ package io.containerdexporter.collect;
 
 import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
 
-import io.containerdexporter.cgroup.CgroupPaths;
 import io.containerdexporter.cgroup.CgroupReader;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
@@ -76,12 +75,12 @@ public final class ProcessesCollector implements Collector {
     boolean countSockets = scope.wants(SOCKETS);
     boolean scanFds = countSockets || scope.wants(FILE_DESCRIPTORS);
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
-      Optional<List<Long>> pids =
-          reader.processes(CgroupPaths.fromSpec(live.container().cgroupsPath()));
+      ContainerIdentity identity = index.identity(live.container());
+      // The identity's cgroup path is CgroupPaths.fromSpec of the spec's, done once per container.
+      Optional<List<Long>> pids = reader.processes(identity.cgroupPath());
       if (pids.isEmpty()) {
         continue; // its cgroup is gone (the task just exited), or not on this host
       }
-      ContainerIdentity identity = index.identity(live.container());
       String[] labels = identity.labelValues();
       processes.add(pids.get().size(), labels);
       if (scanFds) {

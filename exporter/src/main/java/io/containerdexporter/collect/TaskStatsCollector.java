@@ -3,7 +3,6 @@ package io.containerdexporter.collect;
 import static io.containerdexporter.collect.ContainerStatsTable.LABELS;
 
 import io.containerdexporter.cgroup.BlockDevices;
-import io.containerdexporter.cgroup.CgroupPaths;
 import io.containerdexporter.cgroup.CgroupRead;
 import io.containerdexporter.cgroup.CgroupReadFailures;
 import io.containerdexporter.cgroup.CgroupReader;
@@ -191,7 +190,7 @@ public final class TaskStatsCollector implements Collector {
       CgroupRead read =
           source == StatsSource.API
               ? CgroupRead.ABSENT
-              : reader.read(CgroupPaths.fromSpec(container.cgroupsPath()));
+              : reader.read(identity.cgroupPath()); // CgroupPaths.fromSpec, done once per container
       Optional<CgroupStats> stats = read.stats();
       // Only a task with no cgroup here is asked of Tasks.Metrics: one whose cgroup could not be
       // read is left out for the round (counted), as the cgroupfs source leaves it out.

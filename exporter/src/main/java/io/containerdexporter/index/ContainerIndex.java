@@ -52,8 +52,25 @@ public final class ContainerIndex {
    * applies.
    */
   public ContainerIdentity identity(ContainerInfo c) {
-    return ContainerIdentity.of(c, labelFilter);
+    Key key = new Key(c.namespace(), c.id());
+    Identified known = identities.get(key);
+    if (known != null && known.container() == c) {
+      return known.identity();
+    }
+    ContainerIdentity identity = ContainerIdentity.of(c, labelFilter);
+    identities.put(key, new Identified(c, identity));
+    return identity;
   }
+
+  /**
+   * A container's identity as computed from that very ContainerInfo (compared by reference: a
+   * container an event or a later listing rewrote is another instance, so never a stale label).
+   * Some six collectors ask for every container's identity each round, and each answer cost a
+   * cgroup path conversion, label look-ups and a map copy.
+   */
+  private record Identified(ContainerInfo container, ContainerIdentity identity) {}
+
+  private final Map<Key, Identified> identities = new ConcurrentHashMap<>();
 
   /**
    * Taken right before a round lists containerd: writes after it are newer than anything the
@@ -89,6 +106,7 @@ public final class ContainerIndex {
     entries
         .entrySet()
         .removeIf(e -> !namespaces.contains(e.getKey().namespace()) && e.getValue().seq() <= mark);
+    identities.keySet().removeIf(key -> !entries.containsKey(key));
   }
 
   /** A container an event told us about (created, updated), as containerd has it now. */

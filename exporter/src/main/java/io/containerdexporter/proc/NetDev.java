@@ -96,19 +96,35 @@ public final class NetDev {
         || name.chars().anyMatch(Character::isWhitespace)) {
       return null;
     }
-    String[] fields = line.substring(colon + 1).strip().split("[ \t]+");
-    if (fields.length != COLUMNS) {
-      return null;
-    }
+    // The counters, split on runs of spaces and tabs by hand (a regex split per line was most of
+    // the parse); the text after the colon is stripped of all whitespace at both ends first.
+    String counters = line.substring(colon + 1).strip();
     double[] v = new double[COLUMNS];
-    for (int c = 0; c < COLUMNS; c++) {
-      if (!isUnsignedDecimal(fields[c])) {
+    int c = 0;
+    int i = 0;
+    while (i < counters.length()) {
+      int start = i;
+      while (i < counters.length() && counters.charAt(i) != ' ' && counters.charAt(i) != '\t') {
+        i++;
+      }
+      if (c == COLUMNS) {
+        return null; // more columns than the kernel writes
+      }
+      String field = counters.substring(start, i);
+      if (!isUnsignedDecimal(field)) {
         return null;
       }
-      v[c] = unsignedToDouble(fields[c]);
+      v[c] = unsignedToDouble(field);
       if (Double.isNaN(v[c])) {
         return null;
       }
+      c++;
+      while (i < counters.length() && (counters.charAt(i) == ' ' || counters.charAt(i) == '\t')) {
+        i++;
+      }
+    }
+    if (c != COLUMNS) {
+      return null;
     }
     // Receive: 0 bytes, 1 packets, 2 errs, 3 drop. Transmit starts at 8: 8 bytes, 9 packets, 10
     // errs, 11 drop.

@@ -1,5 +1,6 @@
 package io.containerdexporter.proc;
 
+import io.containerdexporter.kernelfs.KernelFileReader;
 import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,13 +90,21 @@ public final class ProcessFiles {
     return read(pid, "cmdline").map(ProcessFiles::parseCmdline);
   }
 
-  /** {@code pid}'s usage; empty if gone, or if stat or status is unusable (counted). */
-  public Optional<Usage> usage(long pid) {
+  /**
+   * {@code pid}'s usage; empty if gone, or if stat or status is unusable (counted), or without the
+   * boot time.
+   *
+   * @param boot {@link #bootTime()}, read once for all the processes of a round: /proc/stat is one
+   *     of procfs's dearest files (a line per CPU, and every interrupt's count)
+   */
+  public Optional<Usage> usage(long pid, OptionalLong boot) {
+    if (boot.isEmpty()) {
+      return Optional.empty();
+    }
     Optional<Stat> stat = read(pid, "stat").flatMap(text -> parsed(pid, "stat", parseStat(text)));
     Optional<Status> status =
         read(pid, "status").flatMap(text -> parsed(pid, "status", parseStatus(text)));
-    OptionalLong boot = bootTime();
-    if (stat.isEmpty() || status.isEmpty() || boot.isEmpty()) {
+    if (stat.isEmpty() || status.isEmpty()) {
       return Optional.empty();
     }
     Stat s = stat.get();
@@ -179,8 +188,11 @@ public final class ProcessFiles {
         .orElse(OptionalLong.empty());
   }
 
-  /** Seconds since the epoch at boot: the {@code btime} line of {@code /proc/stat}. */
-  private OptionalLong bootTime() {
+  /**
+   * Seconds since the epoch at boot: the {@code btime} line of {@code /proc/stat}; empty if
+   * unreadable (counted).
+   */
+  public OptionalLong bootTime() {
     Path file = root.resolve("stat");
     try {
       OptionalLong btime = parseBootTime(readBounded(file));
@@ -218,7 +230,7 @@ public final class ProcessFiles {
   private static String readBounded(Path file, int max) throws IOException {
     // procfs files report size 0, so read up to a bound rather than by their size.
     try (InputStream in = Files.newInputStream(file)) {
-      return new String(in.readNBytes(max), StandardCharsets.UTF_8);
+      return KernelFileReader.readPrefix(in, max, StandardCharsets.UTF_8);
     }
   }
 
@@ -237,42 +249,100 @@ public final class ProcessFiles {
     if (close < 0) {
       return Optional.empty();
     }
-    String[] f = text.substring(close + 1).trim().split("\\s+");
-    // f[0] is field 3 (state)
-    if (f.length < 20) {
-      return Optional.empty();
+    // Fields split by whitespace, counted from 0 = field 3 (state), without a regex or a String per
+    // field: a round reads the stat of every shim.
+    long utime = -1;
+    long stime = -1;
+    long starttime = -1;
+    int field = 0;
+    int i = close + 1;
+    int end = text.length();
+    while (true) {
+      while (i < end && isSpace(text.charAt(i))) {
+        i++;
+      }
+      if (i == end) {
+        break;
+      }
+      int start = i;
+      while (i < end && !isSpace(text.charAt(i))) {
+        i++;
+      }
+      if (field == 11 || field == 12 || field == 19) {
+        long value = parseLong(text, start, i);
+        if (value == NOT_A_NUMBER) {
+          return Optional.empty();
+        }
+        if (field == 11) {
+          utime = value;
+        } else if (field == 12) {
+          stime = value;
+        } else {
+          starttime = value;
+        }
+      }
+      field++;
     }
-    try {
-      return Optional.of(
-          new Stat(Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[19])));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+    return field < 20 ? Optional.empty() : Optional.of(new Stat(utime, stime, starttime));
   }
 
   /** {@code VmRSS: N kB} and {@code Threads: N} of {@code /proc/PID/status}. */
   static Optional<Status> parseStatus(String text) {
-    Long rss = null;
+    long rss = 0; // a zombie (or a kernel thread) has no VmRSS line: it holds no memory
     Long threads = null;
-    for (String line : text.split("\n")) {
-      String[] kv = line.split(":\\s*", 2);
-      if (kv.length != 2) {
-        continue;
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
       }
-      try {
-        if (kv[0].equals("VmRSS") && kv[1].trim().endsWith(" kB")) {
-          rss = Long.parseLong(kv[1].trim().replace(" kB", "").trim()) * 1024;
-        } else if (kv[0].equals("Threads")) {
-          threads = Long.parseLong(kv[1].trim());
+      if (text.startsWith("VmRSS:", start)) {
+        // "VmRSS:\t    1234 kB": the kernel's own unit, always kB.
+        String value = text.substring(start + "VmRSS:".length(), end).strip();
+        if (value.endsWith(" kB")) {
+          long kb = parseLong(value, 0, value.length() - " kB".length(), true);
+          if (kb == NOT_A_NUMBER) {
+            return Optional.empty();
+          }
+          rss = kb * 1024;
         }
-      } catch (NumberFormatException e) {
-        return Optional.empty();
+      } else if (text.startsWith("Threads:", start)) {
+        String value = text.substring(start + "Threads:".length(), end).strip();
+        long n = parseLong(value, 0, value.length());
+        if (n == NOT_A_NUMBER) {
+          return Optional.empty();
+        }
+        threads = n;
+      }
+      start = end + 1;
+    }
+    return threads == null ? Optional.empty() : Optional.of(new Status(rss, threads));
+  }
+
+  /** A regex's {@code \\s}: what the kernel separates fields with. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+  }
+
+  /** What {@link #parseLong} returns for text that {@link Long#parseLong} would refuse. */
+  private static final long NOT_A_NUMBER = Long.MIN_VALUE;
+
+  /** {@link Long#parseLong} of {@code s[start, end)}, or {@link #NOT_A_NUMBER}. */
+  private static long parseLong(String s, int start, int end) {
+    return parseLong(s, start, end, false);
+  }
+
+  private static long parseLong(String s, int start, int end, boolean strip) {
+    if (strip) {
+      while (end > start && Character.isWhitespace(s.charAt(end - 1))) {
+        end--;
       }
     }
-    // A zombie (or a kernel thread) has no VmRSS line: it holds no memory.
-    return threads == null
-        ? Optional.empty()
-        : Optional.of(new Status(rss == null ? 0 : rss, threads));
+    try {
+      return Long.parseLong(s, start, end, 10);
+    } catch (NumberFormatException e) {
+      return NOT_A_NUMBER;
+    }
   }
 
   /** {@code btime N} of {@code /proc/stat}. */

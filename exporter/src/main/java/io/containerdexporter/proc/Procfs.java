@@ -1,5 +1,6 @@
 package io.containerdexporter.proc;
 
+import io.containerdexporter.kernelfs.KernelFileReader;
 import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,9 @@ public final class Procfs {
    * net/dev is a line per interface (~130 bytes); even thousands of interfaces stay far below this.
    */
   static final int MAX_NET_DEV_BYTES = 1 << 20;
+
+  /** limits is ~1.3 KiB, a line per resource; its "Max open files" line is the eighth. */
+  static final int MAX_LIMITS_BYTES = 64 << 10;
 
   private final Path root;
   private final ReadErrors errors;
@@ -104,13 +108,11 @@ public final class Procfs {
     Path file = root.resolve(Long.toString(pid)).resolve(NET_DEV);
     String text;
     try (InputStream in = Files.newInputStream(file)) {
-      // procfs files report size 0, so read up to a bound rather than by their size.
-      byte[] bytes = in.readNBytes(MAX_NET_DEV_BYTES + 1);
-      if (bytes.length > MAX_NET_DEV_BYTES) {
+      text = KernelFileReader.readWhole(in, MAX_NET_DEV_BYTES, StandardCharsets.UTF_8);
+      if (text == null) {
         errors.record(NET_DEV, file, "larger than " + MAX_NET_DEV_BYTES + " bytes");
         return Optional.empty();
       }
-      text = new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       failed(NET_DEV, file, pid, e);
       return Optional.empty();
@@ -161,8 +163,8 @@ public final class Procfs {
   public OptionalLong maxOpenFilesSoft(long pid) {
     Path file = root.resolve(Long.toString(pid)).resolve(LIMITS);
     String text;
-    try {
-      text = Files.readString(file, StandardCharsets.ISO_8859_1);
+    try (InputStream in = Files.newInputStream(file)) {
+      text = KernelFileReader.readPrefix(in, MAX_LIMITS_BYTES, StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       failed(LIMITS, file, pid, e);
       return OptionalLong.empty();
@@ -175,18 +177,31 @@ public final class Procfs {
   }
 
   static OptionalLong parseMaxOpenFilesSoft(String text) {
-    Matcher m = MAX_OPEN_FILES.matcher(text);
-    if (!m.find()) {
-      return OptionalLong.empty();
+    // The first line "Max open files <soft> <hard> files" (soft a count or "unlimited"), as the
+    // multi-line pattern MAX_OPEN_FILES finds it; a scan of the lines first, so that the pattern
+    // only ever runs on that one line (a regex over the whole file was most of the read's cost).
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      if (text.startsWith("Max open files", start)) {
+        Matcher m = MAX_OPEN_FILES.matcher(text.substring(start, end));
+        if (m.find()) {
+          if (m.group(1).equals("unlimited")) {
+            return OptionalLong.of(-1);
+          }
+          try {
+            return OptionalLong.of(Long.parseLong(m.group(1)));
+          } catch (NumberFormatException tooLarge) {
+            return OptionalLong.empty();
+          }
+        }
+      }
+      start = end + 1;
     }
-    if (m.group(1).equals("unlimited")) {
-      return OptionalLong.of(-1);
-    }
-    try {
-      return OptionalLong.of(Long.parseLong(m.group(1)));
-    } catch (NumberFormatException tooLarge) {
-      return OptionalLong.empty();
-    }
+    return OptionalLong.empty();
   }
 
   /** "net:[4026531992]" → 4026531992; empty for anything else. */
