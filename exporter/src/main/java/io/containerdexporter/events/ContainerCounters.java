@@ -60,6 +60,19 @@ final class ContainerCounters {
   boolean oomSinceStart;
 
   /**
+   * The task's init exited since it last started: after that, an OOM event whose cgroup is gone may
+   * be the cgroup v1 eventfd firing at the cgroup's removal (containerd's shim publishes it when it
+   * loses the race with the delete), not a kill; see {@link #oomAfterCountedExit}.
+   */
+  boolean exitedSinceStart;
+
+  /** The entry the last {@code /tasks/oom} listed for the page, taken back if it was no kill. */
+  RecentEvent listedOom;
+
+  /** {@link #ooms} when the task last started: whether a kill was counted since. */
+  long oomsAtStart;
+
+  /**
    * The non-zero exit listed for the page since the task last started, if any: an OOM event that
    * arrives after it (the shim publishes both, in no guaranteed order) marks it.
    */
@@ -96,6 +109,22 @@ final class ContainerCounters {
     ooms += added;
     oomKillsAccounted = kernel;
     return added;
+  }
+
+  /** The task started (again): what follows is its new run's. */
+  void started() {
+    oomSinceStart = false;
+    exitedSinceStart = false;
+    oomsAtStart = ooms;
+    listedExit = null;
+  }
+
+  /**
+   * An OOM event after the init's exit, when this run's kill was counted already, is the shim's
+   * notice of the cgroup going away (or a duplicate): there is no process left to kill.
+   */
+  boolean oomAfterCountedExit() {
+    return exitedSinceStart && ooms > oomsAtStart;
   }
 
   void countExit(int exitStatus, Instant exitedAt) {

@@ -31,6 +31,11 @@ public final class RecentEvents {
     }
   }
 
+  /** Takes {@code e} (the very instance added) off the list, if it is still listed. */
+  public synchronized void remove(RecentEvent e) {
+    events.removeIf(listed -> listed == e);
+  }
+
   public synchronized List<RecentEvent> list() {
     return List.copyOf(new ArrayList<>(events));
   }

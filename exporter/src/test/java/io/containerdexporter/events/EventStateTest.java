@@ -171,6 +171,39 @@ class EventStateTest {
   }
 
   @Test
+  void theOomEventOfACgroupsRemovalAfterTheCountedKillAndExitIsNeitherCountedNorListed() {
+    index.put(container("c1", Map.of(), exporterStart.plusSeconds(1))); // born while we watch
+    state.apply("k8s.io", new ContainerEvent.TaskStart("c1"), now);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
+    assertEquals(1, state.countOomKills("k8s.io", "c1", 1), "the kill, read from the kernel");
+    state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, now), now);
+    // the task is deleted: on cgroup v1 the rmdir fires the shim's eventfd once more
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now.plusSeconds(1));
+    state.countUnreadableOom("k8s.io", "c1");
+    assertEquals(1, series("c1").ooms());
+    assertEquals(1, state.recentOoms().size(), "listed once");
+
+    // started again, a kill whose cgroup cannot be read is the one kill we know of
+    state.apply("k8s.io", new ContainerEvent.TaskStart("c1"), now.plusSeconds(2));
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now.plusSeconds(3));
+    state.countUnreadableOom("k8s.io", "c1");
+    assertEquals(2, series("c1").ooms());
+    assertEquals(2, state.recentOoms().size());
+  }
+
+  @Test
+  void anOomEventAfterTheExitCountsWhenNothingCountedTheRunsKill() {
+    index.put(container("c1", Map.of(), exporterStart.plusSeconds(1)));
+    state.apply("k8s.io", new ContainerEvent.TaskStart("c1"), now);
+    // the exit first (no guaranteed order), then the event, and the cgroup already gone
+    state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, now), now);
+    state.apply("k8s.io", new ContainerEvent.TaskOom("c1"), now);
+    state.countUnreadableOom("k8s.io", "c1");
+    assertEquals(1, series("c1").ooms());
+    assertEquals(1, state.recentOoms().size());
+  }
+
+  @Test
   void aContainerIdUsedAgainCountsItsNewCgroupFromZero() {
     ContainerInfo job = container("job", Map.of());
     index.put(job);
