@@ -138,23 +138,30 @@ public final class EventMetrics implements MetricSource {
   }
 
   /**
-   * Unchanged counters give back the same snapshot instances, so the exposition reuses their
-   * encoded bytes: the event path is encoded once per batch of events that changed something, not
-   * once per scrape. Comparing the copies costs far less than encoding them.
+   * A scrape between two changes of the state (events, a reconcile, a poll round's labels) gets the
+   * families rendered last, without copying the counters or taking the state's lock. After a change
+   * unchanged counters still give back the same family instances, so the exposition reuses their
+   * encoded bytes and gzip: the event path is encoded once per batch of events that changed
+   * something, not once per scrape.
    */
   @Override
   public List<Family> render() {
-    EventCounts counts = state.counts();
+    long changes = state.changes();
     Rendered previous = last.get();
-    if (previous != null && previous.counts().equals(counts)) {
-      return previous.snapshots();
+    if (previous != null && previous.changes() == changes) {
+      return previous.families();
     }
-    List<Family> snapshots = List.copyOf(render(counts));
-    last.set(new Rendered(counts, snapshots));
-    return snapshots;
+    EventCounts counts = state.counts();
+    if (previous != null && previous.counts().equals(counts)) {
+      last.set(new Rendered(changes, counts, previous.families()));
+      return previous.families();
+    }
+    List<Family> families = List.copyOf(render(counts));
+    last.set(new Rendered(changes, counts, families));
+    return families;
   }
 
-  private record Rendered(EventCounts counts, List<Family> snapshots) {}
+  private record Rendered(long changes, EventCounts counts, List<Family> families) {}
 
   private static List<Family> render(EventCounts s) {
     FamilyBuilder ooms = OOMS.builder();

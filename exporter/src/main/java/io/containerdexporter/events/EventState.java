@@ -91,6 +91,13 @@ public final class EventState {
    */
   private final Map<String, Instant> namespacesGoneSince = new HashMap<>();
 
+  /**
+   * Grows in every method that may change what {@link #counts} returns (a few more than needed):
+   * the exposition renders the event families again only when it moved, so a scrape between two
+   * events copies nothing. Written under the lock, read without it.
+   */
+  private volatile long changes;
+
   private boolean streamUp;
   private final RecentEvents recentOoms = new RecentEvents();
   private final RecentEvents recentExits = new RecentEvents();
@@ -140,6 +147,7 @@ public final class EventState {
    * in check.
    */
   public synchronized void envelope(String namespace, String topic) {
+    changes++;
     namespacesGoneSince.remove(
         namespace); // an event proves it is there (a /namespaces/delete marks it again)
     events.merge(List.of(namespace, topicLabel(topic)), 1L, Long::sum);
@@ -162,6 +170,7 @@ public final class EventState {
    * logged once).
    */
   public synchronized boolean decodeError(EventDecoder.Failure failure, String topic) {
+    changes++;
     decodeErrors.merge(failure.label(), 1L, Long::sum);
     return loggedDecodeFailures.add(
         failure.label() + " " + (EventDecoder.isKnownTopic(topic) ? topic : "*"));
@@ -173,6 +182,7 @@ public final class EventState {
    * has read the kernel's counter.
    */
   public synchronized void apply(String namespace, ContainerEvent event, Instant published) {
+    changes++;
     // Java 17: no pattern matching for switch yet, so a chain of instanceof.
     if (event instanceof ContainerEvent.TaskOom oom) {
       ContainerCounters c = counters(namespace, oom.containerId());
@@ -338,6 +348,7 @@ public final class EventState {
    * its series).
    */
   synchronized boolean oomKillsKnown(String namespace, String id) {
+    changes++;
     return counters(namespace, id).oomKillsAccounted != null;
   }
 
@@ -346,6 +357,7 @@ public final class EventState {
    * the baseline.
    */
   synchronized void assumeOomKillsAccounted(String namespace, String id, long kernel) {
+    changes++;
     ContainerCounters c = counters(namespace, id);
     if (c.oomKillsAccounted == null) {
       c.oomKillsAccounted = kernel;
@@ -356,6 +368,7 @@ public final class EventState {
    * The kernel's counter read for an OOM event: adds what it counted beyond what is accounted for.
    */
   synchronized long countOomKills(String namespace, String id, long kernel) {
+    changes++;
     ContainerCounters c = counters(namespace, id);
     return c.oomKillsAccounted == null ? 0 : c.accountOomKills(kernel);
   }
@@ -365,6 +378,7 @@ public final class EventState {
    * told of (the shim lost it) is listed as a recovered OOM kill.
    */
   synchronized long countOomKillsAtExit(String namespace, String id, long kernel) {
+    changes++;
     ContainerCounters c = counters(namespace, id);
     if (c.oomKillsAccounted == null) {
       return 0;
@@ -383,6 +397,7 @@ public final class EventState {
    * counted 2 for one kill under load).
    */
   synchronized void countUnreadableOom(String namespace, String id) {
+    changes++;
     ContainerCounters c = counters(namespace, id);
     if (c.oomAfterCountedExit()) {
       if (c.listedOom != null) {
@@ -403,6 +418,7 @@ public final class EventState {
    * the one kill we can be sure of.
    */
   synchronized void countOomWithoutBaseline(String namespace, String id) {
+    changes++;
     counters(namespace, id).ooms++;
   }
 
@@ -493,10 +509,12 @@ public final class EventState {
   }
 
   public synchronized void streamUp(boolean up) {
+    changes++;
     this.streamUp = up;
   }
 
   public synchronized void reconnected() {
+    changes++;
     reconnects++;
   }
 
@@ -517,6 +535,7 @@ public final class EventState {
       List<Reconciler.TaskObservation> tasks,
       Collection<String> listedNamespaces,
       Instant gapStart) {
+    changes++;
     long ooms = 0;
     long exits = 0;
     for (Reconciler.TaskObservation t : tasks) {
@@ -588,6 +607,7 @@ public final class EventState {
    * deleted namespaces.
    */
   public synchronized void prune() {
+    changes++;
     Instant now = clock.instant();
     containers.forEach(
         (key, c) -> {
@@ -649,6 +669,15 @@ public final class EventState {
   // ---------------------------------------------------------------- the exposition
 
   /** An immutable copy for rendering; labels as the index knows them now. Only reads memory. */
+  /**
+   * A number that moves whenever {@link #counts} may return something new, its labels (from the
+   * container index) included; read without the lock. Take it before {@link #counts}: a change in
+   * between then shows as a move next time.
+   */
+  public long changes() {
+    return changes + index.changes();
+  }
+
   public synchronized EventCounts counts() {
     List<EventCounts.ContainerSeries> series = new ArrayList<>(containers.size());
     containers.forEach(

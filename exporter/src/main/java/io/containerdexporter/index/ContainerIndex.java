@@ -32,6 +32,10 @@ public final class ContainerIndex {
 
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+
+  /** Grows with every write, so a reader can tell that labels may have changed without a look. */
+  private final AtomicLong changes = new AtomicLong();
+
   private final ContainerLabelFilter labelFilter;
   private final TaskEnds taskEnds = new TaskEnds();
 
@@ -107,16 +111,24 @@ public final class ContainerIndex {
         .entrySet()
         .removeIf(e -> !namespaces.contains(e.getKey().namespace()) && e.getValue().seq() <= mark);
     identities.keySet().removeIf(key -> !entries.containsKey(key));
+    changes.incrementAndGet();
+  }
+
+  /** A number that grows whenever the index is written: equal twice, nothing changed between. */
+  public long changes() {
+    return changes.get();
   }
 
   /** A container an event told us about (created, updated), as containerd has it now. */
   public void put(ContainerInfo c) {
     entries.put(new Key(c.namespace(), c.id()), new Entry(c, sequence.incrementAndGet()));
+    changes.incrementAndGet();
   }
 
   /** A container an event says was deleted. */
   public void remove(String namespace, String id) {
     entries.put(new Key(namespace, id), new Entry(null, sequence.incrementAndGet()));
+    changes.incrementAndGet();
   }
 
   /**
