@@ -17,7 +17,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,10 +88,41 @@ public final class Poller implements AutoCloseable {
     this.maxStaleness = maxStaleness;
     this.clock = clock;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("poller"));
-    this.workers = Executors.newCachedThreadPool(daemonThreads("collector"));
+    this.workers = collectorThreads(this.collectors.size());
     Map<String, CollectorState> initial = new LinkedHashMap<>();
     collectors.forEach(c -> initial.put(c.name(), CollectorState.neverRun(c.name())));
     this.latest = new AtomicReference<>(publishable(initial, Duration.ZERO, clock.instant()));
+  }
+
+  /**
+   * One thread per collector, all started now. A collector never runs twice at once ({@link
+   * #running}), so no task ever waits for a thread, and the thread count is the same before and
+   * after an outage: a cached pool grew by the collectors that overlapped while containerd was
+   * away, and with a round every few seconds its extra threads were never idle long enough to end.
+   */
+  private static ExecutorService collectorThreads(int collectors) {
+    int n = Math.max(1, collectors);
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            n,
+            n,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            daemonThreads("collector"));
+    pool.prestartAllCoreThreads();
+    return pool;
+  }
+
+  /**
+   * Interrupts a collector's run. One cancelled before a thread took it never runs, so nothing else
+   * would clear its {@link #running} mark (a thread that ran it clears the mark itself, once the
+   * collector has really returned).
+   */
+  private void cancel(Collector c, Future<Run> f, Set<String> began) {
+    if (f.cancel(true) && !began.contains(c.name())) {
+      running.remove(c.name());
+    }
   }
 
   /** Every family the poller may publish: the collectors' and its own. */
@@ -157,6 +190,7 @@ public final class Poller implements AutoCloseable {
     }
 
     Map<Collector, Future<Run>> started = new LinkedHashMap<>();
+    Set<String> began = ConcurrentHashMap.newKeySet();
     for (Collector c : collectors) {
       if (!running.add(c.name())) {
         logOnce(
@@ -170,6 +204,7 @@ public final class Poller implements AutoCloseable {
             c,
             workers.submit(
                 () -> {
+                  began.add(c.name());
                   try {
                     return run(c, scope);
                   } finally {
@@ -196,7 +231,7 @@ public final class Poller implements AutoCloseable {
         next.put(c.name(), before.succeeded(result.took(), now, result.families()));
         loggedFailures.removeIf(k -> k.startsWith(c.name() + ":"));
       } catch (TimeoutException e) {
-        f.cancel(true);
+        cancel(c, f, began);
         logOnce(
             c.name() + ":timeout",
             "collector "
@@ -214,7 +249,7 @@ public final class Poller implements AutoCloseable {
         next.put(c.name(), before.failed(Duration.ofNanos(System.nanoTime() - roundStart)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        f.cancel(true);
+        cancel(c, f, began);
         next.put(c.name(), before.failed(Duration.ZERO));
       }
     }

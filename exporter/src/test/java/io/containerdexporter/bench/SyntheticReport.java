@@ -28,10 +28,10 @@ final class SyntheticReport {
         .append(runs.isEmpty() ? 0 : runs.get(0).cpuPerRound().count())
         .append(" intervals; allocation from JFR jdk.ThreadAllocationStatistics over 3 rounds,")
         .append(" started with jcmd after RSS was read):\n\n");
-    s.append("| layout | tasks | to /-/ready (s) | to first round (s) | CPU per round (ms) |")
-        .append(
-            " per task (ms) | round wall (s) | allocated per round (MB) | RSS (MiB) | threads |\n");
-    s.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    s.append("| layout | tasks | interval (s) | to /-/ready (s) | to first round (s) |")
+        .append(" CPU per round (ms) | per task (ms) | round wall (s) | failing collectors |")
+        .append(" allocated per round (MB) | RSS (MiB) | threads |\n");
+    s.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (SyntheticBench.Run r : runs) {
       s.append(
           String.format(
