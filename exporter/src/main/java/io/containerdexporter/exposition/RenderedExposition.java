@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Encodes each family once per published state, kube-state-metrics style. Sources publish immutable
  * {@link Family}s (the poller once per round, the event path once per batch), so a family instance
  * seen before has bytes already: a scrape concatenates them, and only the few families built at
- * scrape time (JVM, web counters) are encoded again. Our own families are written straight to bytes
- * by {@link SeriesRenderer}, client_java's snapshots (JVM, a histogram) by client_java's writer;
- * the bytes are the same either writer would write.
+ * scrape time (the web counters) are encoded again; the JVM's are sampled once per round. Our own
+ * families are written straight to bytes by {@link SeriesRenderer}, client_java's snapshots (JVM, a
+ * histogram) by client_java's writer; the bytes are the same either writer would write.
  */
 public final class RenderedExposition {
 

@@ -96,6 +96,62 @@ class ScrapeHandlerTest {
     assertTrue(utf8(debug.body()).endsWith("# EOF\n"));
   }
 
+  /**
+   * The JVM's and the process's families are sampled when a round publishes, not at every scrape
+   * (collecting them costs more than the rest of a scrape), and served as sampled in between.
+   */
+  @Test
+  void runtimeFamiliesAreSampledOncePerRoundNotPerScrape() throws Exception {
+    PrometheusRegistry withOurs = new PrometheusRegistry();
+    ExporterCollector ours =
+        new ExporterCollector(
+            Map.of("build", new BuildInfoMetrics(new BuildInfo("1.2.3", "abc", "17"))));
+    withOurs.register(ours);
+    java.util.concurrent.atomic.AtomicInteger collected =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
+        .name("process_fake_samples")
+        .help("How often the registry collected this gauge.")
+        .callback(cb -> cb.call(collected.incrementAndGet()))
+        .register(withOurs);
+    WebConfigWatcher watcher =
+        WebConfigWatcher.open(java.util.Optional.empty(), java.time.Clock.systemUTC());
+    WebServer served =
+        WebServer.start(
+            WebServerTest.loopbackConfig(),
+            new BuildInfo("1.2.3", "abc", "17"),
+            withOurs,
+            ours,
+            () -> ContainerdStatus.initial(Instant.EPOCH),
+            watcher,
+            new WebMetrics(() -> watcher),
+            () -> null);
+    try {
+      String first = utf8(get(served, "/metrics").body());
+      String second = utf8(get(served, "/metrics").body());
+      assertTrue(first.contains("process_fake_samples 1.0"), first);
+      assertTrue(second.contains("process_fake_samples 1.0"), second);
+      assertTrue(second.contains("containerd_exporter_build_info{"), second);
+
+      served.prerender(); // a round published
+      String third = utf8(get(served, "/metrics").body());
+      assertTrue(third.contains("process_fake_samples 2.0"), third);
+      assertEquals(2, collected.get());
+
+      String live = utf8(get(served, "/metrics?name[]=process_fake_samples").body());
+      assertTrue(live.contains("process_fake_samples 3.0"), live);
+    } finally {
+      served.close();
+    }
+  }
+
+  private HttpResponse<byte[]> get(WebServer on, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.address().getPort() + path))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private String text(io.prometheus.metrics.expositionformats.ExpositionFormatWriter writer)
       throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
