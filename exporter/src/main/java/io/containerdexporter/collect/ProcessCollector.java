@@ -123,6 +123,7 @@ public final class ProcessCollector implements Collector {
   private final String socket;
   private boolean invisibleLogged;
   private long listenerPid;
+  private long searchedInode = -1;
 
   /**
    * @param containerdPid Introspection.Server's pid (0: not reported)
@@ -230,7 +231,9 @@ public final class ProcessCollector implements Collector {
 
   /**
    * Introspection.Server's pid, else (a daemon too old to report it) the process listening on the
-   * socket, found once and kept while it lives.
+   * socket, found once and kept while it lives. A search that found no holder is not repeated for
+   * the same socket inode: it reads every fd link of every process (6000 readlinks a round at 1000
+   * tasks), and a new containerd listens on a new socket, so a new inode is what calls for another.
    */
   private long resolvePid() throws InterruptedException {
     long reported = containerdPid.getAsLong();
@@ -238,7 +241,12 @@ public final class ProcessCollector implements Collector {
       return reported;
     }
     if (!procfs.exists(listenerPid)) {
-      listenerPid = procfs.listenerOf(Path.of(socket)).orElse(0);
+      listenerPid = 0;
+      OptionalLong inode = procfs.listeningInode(Path.of(socket));
+      if (inode.isPresent() && inode.getAsLong() != searchedInode) {
+        listenerPid = procfs.holderOf(inode.getAsLong()).orElse(0);
+        searchedInode = inode.getAsLong(); // after the scan: an interrupted one is done again
+      }
     }
     return listenerPid;
   }

@@ -119,24 +119,26 @@ public final class ProcessFiles {
   }
 
   /**
-   * The process listening on unix socket {@code socket}: for a containerd that does not report its
-   * pid (before 1.6.25). The socket's inode from pid 1's {@code net/unix} (the host's network
-   * namespace, where containerd listens), then the process holding an fd to it. Scans every
-   * process's fds, so callers keep the answer while that process lives.
+   * The inode of the listening unix socket {@code socket}, from pid 1's {@code net/unix} (the
+   * host's network namespace, where containerd listens): with {@link #holderOf}, how a containerd
+   * that does not report its pid (before 1.6.25) is found.
    */
-  public OptionalLong listenerOf(Path socket) throws InterruptedException {
+  public OptionalLong listeningInode(Path socket) {
     Path table = root.resolve("1").resolve("net").resolve("unix");
-    OptionalLong inode;
     try {
-      inode = listeningInode(readBounded(table, MAX_UNIX_TABLE_BYTES), socket.toString());
+      return listeningInode(readBounded(table, MAX_UNIX_TABLE_BYTES), socket.toString());
     } catch (IOException e) {
       errors.record("net/unix", table, e.toString());
       return OptionalLong.empty();
     }
-    if (inode.isEmpty()) {
-      return OptionalLong.empty();
-    }
-    String target = "socket:[" + inode.getAsLong() + "]";
+  }
+
+  /**
+   * The process holding an fd to socket {@code inode}. Scans every process's fds, so callers keep
+   * the answer while that process lives.
+   */
+  public OptionalLong holderOf(long inode) throws InterruptedException {
+    String target = "socket:[" + inode + "]";
     for (long pid : pids()) {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedException("socket owner search interrupted");

@@ -156,4 +156,42 @@ class ProcessCollectorTest {
             .isEmpty(),
         "no shim count that could be mistaken for zero");
   }
+
+  /**
+   * A containerd that does not report its pid is the holder of the listening socket. A search that
+   * found no holder is not repeated for that socket; a restarted containerd (a new socket inode) is
+   * searched for, and found.
+   */
+  @Test
+  void anUnreportedPidIsTheSocketsHolderAndARestartIsFoundAgain() throws Exception {
+    Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");
+    Path net = Files.createDirectories(proc.resolve("1").resolve("net"));
+    process(100, "/usr/bin/containerd", 51200, 150, 1000);
+    Instant round = Instant.ofEpochSecond(BOOT + 1000);
+    ProcessCollector unreported = collector(0);
+
+    listening(net, 555); // nobody holds it
+    assertEquals(
+        0, value(Snapshots.of(unreported.collect(scope(round))), "containerd_process_visible"));
+
+    listening(net, 777);
+    Files.delete(proc.resolve("100").resolve("fd").resolve("2"));
+    Files.createSymbolicLink(
+        proc.resolve("100").resolve("fd").resolve("2"), Path.of("socket:[777]"));
+    List<MetricSnapshot> out = Snapshots.of(unreported.collect(scope(round)));
+
+    assertEquals(1, value(out, "containerd_process_visible"));
+    assertEquals(51200 * 1024, value(out, "containerd_process_resident_memory_bytes"));
+  }
+
+  private static void listening(Path net, long inode) throws IOException {
+    Files.writeString(
+        net.resolve("unix"),
+        "Num       RefCount Protocol Flags    Type St Inode Path\n"
+            + "0000: 00000002 00000000 00010000 0001 01 "
+            + inode
+            + " "
+            + SOCKET
+            + "\n");
+  }
 }
