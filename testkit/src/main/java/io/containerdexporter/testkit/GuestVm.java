@@ -54,7 +54,14 @@ public final class GuestVm implements AutoCloseable {
             List.of(
                 "qemu-system-x86_64",
                 "-accel",
-                kvm ? "kvm" : "tcg,thread=multi",
+                // One host thread for both vCPUs. With multi-threaded TCG the guest kernel
+                // oopsed now and then in the scheduler (an int3 in enqueue_task_fair in a full
+                // matrix run, a fault in pick_task_fair in a fresh-clone run): the kernel patches
+                // its own code live (static keys, static calls: int3 first, then the new bytes,
+                // synchronised by IPIs), and a vCPU on another host thread could still run the old
+                // translation. Serialised vCPUs see each patch at once; the 2-core host gained
+                // little from two emulation threads beside the host ITs anyway.
+                kvm ? "kvm" : "tcg,thread=single",
                 "-cpu",
                 kvm ? "host" : "max",
                 "-smp",
