@@ -57,16 +57,13 @@ public final class ExpositionBody {
       size += p.plain().length;
     }
     out.write(FINAL_BLOCK);
-    // The trailer in one write: byte by byte it was eight more writes on an unbuffered stream.
-    byte[] trailer = new byte[8];
-    putIntLittleEndian(trailer, 0, crc);
-    putIntLittleEndian(trailer, 4, size);
-    out.write(trailer);
+    writeIntLittleEndian(out, crc);
+    writeIntLittleEndian(out, size);
   }
 
-  private static void putIntLittleEndian(byte[] into, int at, long value) {
+  private static void writeIntLittleEndian(OutputStream out, long value) throws IOException {
     for (int i = 0; i < 4; i++) {
-      into[at + i] = (byte) (value >>> (8 * i));
+      out.write((int) (value >>> (8 * i)) & 0xff);
     }
   }
 }

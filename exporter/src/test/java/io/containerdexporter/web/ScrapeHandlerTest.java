@@ -9,6 +9,7 @@ import io.containerdexporter.exposition.BuildInfoMetrics;
 import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.model.ContainerdStatus;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,9 +20,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,15 +111,13 @@ class ScrapeHandlerTest {
         new ExporterCollector(
             Map.of("build", new BuildInfoMetrics(new BuildInfo("1.2.3", "abc", "17"))));
     withOurs.register(ours);
-    java.util.concurrent.atomic.AtomicInteger collected =
-        new java.util.concurrent.atomic.AtomicInteger();
-    io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
+    AtomicInteger collected = new AtomicInteger();
+    GaugeWithCallback.builder()
         .name("process_fake_samples")
         .help("How often the registry collected this gauge.")
         .callback(cb -> cb.call(collected.incrementAndGet()))
         .register(withOurs);
-    WebConfigWatcher watcher =
-        WebConfigWatcher.open(java.util.Optional.empty(), java.time.Clock.systemUTC());
+    WebConfigWatcher watcher = WebConfigWatcher.open(Optional.empty(), Clock.systemUTC());
     WebServer served =
         WebServer.start(
             WebServerTest.loopbackConfig(),
@@ -145,13 +147,6 @@ class ScrapeHandlerTest {
     }
   }
 
-  private HttpResponse<byte[]> get(WebServer on, String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.address().getPort() + path))
-            .build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-  }
-
   private String text(io.prometheus.metrics.expositionformats.ExpositionFormatWriter writer)
       throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -160,8 +155,17 @@ class ScrapeHandlerTest {
   }
 
   private HttpResponse<byte[]> get(String path, String accept, String encoding) throws Exception {
+    return get(server, path, accept, encoding);
+  }
+
+  private HttpResponse<byte[]> get(WebServer on, String path) throws Exception {
+    return get(on, path, null, null);
+  }
+
+  private HttpResponse<byte[]> get(WebServer on, String path, String accept, String encoding)
+      throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.address().getPort() + path));
     if (accept != null) {
       b.header("Accept", accept);
     }
