@@ -82,6 +82,18 @@ abstract class Scenarios {
 
   private MetricsText awaitScrape(
       Duration onTheHost, String what, java.util.function.Predicate<MetricsText> ok) {
+    return awaitScrape(onTheHost, what, ok, m -> "");
+  }
+
+  /**
+   * @param diagnosis what the failure message adds, from the last scrape: CI shows the message, not
+   *     the report
+   */
+  private MetricsText awaitScrape(
+      Duration onTheHost,
+      String what,
+      java.util.function.Predicate<MetricsText> ok,
+      java.util.function.Function<MetricsText, String> diagnosis) {
     Duration patience = cell.patience(onTheHost);
     try {
       return Await.until(patience, what, cell::scrape, ok);
@@ -92,13 +104,48 @@ abstract class Scenarios {
       System.err.printf(
           "[matrix] %s: %s not seen; exporter log (tail):%n%s%n",
           cellName(), what, log.substring(Math.max(0, log.length() - 3000)));
+      String why = diagnosis.apply(cell.scrape());
       throw new AssertionError(
           what
               + " was not seen within "
               + patience.toSeconds()
-              + " s of scraping (the exporter's log is in the IT report)",
+              + " s of scraping"
+              + (why.isEmpty() ? "" : " (" + why + ")")
+              + " (the exporter's log is in the IT report)",
           e);
     }
+  }
+
+  /**
+   * Where an OOM kill was lost: whether the shim published it ({@code /tasks/oom} envelopes the
+   * exporter received in the namespace) and what the exporter counts, against the kernel.
+   */
+  private String oomDiagnosis(MetricsText m, String ns, String id, KernelView kernel) {
+    String kills;
+    try {
+      kills = String.valueOf(kernel.oomKills());
+    } catch (AssertionError gone) {
+      kills = "unreadable (" + gone.getMessage() + ")";
+    }
+    return "kernel oom_kill "
+        + kills
+        + "; /tasks/oom events received in "
+        + ns
+        + ": "
+        + m.value("containerd_events_total", "containerd_namespace", ns, "topic", "/tasks/oom")
+            .map(String::valueOf)
+            .orElse("none")
+        + "; counted "
+        + value(m, "container_oom_events_total", ns, id).map(String::valueOf).orElse("(no series)");
+  }
+
+  /** Every container's {@code container_oom_events_total}, by containerd namespace/name. */
+  private static java.util.Map<String, Double> oomCounts(MetricsText m) {
+    java.util.Map<String, Double> counts = new java.util.TreeMap<>();
+    for (MetricsText.Sample s : m.samples("container_oom_events_total")) {
+      counts.put(s.labels().get("containerd_namespace") + "/" + s.labels().get("name"), s.value());
+    }
+    return counts;
   }
 
   private void awaitStatus(String ns, String id, String status, Duration onTheHost) {
@@ -327,7 +374,8 @@ abstract class Scenarios {
             s ->
                 value(s, "container_oom_events_total", ns, "oom-pid1").equals(Optional.of(1.0))
                     && value(s, "containerd_task_exits_total", ns, "oom-pid1", "exit_code", "137")
-                        .isPresent());
+                        .isPresent(),
+            s -> oomDiagnosis(s, ns, "oom-pid1", new KernelView(cell, ns, "oom-pid1")));
     assertEquals(
         Optional.of(1.0),
         value(m, "containerd_task_exits_total", ns, "oom-pid1", "exit_code", "137"),
@@ -356,7 +404,8 @@ abstract class Scenarios {
     awaitScrape(
         Duration.ofSeconds(2),
         "the child's OOM on /metrics",
-        s -> value(s, "container_oom_events_total", ns, "oom-child").equals(Optional.of(1.0)));
+        s -> value(s, "container_oom_events_total", ns, "oom-child").equals(Optional.of(1.0)),
+        s -> oomDiagnosis(s, ns, "oom-child", kernel));
     assertEquals("RUNNING", cell.taskStatus(ns, "oom-child"), "PID 1 lives on");
     assertEquals(
         Optional.empty(),
@@ -577,8 +626,13 @@ abstract class Scenarios {
         Duration.ofSeconds(5),
         "the exporter to know the task",
         s -> value(s, "container_oom_events_total", ns, "oom-away").equals(Optional.of(0.0)));
+    // The cell's exporter served the scenarios before: only what this outage adds is this one's.
+    MetricsText before = cell.scrape();
     double reconnects =
-        cell.scrape().value("containerd_exporter_event_stream_reconnects_total").orElseThrow();
+        before.value("containerd_exporter_event_stream_reconnects_total").orElseThrow();
+    double recoveredBefore =
+        before.value("containerd_exporter_events_recovered_total", "event", "oom").orElse(0.0);
+    java.util.Map<String, Double> oomsBefore = oomCounts(before);
 
     cell.killDaemon();
     // With containerd dead, no ctr exec: reach the task's filesystem through its PID 1's root
@@ -601,10 +655,28 @@ abstract class Scenarios {
             Duration.ofSeconds(15),
             "the missed OOM counted after reconnecting",
             s -> value(s, "container_oom_events_total", ns, "oom-away").equals(Optional.of(1.0)));
+    // Every kill the reconcile recovered shows once in its container's series: this one, and any
+    // kill of another container that no event told of (none is expected; the message names it).
+    java.util.Map<String, Double> rises = new java.util.TreeMap<>();
+    oomCounts(m)
+        .forEach(
+            (container, count) -> {
+              double rise = count - oomsBefore.getOrDefault(container, 0.0);
+              if (rise != 0) {
+                rises.put(container, rise);
+              }
+            });
+    double recovered =
+        m.value("containerd_exporter_events_recovered_total", "event", "oom").orElse(0.0)
+            - recoveredBefore;
+    assertEquals(
+        rises.values().stream().mapToDouble(Double::doubleValue).sum(),
+        recovered,
+        "the OOM kills the reconcile recovered are the rises of the containers' counts: " + rises);
     assertEquals(
         Optional.of(1.0),
-        m.value("containerd_exporter_events_recovered_total", "event", "oom"),
-        "the missed OOM was recovered once by the reconcile");
+        Optional.ofNullable(rises.get(ns + "/oom-away")),
+        "the missed OOM was recovered once by the reconcile: " + rises);
     assertEquals(
         Optional.of(reconnects + 1),
         m.value("containerd_exporter_event_stream_reconnects_total"),
