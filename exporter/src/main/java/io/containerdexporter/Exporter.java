@@ -123,7 +123,8 @@ public final class Exporter implements AutoCloseable {
             namespaces,
             config.poll().namespaces()::accepts,
             clock,
-            config.eventsRetention());
+            config.eventsRetention(),
+            config.poll().interval());
 
     NodeTop top =
         new NodeTop(

@@ -40,6 +40,13 @@ final class ContainerCounters {
   Long oomKillsAccounted;
 
   /**
+   * The kernel's {@code oom_kill} as the previous periodic check read it (null before the first,
+   * and after a task start): a rise still unaccounted one check later had a whole interval for its
+   * event.
+   */
+  Long checkedOomKills;
+
+  /**
    * A {@code /containers/delete} was seen: a create under the same id afterwards is a new container
    * (new cgroup).
    */
@@ -111,8 +118,13 @@ final class ContainerCounters {
     return added;
   }
 
-  /** The task started (again): what follows is its new run's. */
+  /**
+   * The task started (again): what follows is its new run's. A new task runs in a new cgroup (runc
+   * creates it at create and removes it at delete), whose {@code oom_kill} counts from zero.
+   */
   void started() {
+    oomKillsAccounted = 0L;
+    checkedOomKills = null;
     oomSinceStart = false;
     exitedSinceStart = false;
     oomsAtStart = ooms;

@@ -422,6 +422,51 @@ public final class EventState {
     counters(namespace, id).ooms++;
   }
 
+  /**
+   * The containers the periodic check reads the counter of: those with a baseline that are not
+   * deleted.
+   */
+  synchronized List<ContainerIndex.Key> oomCheckTargets() {
+    List<ContainerIndex.Key> targets = new ArrayList<>();
+    containers.forEach(
+        (key, c) -> {
+          if (c.oomKillsAccounted != null && !c.deleteSeen) {
+            targets.add(key);
+          }
+        });
+    return targets;
+  }
+
+  /**
+   * The periodic check's read of a container's counter, while the stream is up: a rise that no
+   * event accounted for and that was there at the previous check already (a whole interval for its
+   * event to arrive and be counted) is counted and listed as recovered. The shim never published
+   * it: it starts watching a task's cgroup only after the task started, so a kill in the first
+   * moments has no {@code /tasks/oom}, and it loses some (containerd#8893).
+   *
+   * @return the kills counted
+   */
+  synchronized long countUnpublishedOomKills(String namespace, String id, long kernel) {
+    ContainerCounters c = containers.get(new ContainerIndex.Key(namespace, id));
+    if (c == null || c.oomKillsAccounted == null) {
+      return 0;
+    }
+    Long previous = c.checkedOomKills;
+    c.checkedOomKills = kernel;
+    if (previous == null) {
+      return 0;
+    }
+    long settled = Math.min(kernel, previous);
+    if (settled <= c.oomKillsAccounted) {
+      return 0;
+    }
+    changes++;
+    long added = c.accountOomKills(settled);
+    listRecoveredOom(c, id, added);
+    recovered.merge("oom", added, Long::sum);
+    return added;
+  }
+
   // ---------------------------------------------------------------- the stream
 
   /** The reason of an OOM kill on the page and in /api/v1/top. */
@@ -544,12 +589,15 @@ public final class EventState {
           t.container().map(info -> info.createdAt().isAfter(gapStart)).orElse(false);
       if (t.kernelOomKills().isPresent()) {
         long kernel = t.kernelOomKills().getAsLong();
-        if (c.oomKillsAccounted == null || kernel < c.oomKillsAccounted) {
-          // No baseline yet, or a count below what is accounted for (a cgroup under this id we
-          // never saw created):
-          // a container created in the gap had all its kills unseen; otherwise its count so far is
-          // history.
+        if (c.oomKillsAccounted == null) {
+          // No baseline yet: a container created in the gap had all its kills unseen; otherwise
+          // its count so far is history.
           c.oomKillsAccounted = bornInGap ? 0L : kernel;
+        } else if (kernel < c.oomKillsAccounted) {
+          // A count below what is accounted for: a new cgroup under this id (its task started
+          // again, or the container was created again, in the gap). Every kill it counts came
+          // after what we accounted for, and none of them was counted (no read showed a rise).
+          c.oomKillsAccounted = 0L;
         }
         long added = c.accountOomKills(kernel);
         listRecoveredOom(c, t.containerId(), added);

@@ -61,6 +61,7 @@ public final class EventSubscriber implements AutoCloseable {
   private final Predicate<String> watched;
   private final Clock clock;
   private final Duration pruneEvery;
+  private final Duration oomCheckEvery;
   private final ScheduledExecutorService thread;
   private final OomKillCounting oomKills;
 
@@ -93,7 +94,8 @@ public final class EventSubscriber implements AutoCloseable {
       Supplier<List<String>> namespaces,
       Predicate<String> watched,
       Clock clock,
-      Duration retention) {
+      Duration retention,
+      Duration oomCheckEvery) {
     this.client = client;
     this.index = index;
     this.state = state;
@@ -101,6 +103,7 @@ public final class EventSubscriber implements AutoCloseable {
     this.watched = watched;
     this.clock = clock;
     this.pruneEvery = pruneInterval(retention);
+    this.oomCheckEvery = oomCheckEvery;
     this.gapStart = state.watchingSince();
     AtomicInteger n = new AtomicInteger();
     this.thread =
@@ -118,6 +121,8 @@ public final class EventSubscriber implements AutoCloseable {
    *
    * @param cgroups reads the kernel's OOM-kill counters (the same readers as task stats)
    * @param retention how long gone containers' series stay; also sets how often they are pruned
+   * @param oomCheckEvery how often every container's OOM-kill counter is read for kills no event
+   *     told of (the poll interval: one small file per container)
    */
   public static EventSubscriber create(
       ContainerdClient client,
@@ -127,9 +132,10 @@ public final class EventSubscriber implements AutoCloseable {
       Supplier<List<String>> namespaces,
       Predicate<String> watched,
       Clock clock,
-      Duration retention) {
+      Duration retention,
+      Duration oomCheckEvery) {
     return new EventSubscriber(
-        client, index, state, cgroups, namespaces, watched, clock, retention);
+        client, index, state, cgroups, namespaces, watched, clock, retention, oomCheckEvery);
   }
 
   /**
@@ -147,6 +153,24 @@ public final class EventSubscriber implements AutoCloseable {
     thread.execute(this::subscribe);
     thread.scheduleWithFixedDelay(
         state::prune, pruneEvery.toMillis(), pruneEvery.toMillis(), TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(
+        this::checkOomKills,
+        oomCheckEvery.toMillis(),
+        oomCheckEvery.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Reads every container's OOM-kill counter for kills no {@code /tasks/oom} told of. Only while
+   * the stream is up and reconciled: a gap is the reconcile's to recover.
+   */
+  private void checkOomKills() {
+    if (closed || !established || gapStart != null) {
+      return;
+    }
+    for (ContainerIndex.Key key : state.oomCheckTargets()) {
+      oomKills.check(key.namespace(), key.id());
+    }
   }
 
   private void subscribe() {

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Turns a {@code /tasks/oom} event into processes killed: reads the container's cgroup {@code
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * read.
  */
 final class OomKillCounting {
+
+  private static final Logger LOG = Logger.getLogger(OomKillCounting.class.getName());
 
   /** Waits between reads that showed no increase: about 0.6 s in all. */
   static final List<Duration> RETRIES =
@@ -126,6 +129,27 @@ final class OomKillCounting {
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {
       // closing: nothing more to read
+    }
+  }
+
+  /**
+   * The periodic check of one container (see {@link EventState#countUnpublishedOomKills}); a cgroup
+   * that cannot be read is left to the events and the reconcile.
+   */
+  void check(String namespace, String id) {
+    OptionalLong kernel = kernelOomKills(namespace, id);
+    if (kernel.isPresent()) {
+      long added = state.countUnpublishedOomKills(namespace, id, kernel.getAsLong());
+      if (added > 0) {
+        LOG.info(
+            "counted "
+                + added
+                + " OOM kill(s) of "
+                + namespace
+                + "/"
+                + id
+                + " that no /tasks/oom told of, from the cgroup's oom_kill");
+      }
     }
   }
 

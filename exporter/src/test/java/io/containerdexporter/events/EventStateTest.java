@@ -122,6 +122,23 @@ class EventStateTest {
   }
 
   @Test
+  void aCounterBelowWhatIsAccountedForIsANewCgroupWhoseKillsAreAllUnseen() {
+    ContainerInfo c1 = container("c1", Map.of());
+    index.put(c1);
+    reconcile(exporterStart, running(c1, 0));
+    assertEquals(3, state.countOomKills("k8s.io", "c1", 3));
+    now = now.plusSeconds(10);
+    // While the stream was down the task was deleted and started again (a restart under the same
+    // container): its new cgroup killed once.
+    assertEquals(
+        new EventState.Recovered(1, 0),
+        reconcile(now, running(c1, 1)),
+        "the new cgroup's one kill, though its counter is below the old one's");
+    assertEquals(4, series("c1").ooms());
+    assertEquals(new EventState.Recovered(0, 0), reconcile(now, running(c1, 1)));
+  }
+
+  @Test
   void withoutABaselineAnOomEventCountsOneAndTheNextReconcileAddsNoPhantom() {
     // Issue 18: the first reconcile failed, so c1 has no baseline; it had OOMed once before we
     // started (kernel 1).

@@ -77,6 +77,17 @@ class OomKillCountingTest {
     return dir;
   }
 
+  /**
+   * A cgroup v2 container (systemd driver, as kubelet on v2 sets it) with no kills, and the first
+   * reconcile's baseline taken: 0.
+   */
+  private Path watchedV2Container() throws Exception {
+    Path dir = v2Cgroup(0);
+    container("kubepods-pod1.slice:cri-containerd:c1");
+    eventThread.submit(() -> state.assumeOomKillsAccounted("k8s.io", "c1", 0)).get();
+    return dir;
+  }
+
   private static void writeV2(Path dir, long oomKills) throws Exception {
     Files.writeString(
         dir.resolve("memory.events"),
@@ -168,9 +179,7 @@ class OomKillCountingTest {
 
   @Test
   void anOomWhoseEventTheShimLostIsCountedAtTheTasksExit() throws Exception {
-    Path dir = v2Cgroup(0);
-    container("kubepods-pod1.slice:cri-containerd:c1");
-    eventThread.submit(() -> state.assumeOomKillsAccounted("k8s.io", "c1", 0)).get();
+    Path dir = watchedV2Container();
     OomKillCounting counting = counting();
 
     writeV2(dir, 4); // a group kill, and no /tasks/oom (containerd#8893): only the exit comes
@@ -218,5 +227,79 @@ class OomKillCountingTest {
         0,
         eventThread.submit(() -> state.countOomKills("k8s.io", "c1", 2)).get(),
         "what the kernel said is accounted for");
+  }
+
+  /** One periodic check, on the event thread, as the subscriber runs it. */
+  private void check(OomKillCounting counting) throws Exception {
+    eventThread.submit(() -> counting.check("k8s.io", "c1")).get();
+  }
+
+  private long recoveredOoms() {
+    return state.counts().recovered().get("oom");
+  }
+
+  @Test
+  void aKillNoEventToldOfIsCountedByTheSecondCheckThatSeesIt() throws Exception {
+    Path dir = watchedV2Container();
+    OomKillCounting counting = counting();
+    check(counting);
+
+    writeV2(dir, 1); // a kill before the shim watched the cgroup: no /tasks/oom will come
+    check(counting);
+    assertEquals(0, ooms(), "first sight: its event may be on its way");
+    check(counting);
+    assertEquals(1, ooms(), "still unaccounted a whole interval later: counted");
+    assertEquals(1, recoveredOoms());
+    assertEquals(
+        EventState.OOM_KILLED + EventState.OOM_RECOVERED_SUFFIX,
+        state.recentOoms().get(0).reason(),
+        "listed for the page, as recovered");
+    check(counting);
+    oomEvent(counting); // an event after all
+    assertEquals(1, ooms(), "each kill once");
+    assertEquals(1, recoveredOoms());
+  }
+
+  @Test
+  void aKillWhoseEventArrivesBetweenTwoChecksIsTheEvents() throws Exception {
+    Path dir = watchedV2Container();
+    OomKillCounting counting = counting();
+    check(counting);
+
+    writeV2(dir, 2);
+    check(counting); // the check reads before the event is handled
+    oomEvent(counting);
+    check(counting);
+    check(counting);
+    assertEquals(2, ooms());
+    assertEquals(0, recoveredOoms(), "the event counted them: nothing recovered");
+    assertEquals(List.of(), state.recentOoms(), "nothing listed as recovered");
+  }
+
+  @Test
+  void aTaskStartedAgainCountsTheKillsOfItsNewCgroup() throws Exception {
+    Path dir = watchedV2Container();
+    OomKillCounting counting = counting();
+    writeV2(dir, 1);
+    oomEvent(counting);
+    Instant exited = Instant.now();
+    eventThread
+        .submit(
+            () -> {
+              state.apply("k8s.io", new ContainerEvent.TaskExit("c1", "c1", 137, exited), exited);
+              counting.onInitExit("k8s.io", "c1");
+            })
+        .get();
+    assertEquals(1, ooms());
+
+    // A restart with the same container (docker's restart policy, nerdctl, ctr): the task is
+    // deleted with its cgroup, and the new task's cgroup counts from zero.
+    writeV2(dir, 0);
+    eventThread
+        .submit(() -> state.apply("k8s.io", new ContainerEvent.TaskStart("c1"), Instant.now()))
+        .get();
+    writeV2(dir, 1);
+    oomEvent(counting);
+    assertEquals(2, ooms(), "the new task's kill is counted, though the count equals the old one");
   }
 }

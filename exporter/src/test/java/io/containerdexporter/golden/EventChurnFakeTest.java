@@ -62,7 +62,8 @@ class EventChurnFakeTest {
                 client::namespaces,
                 ns -> true,
                 Clock.systemUTC(),
-                RETENTION)) {
+                RETENTION,
+                Duration.ofMillis(100))) {
           churn(containerd, index, state, subscriber);
           // The deletions left tombstones in the index (so a poll under way could not resurrect
           // them); the next

@@ -151,6 +151,40 @@ class EventsIT {
   }
 
   @Test
+  void aTaskStartedAgainInTheSameContainerHasItsNewCgroupsOomCounted() {
+    String id = "oom-again";
+    containerd.run(
+        NS, id, BUSYBOX, EIGHT_MIB, "sh", "-c", "sh -c '" + EAT_MEMORY + "'; exec sleep 100000");
+    Await.until(
+        Duration.ofSeconds(20), "the first task's kill", () -> kernelOomKills(id), n -> n == 1);
+    Await.until(
+        Duration.ofSeconds(3),
+        "the first kill on /metrics",
+        () -> ooms(id),
+        v -> v.equals(Optional.of(1.0)));
+
+    // A restart under the same container, as docker's restart policy does it: the task and its
+    // cgroup are deleted, and the new task's cgroup counts from zero.
+    containerd.kill(NS, id, "SIGKILL");
+    containerd.awaitTaskStatus(NS, id, "STOPPED", Duration.ofSeconds(10));
+    containerd.deleteTask(NS, id);
+    containerd.startTask(NS, id);
+    Await.until(
+        Duration.ofSeconds(20), "the second task's kill", () -> kernelOomKills(id), n -> n == 1);
+    Await.until(
+        Duration.ofSeconds(3),
+        "the second kill on /metrics, though the new cgroup's count equals the old one's",
+        () -> ooms(id),
+        v -> v.equals(Optional.of(2.0)));
+    MetricsText m = exporter.scrape();
+    assertEquals(
+        Optional.of(2.0),
+        m.value("containerd_task_starts_total", "name", id, "containerd_namespace", NS));
+    sleep(Duration.ofSeconds(3)); // three checks: nothing more is found
+    assertEquals(Optional.of(2.0), ooms(id));
+  }
+
+  @Test
   void exitCodesAreCountedUnderTheirLabel() {
     containerd.run(NS, "exit-0", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 0");
     containerd.run(NS, "exit-1", BUSYBOX, RunOptions.DEFAULTS, "sh", "-c", "exit 1");

@@ -292,6 +292,27 @@ public final class ContainerdSandbox implements AutoCloseable {
   }
 
   /**
+   * {@code ctr tasks start -d}: a new task for a container whose last task was deleted (a restart
+   * under the same container, as docker's restart policy does); output appends to {@link #taskLog}.
+   */
+  public void startTask(String namespace, String id) {
+    ctr.raw(
+            List.of(
+                "--namespace",
+                namespace,
+                "tasks",
+                "start",
+                "--detach",
+                "--fifo-dir",
+                layout.fifoDir().toString(),
+                "--log-uri",
+                taskLog(namespace, id).toUri().toString(),
+                id),
+            options.ctrTimeout())
+        .orThrow();
+  }
+
+  /**
    * Runs a process in a running task to completion and returns its output; throws if it exits
    * non-zero.
    */
