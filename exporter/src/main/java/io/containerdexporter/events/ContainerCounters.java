@@ -102,9 +102,18 @@ final class ContainerCounters {
 
   /** A new container under this id (created again after a delete): its cgroup counts from zero. */
   void newCgroup() {
-    oomKillsAccounted = 0L;
+    cgroupCountsFromZero();
     deleteSeen = false;
     goneSince = null;
+  }
+
+  /**
+   * A new cgroup under this id (the container created again, or its task started again): its {@code
+   * oom_kill} counts from zero, and what the periodic check last read was the old one's.
+   */
+  void cgroupCountsFromZero() {
+    oomKillsAccounted = 0L;
+    checkedOomKills = null;
   }
 
   /** Adds what the kernel counted beyond what is accounted for; returns how many. */
@@ -123,8 +132,7 @@ final class ContainerCounters {
    * creates it at create and removes it at delete), whose {@code oom_kill} counts from zero.
    */
   void started() {
-    oomKillsAccounted = 0L;
-    checkedOomKills = null;
+    cgroupCountsFromZero();
     oomSinceStart = false;
     exitedSinceStart = false;
     oomsAtStart = ooms;

@@ -597,7 +597,7 @@ public final class EventState {
           // A count below what is accounted for: a new cgroup under this id (its task started
           // again, or the container was created again, in the gap). Every kill it counts came
           // after what we accounted for, and none of them was counted (no read showed a rise).
-          c.oomKillsAccounted = 0L;
+          c.cgroupCountsFromZero();
         }
         long added = c.accountOomKills(kernel);
         listRecoveredOom(c, t.containerId(), added);
