@@ -20,14 +20,14 @@ public final class ExpositionBody {
   public long plainLength() {
     long n = 0;
     for (EncodedFamily p : parts) {
-      n += p.plain().length;
+      n += p.length();
     }
     return n;
   }
 
   public void writePlain(OutputStream out) throws IOException {
     for (EncodedFamily p : parts) {
-      out.write(p.plain());
+      p.writePlain(out);
     }
   }
 
@@ -39,12 +39,32 @@ public final class ExpositionBody {
     return n;
   }
 
-  /** Deflates and checksums the pieces not done yet, so that a gzip scrape only copies bytes. */
-  public void prepareGzip() {
+  /**
+   * Keeps what the next scrapes will ask for: deflated pieces (ready, so a gzip scrape only copies
+   * bytes) when {@code gzip}, the plain ones when {@code plain}. A piece is never without both: one
+   * that keeps neither keeps its plain bytes.
+   */
+  public void keep(boolean plain, boolean gzip) {
     for (EncodedFamily p : parts) {
-      p.deflated();
-      p.crc();
+      if (gzip) {
+        p.deflated();
+        p.crc();
+      }
+      if (gzip && !plain) {
+        p.keepDeflatedOnly();
+      } else {
+        p.keepPlain();
+      }
     }
+  }
+
+  /** How many plain bytes the pieces hold (tests). */
+  long heldPlainBytes() {
+    long n = 0;
+    for (EncodedFamily p : parts) {
+      n += p.holdsPlain() ? p.length() : 0;
+    }
+    return n;
   }
 
   public void writeGzip(OutputStream out) throws IOException {
@@ -54,7 +74,7 @@ public final class ExpositionBody {
     for (EncodedFamily p : parts) {
       out.write(p.deflated());
       crc = Crc32Combine.combine(crc, p.crc(), p.crcShift());
-      size += p.plain().length;
+      size += p.length();
     }
     out.write(FINAL_BLOCK);
     writeIntLittleEndian(out, crc);

@@ -103,6 +103,23 @@ final class ExpositionBytes {
     size = at;
   }
 
+  /** Empties it, keeping its array for the next family. */
+  void clear() {
+    size = 0;
+  }
+
+  /** The array written into: valid up to {@link #size()}, and only until the next write. */
+  byte[] array() {
+    return bytes;
+  }
+
+  /** Room for at least {@code capacity} bytes without growing. */
+  void reserve(int capacity) {
+    if (capacity > bytes.length) {
+      grow(capacity - size);
+    }
+  }
+
   byte[] toByteArray() {
     return Arrays.copyOf(bytes, size);
   }

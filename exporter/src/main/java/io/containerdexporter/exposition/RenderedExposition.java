@@ -33,6 +33,15 @@ public final class RenderedExposition {
   private static final byte[] OPENMETRICS_EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
   private static final EncodedFamily EOF_PART = new EncodedFamily(OPENMETRICS_EOF);
 
+  /**
+   * Each thread renders its families into one buffer it keeps (the poller, once per round); one
+   * grown beyond this by a huge family is let go rather than held between rounds.
+   */
+  private static final int KEPT_BUFFER_BYTES = 4 << 20;
+
+  private static final ThreadLocal<ExpositionBytes> BUFFERS =
+      ThreadLocal.withInitial(() -> new ExpositionBytes(64 << 10));
+
   private final ExpositionFormatWriter writer;
   private final SeriesRenderer series;
   private final boolean openMetrics;
@@ -53,6 +62,15 @@ public final class RenderedExposition {
    * older ones, so memory holds one exposition per format and escaping.
    */
   public ExpositionBody render(List<Family> families, EscapingScheme escaping) {
+    return render(families, escaping, true);
+  }
+
+  /**
+   * As {@link #render(List, EscapingScheme)}; {@code plainWanted} false when only gzip scrapes ask
+   * for this format lately, so that a family encoded now keeps only its deflated bytes.
+   */
+  public ExpositionBody render(
+      List<Family> families, EscapingScheme escaping, boolean plainWanted) {
     Encodings previous = latest.getOrDefault(escaping, Encodings.NONE);
     Encodings current = new Encodings(families.size());
     List<EncodedFamily> parts = new ArrayList<>(families.size() + 1);
@@ -61,7 +79,7 @@ public final class RenderedExposition {
       Object key = identity(family);
       EncodedFamily part = previous.byIdentity().get(key);
       if (part == null) {
-        part = encode(family, escaping, blocks, previous);
+        part = encode(family, escaping, blocks, previous, plainWanted);
       }
       current.byIdentity().put(key, part);
       current.byName().put(family.name(), part);
@@ -72,6 +90,11 @@ public final class RenderedExposition {
     }
     latest.put(escaping, current);
     return new ExpositionBody(parts);
+  }
+
+  /** Lets go of the encodings kept for {@code escaping}: nobody asked for them lately. */
+  public void forget(EscapingScheme escaping) {
+    latest.remove(escaping);
   }
 
   /** The last scrape's encodings, by family instance and by family name. */
@@ -97,17 +120,29 @@ public final class RenderedExposition {
   }
 
   private EncodedFamily encode(
-      Family family, EscapingScheme escaping, SeriesRenderer.LabelBlocks blocks, Encodings last) {
+      Family family,
+      EscapingScheme escaping,
+      SeriesRenderer.LabelBlocks blocks,
+      Encodings last,
+      boolean plainWanted) {
     encoded.increment();
     if (family instanceof SeriesFamily f) {
-      byte[] bytes = series.render(f, escaping, blocks);
-      // A family that did not change since the last round (limits, start times, info) keeps its
-      // deflated bytes and CRC: deflating is most of a round's exposition cost.
-      EncodedFamily before = last.byName().get(f.name());
-      if (before != null && Arrays.equals(before.plain(), bytes)) {
-        return before;
+      ExpositionBytes buffer = BUFFERS.get();
+      try {
+        series.render(f, escaping, blocks, buffer);
+        // A family that did not change since the last round (limits, start times, info) keeps its
+        // deflated bytes and CRC: deflating is most of a round's exposition cost.
+        EncodedFamily before = last.byName().get(f.name());
+        if (before != null && before.encodes(buffer.array(), buffer.size())) {
+          return before;
+        }
+        return EncodedFamily.of(buffer.array(), buffer.size(), plainWanted);
+      } finally {
+        buffer.clear();
+        if (buffer.array().length > KEPT_BUFFER_BYTES) {
+          BUFFERS.remove();
+        }
       }
-      return new EncodedFamily(bytes);
     }
     MetricSnapshot snapshot = family.snapshot();
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -120,7 +155,7 @@ public final class RenderedExposition {
     if (openMetrics) {
       bytes = withoutEof(bytes);
     }
-    return new EncodedFamily(bytes);
+    return plainWanted ? new EncodedFamily(bytes) : EncodedFamily.of(bytes, bytes.length, false);
   }
 
   private static byte[] withoutEof(byte[] bytes) {

@@ -15,9 +15,11 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,7 +42,7 @@ final class ScrapeHandler implements HttpHandler {
   private final RenderedExposition openMetrics;
   private final boolean gzipAllowed;
   private final boolean createdTimestamps;
-  private final Set<Variant> asked = ConcurrentHashMap.newKeySet();
+  private final Map<Format, Asked> asked = new ConcurrentHashMap<>();
 
   /**
    * The registry's other families (jvm_*, process_*), sampled once per poll round like everything
@@ -49,8 +51,40 @@ final class ScrapeHandler implements HttpHandler {
    */
   private volatile List<Family> runtime;
 
-  /** What a scraper asked for, so the next round is encoded for it before it asks again. */
-  private record Variant(RenderedExposition rendered, EscapingScheme escaping, boolean gzip) {}
+  /**
+   * A format nobody asked for in this long is no longer encoded ahead, and its bytes are let go; a
+   * plain one nobody asked for keeps only its deflated bytes. Longer than any scrape interval.
+   */
+  private static final Duration FORGOTTEN_AFTER = Duration.ofMinutes(10);
+
+  /** A format and escaping a scraper asked for, so each round is encoded for it ahead. */
+  private record Format(RenderedExposition rendered, EscapingScheme escaping) {}
+
+  /** When a format was last asked for plain and gzip'd ({@link System#nanoTime}; null never). */
+  private static final class Asked {
+    private volatile Long plain;
+    private volatile Long gzip;
+
+    void now(boolean gzipped, long nanos) {
+      if (gzipped) {
+        gzip = nanos;
+      } else {
+        plain = nanos;
+      }
+    }
+
+    boolean plainLately(long nanos) {
+      return lately(plain, nanos);
+    }
+
+    boolean gzipLately(long nanos) {
+      return lately(gzip, nanos);
+    }
+
+    private static boolean lately(Long at, long nanos) {
+      return at != null && nanos - at < FORGOTTEN_AFTER.toNanos();
+    }
+  }
 
   /**
    * @param ours our families in {@code registry}, taken from it directly so that no client_java
@@ -87,8 +121,10 @@ final class ScrapeHandler implements HttpHandler {
     }
     EscapingScheme escaping = EscapingScheme.fromAcceptHeader(accept);
     boolean gzip = gzipAllowed && acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
-    asked.add(new Variant(rendered, escaping, gzip));
-    ExpositionBody body = rendered.render(families(), escaping);
+    long now = System.nanoTime();
+    Asked lately = asked.computeIfAbsent(new Format(rendered, escaping), f -> new Asked());
+    lately.now(gzip, now);
+    ExpositionBody body = rendered.render(families(), escaping, lately.plainLately(now));
     exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
     if (gzip) {
       exchange.getResponseHeaders().set("Content-Encoding", "gzip");
@@ -106,18 +142,29 @@ final class ScrapeHandler implements HttpHandler {
     exchange.close();
   }
 
-  /** Encodes (and deflates) the published state for every variant asked for so far. */
+  /**
+   * Encodes the published state for every format asked for lately: deflated when asked for with
+   * gzip, and without its plain bytes unless asked for plain too (Prometheus always asks for gzip,
+   * and the plain text is 5× the deflated bytes the old generation would carry between rounds).
+   */
   void prerender() {
     runtime = sampleRuntime();
     if (asked.isEmpty()) {
       return;
     }
     List<Family> families = families();
-    for (Variant v : asked) {
-      ExpositionBody body = v.rendered().render(families, v.escaping());
-      if (v.gzip()) {
-        body.prepareGzip();
+    long now = System.nanoTime();
+    for (Iterator<Map.Entry<Format, Asked>> it = asked.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Format, Asked> e = it.next();
+      Format f = e.getKey();
+      boolean plain = e.getValue().plainLately(now);
+      boolean gzip = e.getValue().gzipLately(now);
+      if (!plain && !gzip) {
+        it.remove();
+        f.rendered().forget(f.escaping());
+        continue;
       }
+      f.rendered().render(families, f.escaping(), plain).keep(plain, gzip);
     }
   }
 

@@ -48,6 +48,7 @@ public final class SyntheticBench {
       ScrapeCost prometheus,
       ScrapeCost plain,
       double rssMib,
+      Distribution scrapedRssMib,
       int threads,
       Map<String, Double> threadCpuPerRound,
       int intervalSeconds,
@@ -141,6 +142,15 @@ public final class SyntheticBench {
     double roundSeconds = exporter.lastRoundSeconds();
     List<String> failing = exporter.failingCollectors();
 
+    // RSS as a node has it: scraped by Prometheus once per round, so the exporter holds what it
+    // encoded ahead for it. Before the plain scrapes below, which keep plain bytes for a while.
+    List<Double> scrapedRss = new ArrayList<>();
+    for (int i = 0; i < Integer.getInteger("bench.scraped-rounds", 6); i++) {
+      exporter.scraper().scrape(Scraper.Ask.PROMETHEUS);
+      Thread.sleep(interval * 1000L);
+      scrapedRss.add(probe.rssMib());
+    }
+
     ScrapeCost prometheus = ScrapeCost.measure(exporter, Scraper.Ask.PROMETHEUS, interval);
     ScrapeCost plain = ScrapeCost.measure(exporter, Scraper.Ask.PLAIN, interval);
     MetricsText text = MetricsText.parse(plain.lastText());
@@ -166,6 +176,7 @@ public final class SyntheticBench {
         prometheus,
         plain,
         rss,
+        Distribution.of(scrapedRss),
         threads,
         threadCpu,
         interval,

@@ -11,8 +11,13 @@ final class SyntheticReport {
 
   static String row(SyntheticBench.Run r) {
     return String.format(
-        "%s %d tasks: CPU/round %s ms, scrape p99 %.1f ms, RSS %.0f MiB",
-        r.layout(), r.tasks(), r.cpuPerRound().withSpread("%.0f"), p99(r.prometheus()), r.rssMib());
+        "%s %d tasks: CPU/round %s ms, scrape p99 %.1f ms, RSS %.0f MiB, scraped %s MiB",
+        r.layout(),
+        r.tasks(),
+        r.cpuPerRound().withSpread("%.0f"),
+        p99(r.prometheus()),
+        r.rssMib(),
+        r.scrapedRssMib().withSpread("%.0f"));
   }
 
   static String section(List<SyntheticBench.Run> runs, double loadBefore, double loadAfter) {
@@ -27,15 +32,20 @@ final class SyntheticReport {
         .append(" interval, median (min–max) of ")
         .append(runs.isEmpty() ? 0 : runs.get(0).cpuPerRound().count())
         .append(" intervals; allocation from JFR jdk.ThreadAllocationStatistics over 3 rounds,")
-        .append(" started with jcmd after RSS was read):\n\n");
+        .append(
+            " started with jcmd after RSS was read; RSS unscraped after the warm-up rounds, and")
+        .append(" scraped: a Prometheus 3 scrape per round, median (min–max) of the RSS after ")
+        .append(runs.isEmpty() ? 0 : runs.get(0).scrapedRssMib().count())
+        .append(" such rounds):\n\n");
     s.append("| layout | tasks | interval (s) | to /-/ready (s) | to first round (s) |")
         .append(" CPU per round (ms) | per task (ms) | round wall (s) | failing collectors |")
-        .append(" allocated per round (MB) | RSS (MiB) | threads |\n");
-    s.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        .append(
+            " allocated per round (MB) | RSS unscraped (MiB) | RSS scraped (MiB) | threads |\n");
+    s.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (SyntheticBench.Run r : runs) {
       s.append(
           String.format(
-              "| %s | %d | %d | %.2f | %.2f | %s | %.2f | %.2f | %s | %.0f | %.0f | %d |%n",
+              "| %s | %d | %d | %.2f | %.2f | %s | %.2f | %.2f | %s | %.0f | %.0f | %s | %d |%n",
               r.layout().name().toLowerCase(),
               r.tasks(),
               r.intervalSeconds(),
@@ -47,6 +57,7 @@ final class SyntheticReport {
               r.failingCollectors().isEmpty() ? "none" : String.join(", ", r.failingCollectors()),
               r.allocatedPerRoundBytes() / 1e6,
               r.rssMib(),
+              r.scrapedRssMib().withSpread("%.0f"),
               r.threads()));
     }
     s.append(

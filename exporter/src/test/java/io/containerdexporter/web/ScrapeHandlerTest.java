@@ -107,27 +107,14 @@ class ScrapeHandlerTest {
   @Test
   void runtimeFamiliesAreSampledOncePerRoundNotPerScrape() throws Exception {
     PrometheusRegistry withOurs = new PrometheusRegistry();
-    ExporterCollector ours =
-        new ExporterCollector(
-            Map.of("build", new BuildInfoMetrics(new BuildInfo("1.2.3", "abc", "17"))));
-    withOurs.register(ours);
+    ExporterCollector ours = ourBuildInfo(withOurs);
     AtomicInteger collected = new AtomicInteger();
     GaugeWithCallback.builder()
         .name("process_fake_samples")
         .help("How often the registry collected this gauge.")
         .callback(cb -> cb.call(collected.incrementAndGet()))
         .register(withOurs);
-    WebConfigWatcher watcher = WebConfigWatcher.open(Optional.empty(), Clock.systemUTC());
-    WebServer served =
-        WebServer.start(
-            WebServerTest.loopbackConfig(),
-            new BuildInfo("1.2.3", "abc", "17"),
-            withOurs,
-            ours,
-            () -> ContainerdStatus.initial(Instant.EPOCH),
-            watcher,
-            new WebMetrics(() -> watcher),
-            () -> null);
+    WebServer served = startServing(withOurs, ours);
     try {
       String first = utf8(get(served, "/metrics").body());
       String second = utf8(get(served, "/metrics").body());
@@ -145,6 +132,69 @@ class ScrapeHandlerTest {
     } finally {
       served.close();
     }
+  }
+
+  /**
+   * After rounds that only gzip scrapes asked for, a family keeps only its deflated bytes; a plain
+   * scrape of the same format still gets every byte, the same as the gzip'd body inflated.
+   */
+  @Test
+  void aPlainScrapeAfterGzipOnlyRoundsGetsTheSameBytes() throws Exception {
+    PrometheusRegistry withOurs = new PrometheusRegistry();
+    ExporterCollector ours = ourBuildInfo(withOurs);
+    GaugeWithCallback.builder()
+        .name("fake_tasks")
+        .help("Enough series for a family of more than 4 KiB.")
+        .labelNames("id")
+        .callback(
+            cb -> {
+              for (int i = 0; i < 500; i++) {
+                cb.call(i, "task-" + i);
+              }
+            })
+        .register(withOurs);
+    WebServer served = startServing(withOurs, ours);
+    try {
+      get(served, "/metrics", OPENMETRICS, "gzip");
+      served.prerender(); // a round: only gzip asked for, so the plain bytes are let go
+
+      HttpResponse<byte[]> gzipped = get(served, "/metrics", OPENMETRICS, "gzip");
+      HttpResponse<byte[]> plain = get(served, "/metrics", OPENMETRICS, null);
+
+      assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty());
+      String body = utf8(plain.body());
+      assertTrue(body.contains("fake_tasks{id=\"task-499\"} 499.0\n"), body);
+      assertTrue(body.endsWith("# EOF\n"), body);
+      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+        assertEquals(body, utf8(in.readAllBytes()));
+      }
+    } finally {
+      served.close();
+    }
+  }
+
+  /** Our build info family, registered in {@code registry} as the exporter registers its own. */
+  private static ExporterCollector ourBuildInfo(PrometheusRegistry registry) {
+    ExporterCollector ours =
+        new ExporterCollector(
+            Map.of("build", new BuildInfoMetrics(new BuildInfo("1.2.3", "abc", "17"))));
+    registry.register(ours);
+    return ours;
+  }
+
+  /** A server that serves {@code ours} as published and the registry's others as sampled. */
+  private static WebServer startServing(PrometheusRegistry registry, ExporterCollector ours)
+      throws Exception {
+    WebConfigWatcher watcher = WebConfigWatcher.open(Optional.empty(), Clock.systemUTC());
+    return WebServer.start(
+        WebServerTest.loopbackConfig(),
+        new BuildInfo("1.2.3", "abc", "17"),
+        registry,
+        ours,
+        () -> ContainerdStatus.initial(Instant.EPOCH),
+        watcher,
+        new WebMetrics(() -> watcher),
+        () -> null);
   }
 
   private String text(io.prometheus.metrics.expositionformats.ExpositionFormatWriter writer)
