@@ -36,6 +36,7 @@ import io.containerdexporter.model.ImageInfo;
 import io.containerdexporter.model.Ingest;
 import io.containerdexporter.model.SnapshotInfo;
 import io.containerdexporter.model.TaskInfo;
+import io.grpc.Context;
 import io.grpc.stub.AbstractStub;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,11 +131,21 @@ public final class ContainerdClient {
    * size limit.
    */
   public List<ContainerInfo> containers(String namespace) {
-    Iterator<ListContainerMessage> stream =
-        inNamespace(ContainersGrpc.newBlockingStub(channel.channel()), namespace)
-            .listStream(ListContainersRequest.getDefaultInstance());
-    List<ContainerInfo> out = new ArrayList<>();
-    stream.forEachRemaining(m -> out.add(containers.map(namespace, m.getContainer())));
+    StreamedList<ListContainerMessage, ContainerInfo> listing =
+        new StreamedList<>(m -> containers.map(namespace, m.getContainer()));
+    // The call belongs to a context of its own, so a wait that ends early (interrupted) ends it.
+    Context.CancellableContext call = Context.current().withCancellation();
+    List<ContainerInfo> out;
+    try {
+      call.run(
+          () ->
+              inNamespace(ContainersGrpc.newStub(channel.channel()), namespace)
+                  .withExecutor(Runnable::run) // on the event loop: see StreamedList
+                  .listStream(ListContainersRequest.getDefaultInstance(), listing));
+      out = listing.await();
+    } finally {
+      call.cancel(null);
+    }
     containers.retain(namespace, out);
     return out;
   }
