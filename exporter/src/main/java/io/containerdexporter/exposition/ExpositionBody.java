@@ -41,8 +41,8 @@ public final class ExpositionBody {
 
   /**
    * Keeps what the next scrapes will ask for: deflated pieces (ready, so a gzip scrape only copies
-   * bytes) when {@code gzip}, the plain ones when {@code plain}. A piece is never without both: one
-   * that keeps neither keeps its plain bytes.
+   * bytes) when {@code gzip}, the plain ones when {@code plain}; asked for neither, a piece keeps
+   * its plain bytes, so it always has one of the two.
    */
   public void keep(boolean plain, boolean gzip) {
     for (EncodedFamily p : parts) {
