@@ -36,7 +36,6 @@ import io.containerdexporter.model.ImageInfo;
 import io.containerdexporter.model.Ingest;
 import io.containerdexporter.model.SnapshotInfo;
 import io.containerdexporter.model.TaskInfo;
-import io.grpc.Context;
 import io.grpc.stub.AbstractStub;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,19 +132,12 @@ public final class ContainerdClient {
   public List<ContainerInfo> containers(String namespace) {
     StreamedList<ListContainerMessage, ContainerInfo> listing =
         new StreamedList<>(m -> containers.map(namespace, m.getContainer()));
-    // The call belongs to a context of its own, so a wait that ends early (interrupted) ends it.
-    Context.CancellableContext call = Context.current().withCancellation();
-    List<ContainerInfo> out;
-    try {
-      call.run(
-          () ->
-              inNamespace(ContainersGrpc.newStub(channel.channel()), namespace)
-                  .withExecutor(Runnable::run) // on the event loop: see StreamedList
-                  .listStream(ListContainersRequest.getDefaultInstance(), listing));
-      out = listing.await();
-    } finally {
-      call.cancel(null);
-    }
+    List<ContainerInfo> out =
+        listing.call(
+            observer ->
+                inNamespace(ContainersGrpc.newStub(channel.channel()), namespace)
+                    .withExecutor(Runnable::run) // on the event loop: see StreamedList
+                    .listStream(ListContainersRequest.getDefaultInstance(), observer));
     containers.retain(namespace, out);
     return out;
   }

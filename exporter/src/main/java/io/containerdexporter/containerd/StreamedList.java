@@ -1,5 +1,6 @@
 package io.containerdexporter.containerd;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -46,11 +48,24 @@ final class StreamedList<M, R> implements StreamObserver<M> {
   }
 
   /**
-   * Waits for the end of the stream (the call's deadline bounds the wait).
+   * Starts the call ({@code start} hands this observer to a stub on a direct executor) and waits
+   * for the end of the stream; the call's deadline bounds the wait.
    *
    * @throws StatusRuntimeException as the blocking stub would: the call's status, or CANCELLED when
-   *     this thread is interrupted (the interrupt stays set; the caller cancels the call)
+   *     this thread is interrupted (the interrupt stays set, and the call is cancelled)
    */
+  List<R> call(Consumer<StreamObserver<M>> start) {
+    // The call belongs to a context of its own, so a wait that ends early ends it.
+    Context.CancellableContext call = Context.current().withCancellation();
+    try {
+      call.run(() -> start.accept(this));
+      return await();
+    } finally {
+      call.cancel(null);
+    }
+  }
+
+  /** Waits for the end of the stream; see {@link #call}. */
   List<R> await() {
     try {
       return done.get();

@@ -1,8 +1,6 @@
 package io.containerdexporter.exposition;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -40,7 +38,6 @@ final class EncodedFamily {
       ThreadLocal.withInitial(() -> new Deflater(LEVEL, true));
   private static final ThreadLocal<Inflater> INFLATERS =
       ThreadLocal.withInitial(() -> new Inflater(true));
-  private static final ThreadLocal<byte[]> CHUNKS = ThreadLocal.withInitial(() -> new byte[8192]);
 
   private final int length;
   // Null while only the deflated bytes are kept. Set after deflated, crc and crc32c whenever it
@@ -87,34 +84,20 @@ final class EncodedFamily {
       return p;
     }
     byte[] out = new byte[length];
-    Inflater inflater = inflater();
+    Inflater inflater = INFLATERS.get();
+    inflater.reset();
+    inflater.setInput(deflated);
     try {
-      int n = 0;
-      while (n < length) {
-        n += inflate(inflater, out, n, length - n);
+      for (int n = 0; n < length; ) {
+        int inflated = inflater.inflate(out, n, length - n);
+        if (inflated == 0) {
+          throw new IllegalStateException("deflated family ends before its length");
+        }
+        n += inflated;
       }
       return out;
-    } finally {
-      inflater.setInput(new byte[0]);
-    }
-  }
-
-  /** Writes the plain bytes, inflating them piece by piece when only the deflated ones are kept. */
-  void writePlain(OutputStream out) throws IOException {
-    byte[] p = plain;
-    if (p != null) {
-      out.write(p);
-      return;
-    }
-    byte[] chunk = CHUNKS.get();
-    Inflater inflater = inflater();
-    try {
-      int left = length;
-      while (left > 0) {
-        int n = inflate(inflater, chunk, 0, Math.min(left, chunk.length));
-        out.write(chunk, 0, n);
-        left -= n;
-      }
+    } catch (DataFormatException e) {
+      throw new IllegalStateException("deflated family is corrupt", e);
     } finally {
       inflater.setInput(new byte[0]);
     }
@@ -183,26 +166,6 @@ final class EncodedFamily {
   int crcShift() {
     crc();
     return crcShift;
-  }
-
-  private Inflater inflater() {
-    Inflater inflater = INFLATERS.get();
-    inflater.reset();
-    inflater.setInput(deflated);
-    return inflater;
-  }
-
-  /** Inflates at least one byte of our own deflate stream. */
-  private static int inflate(Inflater inflater, byte[] into, int from, int max) {
-    try {
-      int n = inflater.inflate(into, from, max);
-      if (n == 0) {
-        throw new IllegalStateException("deflated family ends before its length");
-      }
-      return n;
-    } catch (DataFormatException e) {
-      throw new IllegalStateException("deflated family is corrupt", e);
-    }
   }
 
   private static long crc32(byte[] bytes, int n) {

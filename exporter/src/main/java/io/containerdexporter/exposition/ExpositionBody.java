@@ -27,7 +27,7 @@ public final class ExpositionBody {
 
   public void writePlain(OutputStream out) throws IOException {
     for (EncodedFamily p : parts) {
-      p.writePlain(out);
+      out.write(p.plain()); // inflated per family when only its deflated bytes are kept
     }
   }
 

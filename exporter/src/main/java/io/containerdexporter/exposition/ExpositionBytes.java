@@ -120,10 +120,6 @@ final class ExpositionBytes {
     }
   }
 
-  byte[] toByteArray() {
-    return Arrays.copyOf(bytes, size);
-  }
-
   /** The bytes from {@code from} to the end, as a new array. */
   byte[] copyFrom(int from) {
     return Arrays.copyOfRange(bytes, from, size);

@@ -69,12 +69,6 @@ final class SeriesRenderer {
     }
   }
 
-  byte[] render(SeriesFamily family, EscapingScheme escaping, LabelBlocks blocks) {
-    ExpositionBytes out = new ExpositionBytes(64);
-    render(family, escaping, blocks, out);
-    return out.toByteArray();
-  }
-
   /**
    * Appends the family's bytes to {@code out}: a buffer the caller keeps from family to family, so
    * that rendering a round allocates no array per family (at 1000 tasks ~22 MB of them, large

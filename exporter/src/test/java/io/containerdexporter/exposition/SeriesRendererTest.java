@@ -128,8 +128,7 @@ class SeriesRendererTest {
         ExpositionFormatWriter writer = PrometheusTextFormatWriter.create();
         assertArrayEquals(
             written(writer, List.of(empty), escaping),
-            new SeriesRenderer(writer, false)
-                .render(empty, escaping, new SeriesRenderer.LabelBlocks()));
+            rendered(new SeriesRenderer(writer, false), empty, escaping));
       }
     }
   }
@@ -167,9 +166,7 @@ class SeriesRendererTest {
         if (openMetrics) {
           expected = Arrays.copyOf(expected, expected.length - "# EOF\n".length());
         }
-        byte[] actual =
-            new SeriesRenderer(writer, openMetrics)
-                .render(family, escaping, new SeriesRenderer.LabelBlocks());
+        byte[] actual = rendered(new SeriesRenderer(writer, openMetrics), family, escaping);
         // Same header, then the same lines byte for byte: client_java sorts series by labels,
         // the renderer keeps the family's order (sorted by values in declared order when small).
         assertEquals(header(expected), header(actual), spec.name() + " " + escaping);
@@ -179,6 +176,14 @@ class SeriesRendererTest {
   }
 
   /** Series with distinct label sets, some with extra {@code container_label_*} pairs. */
+  /** The renderer's bytes for one family, written as RenderedExposition has it write them. */
+  private static byte[] rendered(
+      SeriesRenderer renderer, SeriesFamily family, EscapingScheme escaping) {
+    ExpositionBytes out = new ExpositionBytes(64);
+    renderer.render(family, escaping, new SeriesRenderer.LabelBlocks(), out);
+    return Arrays.copyOf(out.array(), out.size());
+  }
+
   private SeriesFamily randomFamily(FamilySpec spec, int count) {
     List<String> names = spec.labelNames();
     boolean extras =
