@@ -64,26 +64,35 @@ final class CgroupDir {
   private final Path dir;
   private final ReadErrors errors;
   private final Opener opener;
+  private final AbsentFiles absent;
 
-  private CgroupDir(Path dir, ReadErrors errors, Opener opener) {
+  private CgroupDir(Path dir, ReadErrors errors, Opener opener, AbsentFiles absent) {
     this.dir = dir;
     this.errors = errors;
     this.opener = opener;
+    this.absent = absent;
+  }
+
+  /** As {@link #open(Path, ReadErrors, Opener, AbsentFiles)}, asking for every name. */
+  static Optional<CgroupDir> open(Path dir, ReadErrors errors, Opener opener)
+      throws CgroupUnreadableException {
+    return open(dir, errors, opener, AbsentFiles.NONE);
   }
 
   /**
    * The cgroup directory, if it is there.
    *
+   * @param absent the names its hierarchy is known to lack, which are then not asked for
    * @return empty when there is no such directory (no cgroup of this task here, or it is gone
    *     already)
    * @throws CgroupUnreadableException when it cannot even be looked at (a parent directory we may
    *     not search)
    */
-  static Optional<CgroupDir> open(Path dir, ReadErrors errors, Opener opener)
+  static Optional<CgroupDir> open(Path dir, ReadErrors errors, Opener opener, AbsentFiles absent)
       throws CgroupUnreadableException {
     try {
       return Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()
-          ? Optional.of(new CgroupDir(dir, errors, opener))
+          ? Optional.of(new CgroupDir(dir, errors, opener, absent))
           : Optional.empty();
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -98,6 +107,9 @@ final class CgroupDir {
    * @throws CgroupUnreadableException when it cannot be read, or the directory went meanwhile
    */
   Optional<String> read(String name) throws CgroupUnreadableException {
+    if (absent.known(name)) {
+      return Optional.empty();
+    }
     Path file = dir.resolve(name);
     try (InputStream in = opener.open(file)) {
       // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the
@@ -110,6 +122,7 @@ final class CgroupDir {
       return Optional.of(text);
     } catch (NoSuchFileException e) {
       vanishedIfGone(file, e);
+      absent.missing(name);
       return Optional.empty();
     } catch (IOException e) {
       vanishedIfGone(file, e);

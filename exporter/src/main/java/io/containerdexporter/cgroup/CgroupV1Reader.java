@@ -8,7 +8,10 @@ import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -63,6 +66,9 @@ public final class CgroupV1Reader implements CgroupReader {
   private final CgroupDir.Opener opener;
   private final HugetlbFiles hugetlbFiles = HugetlbFiles.v1();
 
+  /** Per mount directory (co-mounted controllers share one): the names its cgroups lack. */
+  private final Map<Path, AbsentFiles> absent = new HashMap<>();
+
   public CgroupV1Reader(Path root, ReadErrors errors, CgroupReadFailures failures) {
     this(root, errors, failures, CgroupDir.Opener.FILES);
   }
@@ -79,6 +85,11 @@ public final class CgroupV1Reader implements CgroupReader {
     this.errors = errors;
     this.failures = failures;
     this.opener = opener;
+    for (Path mount : Arrays.asList(cpu, cpuacct, memory, pids, blkio, hugetlb)) {
+      if (mount != null) {
+        absent.computeIfAbsent(mount, m -> AbsentFiles.v1());
+      }
+    }
   }
 
   /** The first candidate mount directory that exists; null when the controller is not mounted. */
@@ -198,7 +209,13 @@ public final class CgroupV1Reader implements CgroupReader {
   private CgroupDir dir(Path controllerRoot, String relative) throws CgroupUnreadableException {
     return controllerRoot == null
         ? null
-        : CgroupDir.open(controllerRoot.resolve(relative), errors, opener).orElse(null);
+        : CgroupDir.open(
+                controllerRoot.resolve(relative),
+                errors,
+                opener,
+                // The root lacks files every other cgroup has (pids.current, memory.failcnt...).
+                relative.isEmpty() ? AbsentFiles.NONE : absent.get(controllerRoot))
+            .orElse(null);
   }
 
   private static void readCpuacct(CgroupDir dir, CgroupStatsBuilder b)

@@ -74,6 +74,7 @@ public final class ProcessesCollector implements Collector {
     FamilyBuilder ulimits = ULIMITS_SOFT.builder();
     boolean countSockets = scope.wants(SOCKETS);
     boolean scanFds = countSockets || scope.wants(FILE_DESCRIPTORS);
+    boolean readUlimits = scope.wants(ULIMITS_SOFT);
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
       ContainerIdentity identity = index.identity(live.container());
       // The identity's cgroup path is CgroupPaths.fromSpec of the spec's, done once per container.
@@ -103,7 +104,7 @@ public final class ProcessesCollector implements Collector {
           }
         }
       }
-      if (scope.wants(ULIMITS_SOFT) && live.task().pid() > 0) {
+      if (readUlimits && live.task().pid() > 0) {
         procfs
             .maxOpenFilesSoft(live.task().pid())
             .ifPresent(soft -> ulimits.add(soft, identity.labelValuesWith("max_open_files")));

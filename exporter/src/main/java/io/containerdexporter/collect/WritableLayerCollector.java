@@ -115,7 +115,7 @@ public final class WritableLayerCollector implements Collector {
     FamilyBuilder inodesFree = INODES_FREE.builder();
     FamilyBuilder inodesTotal = INODES_TOTAL.builder();
     List<NodeFilesystem> node = nodeFilesystems.get();
-    Map<String, Optional<FileStore>> stores = new HashMap<>();
+    Map<String, Optional<SnapshotterStore>> stores = new HashMap<>();
     Map<String, String> roots = scope.view().snapshotters().get();
     usage.beginRound(scope.now());
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
@@ -132,13 +132,13 @@ public final class WritableLayerCollector implements Collector {
       if (bytes.isEmpty()) {
         continue;
       }
-      Optional<FileStore> store =
-          stores.computeIfAbsent(c.snapshotter(), s -> fileStore(roots.get(s)));
-      String[] labels = index.identity(c).labelValuesWith(store.map(FileStore::name).orElse(""));
+      Optional<SnapshotterStore> store =
+          stores.computeIfAbsent(
+              c.snapshotter(), s -> fileStore(roots.get(s)).map(SnapshotterStore::of));
+      String[] labels =
+          index.identity(c).labelValuesWith(store.map(SnapshotterStore::device).orElse(""));
       used.add(bytes.getAsLong(), labels);
-      store
-          .flatMap(WritableLayerCollector::totalSpace)
-          .ifPresent(total -> limit.add(total, labels));
+      store.flatMap(SnapshotterStore::totalBytes).ifPresent(total -> limit.add(total, labels));
       holding(node, roots.get(c.snapshotter()))
           .ifPresent(
               fs -> {
@@ -154,6 +154,17 @@ public final class WritableLayerCollector implements Collector {
       inodesTotal.add(fs.totalInodes(), labels);
     }
     return List.of(used.build(), limit.build(), inodesFree.build(), inodesTotal.build());
+  }
+
+  /**
+   * A snapshotter root's filesystem as read once a round: its device and capacity are the same for
+   * every container on it, and each {@link FileStore#getTotalSpace} is a statfs (two per container
+   * before).
+   */
+  private record SnapshotterStore(String device, Optional<Long> totalBytes) {
+    static SnapshotterStore of(FileStore store) {
+      return new SnapshotterStore(store.name(), totalSpace(store));
+    }
   }
 
   /**

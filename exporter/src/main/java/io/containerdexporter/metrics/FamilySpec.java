@@ -45,6 +45,16 @@ public record FamilySpec(
     }
   }
 
+  /**
+   * The name's hash alone: families are looked up in maps keyed by spec tens of thousands of times
+   * a round, and the record's own hash walks the help text's and every label name's hash each time.
+   * Names are unique, so equal specs still hash alike.
+   */
+  @Override
+  public int hashCode() {
+    return name.hashCode();
+  }
+
   public static FamilySpec gauge(String name, String help, String... labelNames) {
     return new FamilySpec(name, MetricType.GAUGE, help, null, List.of(labelNames));
   }
