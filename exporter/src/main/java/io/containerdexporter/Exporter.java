@@ -21,6 +21,7 @@ import io.containerdexporter.exposition.ContainerdStatusMetrics;
 import io.containerdexporter.exposition.ExporterCollector;
 import io.containerdexporter.index.ContainerIndex;
 import io.containerdexporter.index.ContainerLabelFilter;
+import io.containerdexporter.index.OomKillReadings;
 import io.containerdexporter.metrics.MetricSource;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.model.ContainerdStatus;
@@ -90,11 +91,12 @@ public final class Exporter implements AutoCloseable {
     ReadErrors cgroupErrors = CollectorCatalog.cgroupReadErrors();
     CgroupReadFailures cgroupFailures = CollectorCatalog.cgroupReadFailures();
     PullStats pullStats = new PullStats(config.pulls().maxRepositories());
+    OomKillReadings oomKills = new OomKillReadings();
     Poller poller =
         new Poller(
             DebugLoggedCollector.wrapIfDebug(
                 CollectorCatalog.build(
-                    client, config, index, cgroupErrors, cgroupFailures, pullStats)),
+                    client, config, index, cgroupErrors, cgroupFailures, pullStats, oomKills)),
             debugLoggedRounds(rounds::list),
             config.poll().interval(),
             config.poll().timeout(),
@@ -124,7 +126,8 @@ public final class Exporter implements AutoCloseable {
             config.poll().namespaces()::accepts,
             clock,
             config.eventsRetention(),
-            config.poll().interval());
+            config.poll().interval(),
+            oomKills);
 
     NodeTop top =
         new NodeTop(

@@ -11,6 +11,7 @@ import io.containerdexporter.config.ExporterConfig;
 import io.containerdexporter.config.FamilyFilter;
 import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.index.OomKillReadings;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.proc.ProcessFiles;
 import io.containerdexporter.proc.Procfs;
@@ -36,7 +37,8 @@ public final class CollectorCatalog {
       ReadErrors cgroupErrors,
       CgroupReadFailures cgroupFailures,
       PullStats pulls,
-      Procfs procfs) {
+      Procfs procfs,
+      OomKillReadings oomKills) {
 
     TaskStatsCollector taskStats() {
       ReadErrors errors = cgroupErrors;
@@ -54,7 +56,8 @@ public final class CollectorCatalog {
               converter::convertAll,
               config.containerdTimeout(),
               config.poll().timeout()),
-          new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors));
+          new RootCgroupReader(config.cgroupfs(), config.procfs(), reader, errors),
+          oomKills);
     }
 
     ProcessesCollector processes() {
@@ -202,7 +205,14 @@ public final class CollectorCatalog {
   /** The enabled collectors, in catalog order. */
   public static List<Collector> build(
       ContainerdClient client, ExporterConfig config, ContainerIndex index) {
-    return build(client, config, index, cgroupReadErrors(), cgroupReadFailures(), new PullStats(1));
+    return build(
+        client,
+        config,
+        index,
+        cgroupReadErrors(),
+        cgroupReadFailures(),
+        new PullStats(1),
+        new OomKillReadings());
   }
 
   /**
@@ -212,6 +222,7 @@ public final class CollectorCatalog {
    *     #cgroupReadFailures()})
    * @param pulls what the containerd-metrics collector feeds (containerd's count of pulls in
    *     flight)
+   * @param oomKills where task stats leave each round's OOM-kill counters for the event path
    */
   public static List<Collector> build(
       ContainerdClient client,
@@ -219,7 +230,8 @@ public final class CollectorCatalog {
       ContainerIndex index,
       ReadErrors cgroupErrors,
       CgroupReadFailures cgroupFailures,
-      PullStats pulls) {
+      PullStats pulls,
+      OomKillReadings oomKills) {
     Dependencies deps =
         new Dependencies(
             client,
@@ -232,7 +244,8 @@ public final class CollectorCatalog {
             pulls,
             // One counter of unusable procfs files for the network and processes collectors.
             new Procfs(
-                config.procfs(), new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())));
+                config.procfs(), new ReadErrors("procfs", NetworkCollector.READ_ERRORS.name())),
+            oomKills);
     Set<String> enabled = config.poll().enabledCollectors();
     FamilyFilter families = config.metricsFilter();
     return ENTRIES.stream()

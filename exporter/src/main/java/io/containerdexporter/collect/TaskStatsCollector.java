@@ -11,6 +11,7 @@ import io.containerdexporter.cgroup.RootCgroupReader;
 import io.containerdexporter.config.ExporterConfig.StatsSource;
 import io.containerdexporter.index.ContainerIdentity;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.index.OomKillReadings;
 import io.containerdexporter.metrics.Family;
 import io.containerdexporter.metrics.FamilyBuilder;
 import io.containerdexporter.metrics.FamilySpec;
@@ -113,6 +114,7 @@ public final class TaskStatsCollector implements Collector {
   private final BlockDevices devices;
   private final StatsSource source;
   private final ApiStatsReader api;
+  private final OomKillReadings oomKills;
   private final RootCgroupReader root;
 
   TaskStatsCollector(
@@ -123,8 +125,10 @@ public final class TaskStatsCollector implements Collector {
       BlockDevices devices,
       StatsSource source,
       ApiStatsReader api,
-      RootCgroupReader root) {
+      RootCgroupReader root,
+      OomKillReadings oomKills) {
     this.index = index;
+    this.oomKills = oomKills;
     this.reader = reader;
     this.errors = errors;
     this.failures = failures;
@@ -185,6 +189,7 @@ public final class TaskStatsCollector implements Collector {
     }
     Map<String, Map<String, CgroupStats>> fromApi =
         new HashMap<>(); // Tasks.Metrics per namespace, once needed
+    Map<ContainerIndex.Key, Long> kills = new HashMap<>();
     for (RoundView.LiveTask live : scope.view().liveTasks()) {
       ContainerInfo container = live.container();
       ContainerIdentity identity = index.identity(container);
@@ -193,6 +198,12 @@ public final class TaskStatsCollector implements Collector {
               ? CgroupRead.ABSENT
               : reader.read(identity.cgroupPath()); // CgroupPaths.fromSpec, done once per container
       Optional<CgroupStats> stats = read.stats();
+      if (stats.isPresent()) {
+        OptionalLong k = stats.get().oomKills();
+        if (k.isPresent()) {
+          kills.put(new ContainerIndex.Key(container.namespace(), container.id()), k.getAsLong());
+        }
+      }
       // Only a task with no cgroup here is asked of Tasks.Metrics: one whose cgroup could not be
       // read is left out for the round (counted), as the cgroupfs source leaves it out.
       if (read.absent() && source != StatsSource.CGROUPFS) {
@@ -214,6 +225,7 @@ public final class TaskStatsCollector implements Collector {
     }
     errors.snapshot().forEach((file, n) -> out.get(READ_ERRORS).add(n, file));
     failures.snapshot().forEach((reason, n) -> out.get(READ_FAILURES).add(n, reason.label()));
+    oomKills.publish(kills);
     out.remove(ApiStatsReader.TIMEOUTS);
     List<Family> families =
         new ArrayList<>(out.values().stream().<Family>map(FamilyBuilder::build).toList());

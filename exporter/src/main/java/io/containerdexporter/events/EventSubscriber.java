@@ -6,11 +6,14 @@ import io.containerdexporter.containerd.ContainerdClient;
 import io.containerdexporter.containerd.ContainerdUnreachable;
 import io.containerdexporter.containerd.api.services.events.v1.Envelope;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.index.OomKillReadings;
 import io.containerdexporter.model.ContainerInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +65,7 @@ public final class EventSubscriber implements AutoCloseable {
   private final Clock clock;
   private final Duration pruneEvery;
   private final Duration oomCheckEvery;
+  private final PolledOomKills polled;
   private final ScheduledExecutorService thread;
   private final OomKillCounting oomKills;
 
@@ -95,8 +99,10 @@ public final class EventSubscriber implements AutoCloseable {
       Predicate<String> watched,
       Clock clock,
       Duration retention,
-      Duration oomCheckEvery) {
+      Duration oomCheckEvery,
+      OomKillReadings polled) {
     this.client = client;
+    this.polled = new PolledOomKills(polled);
     this.index = index;
     this.state = state;
     this.reconciler = new Reconciler(client, namespaces, cgroups, state);
@@ -121,8 +127,10 @@ public final class EventSubscriber implements AutoCloseable {
    *
    * @param cgroups reads the kernel's OOM-kill counters (the same readers as task stats)
    * @param retention how long gone containers' series stay; also sets how often they are pruned
-   * @param oomCheckEvery how often every container's OOM-kill counter is read for kills no event
-   *     told of (the poll interval: one small file per container)
+   * @param oomCheckEvery how often every container's OOM-kill counter is checked for kills no event
+   *     told of (the poll interval)
+   * @param polled the counters as each poll round read them, which the check takes rather than read
+   *     them again
    */
   public static EventSubscriber create(
       ContainerdClient client,
@@ -133,9 +141,19 @@ public final class EventSubscriber implements AutoCloseable {
       Predicate<String> watched,
       Clock clock,
       Duration retention,
-      Duration oomCheckEvery) {
+      Duration oomCheckEvery,
+      OomKillReadings polled) {
     return new EventSubscriber(
-        client, index, state, cgroups, namespaces, watched, clock, retention, oomCheckEvery);
+        client,
+        index,
+        state,
+        cgroups,
+        namespaces,
+        watched,
+        clock,
+        retention,
+        oomCheckEvery,
+        polled);
   }
 
   /**
@@ -161,15 +179,27 @@ public final class EventSubscriber implements AutoCloseable {
   }
 
   /**
-   * Reads every container's OOM-kill counter for kills no {@code /tasks/oom} told of. Only while
+   * Checks every container's OOM-kill counter for kills no {@code /tasks/oom} told of. Only while
    * the stream is up and reconciled: a gap is the reconcile's to recover.
+   *
+   * <p>The counters come from the newest poll round, each round used once ({@link PolledOomKills});
+   * a container that round did not read (no cgroup here, or the api stats source) is read here.
    */
   private void checkOomKills() {
     if (closed || !established || gapStart != null) {
       return;
     }
+    Optional<OomKillReadings.Round> round = polled.forCheck();
+    if (round.isEmpty()) {
+      return;
+    }
     for (ContainerIndex.Key key : state.oomCheckTargets()) {
-      oomKills.check(key.namespace(), key.id());
+      OptionalLong reading = round.get().of(key);
+      if (reading.isPresent()) {
+        oomKills.check(key.namespace(), key.id(), reading.getAsLong());
+      } else {
+        oomKills.check(key.namespace(), key.id());
+      }
     }
   }
 

@@ -137,19 +137,21 @@ final class OomKillCounting {
    * that cannot be read is left to the events and the reconcile.
    */
   void check(String namespace, String id) {
-    OptionalLong kernel = kernelOomKills(namespace, id);
-    if (kernel.isPresent()) {
-      long added = state.countUnpublishedOomKills(namespace, id, kernel.getAsLong());
-      if (added > 0) {
-        LOG.info(
-            "counted "
-                + added
-                + " OOM kill(s) of "
-                + namespace
-                + "/"
-                + id
-                + " that no /tasks/oom told of, from the cgroup's oom_kill");
-      }
+    kernelOomKills(namespace, id).ifPresent(kernel -> check(namespace, id, kernel));
+  }
+
+  /** The periodic check of one container with its counter as a poll round read it. */
+  void check(String namespace, String id, long kernel) {
+    long added = state.countUnpublishedOomKills(namespace, id, kernel);
+    if (added > 0) {
+      LOG.info(
+          "counted "
+              + added
+              + " OOM kill(s) of "
+              + namespace
+              + "/"
+              + id
+              + " that no /tasks/oom told of, from the cgroup's oom_kill");
     }
   }
 

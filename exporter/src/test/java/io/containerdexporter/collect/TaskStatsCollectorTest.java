@@ -24,6 +24,7 @@ import io.containerdexporter.containerd.api.cgroups.v2.MemoryStat;
 import io.containerdexporter.containerd.api.cgroups.v2.Metrics;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.index.OomKillReadings;
 import io.containerdexporter.metrics.FamilySpec;
 import io.containerdexporter.metrics.ReadErrors;
 import io.containerdexporter.metrics.Snapshots;
@@ -63,6 +64,7 @@ class TaskStatsCollectorTest {
   private ContainerdChannel channel;
   private ContainerdClient client;
   private TaskStatsCollector collector;
+  private final OomKillReadings oomKills = new OomKillReadings();
 
   private void start(StatsSource source, Path cgroupfs) throws IOException {
     containerd.start();
@@ -83,7 +85,8 @@ class TaskStatsCollectorTest {
                 converter::convertAll,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(10)),
-            new RootCgroupReader(cgroupfs, PROCFS, reader, errors));
+            new RootCgroupReader(cgroupfs, PROCFS, reader, errors),
+            oomKills);
   }
 
   @AfterEach
@@ -183,6 +186,15 @@ class TaskStatsCollectorTest {
         cpuByName(out),
         "c1 from cpuacct.usage in both namespaces, kata1/kata2 from Tasks.Metrics");
     assertEquals(1, containerd.calls(METRICS), "once for 'default', never for 'onhost'");
+    assertEquals(
+        Map.of(
+            new ContainerIndex.Key("default", "c1"), 1L,
+            new ContainerIndex.Key("onhost", "c1"), 1L),
+        oomKills.latest().kills(),
+        "the round's OOM-kill counters, from memory.oom_control: the cgroups read, not the api's");
+    long first = oomKills.latest().number();
+    collector.collect(scope("default", "onhost"));
+    assertEquals(first + 1, oomKills.latest().number(), "one round, one publication");
     assertEquals(
         600.0,
         value(out, "container_memory_working_set_bytes", "kata1").orElseThrow(),

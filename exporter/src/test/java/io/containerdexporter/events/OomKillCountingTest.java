@@ -261,6 +261,18 @@ class OomKillCountingTest {
   }
 
   @Test
+  void aPollRoundsReadingIsCheckedLikeTheCgroupsOwn() throws Exception {
+    watchedV2Container(); // its file says 0 throughout: the readings below are the round's
+    OomKillCounting counting = counting();
+    eventThread.submit(() -> counting.check("k8s.io", "c1", 0)).get();
+    eventThread.submit(() -> counting.check("k8s.io", "c1", 1)).get();
+    assertEquals(0, ooms(), "first sight: its event may be on its way");
+    eventThread.submit(() -> counting.check("k8s.io", "c1", 1)).get();
+    assertEquals(1, ooms(), "still unaccounted a round later: counted");
+    assertEquals(1, recoveredOoms());
+  }
+
+  @Test
   void aKillWhoseEventArrivesBetweenTwoChecksIsTheEvents() throws Exception {
     Path dir = watchedV2Container();
     OomKillCounting counting = counting();

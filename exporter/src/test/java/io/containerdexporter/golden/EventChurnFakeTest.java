@@ -18,6 +18,7 @@ import io.containerdexporter.events.EventSubscriber;
 import io.containerdexporter.fake.FakeContainerd;
 import io.containerdexporter.fake.FakeNamespace;
 import io.containerdexporter.index.ContainerIndex;
+import io.containerdexporter.index.OomKillReadings;
 import io.containerdexporter.it.Await;
 import io.containerdexporter.metrics.ReadErrors;
 import java.nio.file.Path;
@@ -63,7 +64,8 @@ class EventChurnFakeTest {
                 ns -> true,
                 Clock.systemUTC(),
                 RETENTION,
-                Duration.ofMillis(100))) {
+                Duration.ofMillis(100),
+                new OomKillReadings())) {
           churn(containerd, index, state, subscriber);
           // The deletions left tombstones in the index (so a poll under way could not resurrect
           // them); the next
