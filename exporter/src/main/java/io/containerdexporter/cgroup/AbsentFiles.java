@@ -1,5 +1,6 @@
 package io.containerdexporter.cgroup;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,8 +15,11 @@ import java.util.function.LongSupplier;
  * failed open, its exception and a check that the directory is still there, every round (about 10
  * µs a task).
  *
- * <p>A name is asked for again after {@link #RECHECK}, which is how a policy loaded later shows up.
- * Not for cgroup v2, where which controllers' files a cgroup has depends on its parent's {@code
+ * <p>A name counts as missing once two different cgroups were found without it: a single one could
+ * be a cgroup removed and made again under the same path between the failed open and the check of
+ * its directory, and would otherwise hide that file of every task for a while. A name is asked for
+ * again after {@link #RECHECK}, which is how a policy loaded later shows up. Not for cgroup v2,
+ * where which controllers' files a cgroup has depends on its parent's {@code
  * cgroup.subtree_control}.
  */
 final class AbsentFiles {
@@ -26,6 +30,10 @@ final class AbsentFiles {
   static final AbsentFiles NONE = new AbsentFiles(System::nanoTime, Duration.ZERO);
 
   private final Map<String, Long> missingSince = new ConcurrentHashMap<>();
+
+  /** The one cgroup each name was first found missing from, until a second one confirms it. */
+  private final Map<String, Path> firstMissingIn = new ConcurrentHashMap<>();
+
   private final LongSupplier nanos;
   private final long recheckNanos;
 
@@ -38,7 +46,7 @@ final class AbsentFiles {
     return new AbsentFiles(System::nanoTime, RECHECK);
   }
 
-  /** Whether {@code name} was missing from a cgroup of this hierarchy less than RECHECK ago. */
+  /** Whether {@code name} was found missing less than RECHECK ago. */
   boolean known(String name) {
     Long since = missingSince.get(name);
     if (since == null) {
@@ -51,9 +59,14 @@ final class AbsentFiles {
     return false;
   }
 
-  /** {@code name} is not in a cgroup directory that is there. */
-  void missing(String name) {
-    if (recheckNanos > 0) {
+  /** {@code name} is not in {@code dir}, a cgroup directory that is there. */
+  void missing(String name, Path dir) {
+    if (recheckNanos == 0) {
+      return;
+    }
+    Path first = firstMissingIn.putIfAbsent(name, dir);
+    if (first != null && !first.equals(dir)) {
+      firstMissingIn.remove(name, first);
       missingSince.putIfAbsent(name, nanos.getAsLong());
     }
   }

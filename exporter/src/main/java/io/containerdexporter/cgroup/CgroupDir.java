@@ -122,7 +122,7 @@ final class CgroupDir {
       return Optional.of(text);
     } catch (NoSuchFileException e) {
       vanishedIfGone(file, e);
-      absent.missing(name);
+      absent.missing(name, dir);
       return Optional.empty();
     } catch (IOException e) {
       vanishedIfGone(file, e);

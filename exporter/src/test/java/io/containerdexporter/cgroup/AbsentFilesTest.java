@@ -16,11 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A v1 hierarchy's missing files are asked for once, not once per task: the v1 fixture is a 5.x
- * kernel's, whose blkio has no CFQ tables, so every task's read falls through the BFQ tables (only
- * "Total 0") to the CFQ ones, which are not there, before the throttle ones.
+ * A v1 hierarchy's missing files are asked for by two tasks, not by every task: the v1 fixture is a
+ * 5.x kernel's, whose blkio has no CFQ tables, so every task's read falls through the BFQ tables
+ * (only "Total 0") to the CFQ ones, which are not there, before the throttle ones.
  */
 class AbsentFilesTest {
+
+  private static final Path C1 = Path.of("/sys/fs/cgroup/blkio/default/c1");
+  private static final Path C2 = Path.of("/sys/fs/cgroup/blkio/default/c2");
 
   @TempDir Path tmp;
 
@@ -29,28 +32,37 @@ class AbsentFilesTest {
     AtomicLong now = new AtomicLong(1_000);
     AbsentFiles absent = new AbsentFiles(now::get, Duration.ofMinutes(10));
     assertFalse(absent.known("blkio.io_serviced_recursive"));
-    absent.missing("blkio.io_serviced_recursive");
+    absent.missing("blkio.io_serviced_recursive", C1);
+    assertFalse(absent.known("blkio.io_serviced_recursive"), "one cgroup proves nothing");
+    absent.missing("blkio.io_serviced_recursive", C1);
+    assertFalse(absent.known("blkio.io_serviced_recursive"), "nor the same one twice");
+    absent.missing("blkio.io_serviced_recursive", C2);
+    assertTrue(absent.known("blkio.io_serviced_recursive"), "a second one does");
     now.addAndGet(Duration.ofMinutes(10).toNanos() - 1);
     assertTrue(absent.known("blkio.io_serviced_recursive"));
     assertFalse(absent.known("blkio.io_service_bytes_recursive"), "only the name seen missing");
     now.addAndGet(1);
     assertFalse(absent.known("blkio.io_serviced_recursive"), "asked again: BFQ may load later");
-    assertFalse(absent.known("blkio.io_serviced_recursive"), "until it is seen missing again");
+    absent.missing("blkio.io_serviced_recursive", C1);
+    assertFalse(absent.known("blkio.io_serviced_recursive"), "until two cgroups lack it again");
   }
 
   @Test
   void noneRemembersNothing() {
-    AbsentFiles.NONE.missing("memory.stat");
+    AbsentFiles.NONE.missing("memory.stat", C1);
+    AbsentFiles.NONE.missing("memory.stat", C2);
     assertFalse(AbsentFiles.NONE.known("memory.stat"));
   }
 
   @Test
-  void theSecondTaskIsNotAskedForWhatTheFirstLackedAndReadsTheSame() throws IOException {
+  void theThirdTaskIsNotAskedForWhatTheFirstTwoLackedAndReadsTheSame() throws IOException {
     Path root = CgroupFixtures.copy("v1", tmp.resolve("v1"));
     for (String controller : List.of("cpu,cpuacct", "memory", "pids", "blkio", "hugetlb")) {
-      CgroupFixtures.copyTree(
-          root.resolve(controller).resolve("default/c1"),
-          root.resolve(controller).resolve("default/c2"));
+      for (String copy : List.of("c2", "c3")) {
+        CgroupFixtures.copyTree(
+            root.resolve(controller).resolve("default/c1"),
+            root.resolve(controller).resolve("default/" + copy));
+      }
     }
     List<String> opened = new ArrayList<>();
     CgroupDir.Opener counting =
@@ -62,22 +74,24 @@ class AbsentFilesTest {
         new CgroupV1Reader(
             root, CgroupFixtures.readErrors(), CgroupFixtures.readFailures(), counting);
     CgroupStats first = reader.read(CgroupFixtures.V1_C1).stats().orElseThrow();
-    assertTrue(opened.contains("c1/blkio.io_serviced_recursive"), "asked once: " + opened);
+    assertTrue(opened.contains("c1/blkio.io_serviced_recursive"), "asked: " + opened);
     int perTask = opened.size();
+    reader.read("/default/c2");
+    assertTrue(opened.contains("c2/blkio.io_serviced_recursive"), "asked again: " + opened);
 
     opened.clear();
-    CgroupStats second = reader.read(CgroupReadFailureTest.V1_C2).stats().orElseThrow();
-    assertFalse(opened.contains("c2/blkio.io_serviced_recursive"), opened.toString());
+    CgroupStats third = reader.read("/default/c3").stats().orElseThrow();
+    assertFalse(opened.contains("c3/blkio.io_serviced_recursive"), opened.toString());
     assertEquals(perTask - 1, opened.size(), "every other file is still read: " + opened);
-    assertTrue(opened.contains("c2/blkio.throttle.io_serviced_recursive"), opened.toString());
+    assertTrue(opened.contains("c3/blkio.throttle.io_serviced_recursive"), opened.toString());
 
     CgroupStats fresh =
         new CgroupV1Reader(root, CgroupFixtures.readErrors(), CgroupFixtures.readFailures())
-            .read(CgroupReadFailureTest.V1_C2)
+            .read("/default/c3")
             .stats()
             .orElseThrow();
-    assertEquals(fresh, second, "the same values as a reader that asked for everything");
-    assertEquals(first, second, "c2 is a copy of c1");
+    assertEquals(fresh, third, "the same values as a reader that asked for everything");
+    assertEquals(first, third, "c3 is a copy of c1");
   }
 
   @Test
