@@ -21,8 +21,9 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
- * The files of one cgroup directory that was there when the read of its task began, read the way
- * every reader needs. One rule for what cannot be used:
+ * The files of one cgroup directory of a task, read the way every reader needs; the directory is
+ * either looked at before its files ({@link #open}) or found by reading them ({@link #lazy}). One
+ * rule for what cannot be used:
  *
  * <ul>
  *   <li>a file that is not there, in a directory that still is, is simply empty (its controller is
@@ -61,16 +62,55 @@ final class CgroupDir {
     InputStream open(Path file) throws IOException;
   }
 
+  /**
+   * The directories of one task's read ({@link #lazy}), which tell together whether a directory
+   * found missing at its first file was never there or went while the task was read.
+   */
+  static final class TaskDirs {
+    private Path firstFound;
+
+    /** Whether any of the task's directories was found (a file of it opened, or found missing). */
+    boolean anyFound() {
+      return firstFound != null;
+    }
+
+    /** The task went while it was read: the directory found first is gone as well. */
+    private boolean gone() {
+      return firstFound != null && Files.notExists(firstFound);
+    }
+  }
+
   private final Path dir;
   private final ReadErrors errors;
   private final Opener opener;
   private final AbsentFiles absent;
 
-  private CgroupDir(Path dir, ReadErrors errors, Opener opener, AbsentFiles absent) {
+  /** Null for a directory whose existence is not known yet; see {@link #lazy}. */
+  private final TaskDirs task;
+
+  /** Whether the directory is there: true once found, false once found missing, null before. */
+  private Boolean found;
+
+  private CgroupDir(Path dir, ReadErrors errors, Opener opener, AbsentFiles absent, TaskDirs task) {
     this.dir = dir;
     this.errors = errors;
     this.opener = opener;
     this.absent = absent;
+    this.task = task;
+    this.found = task == null ? Boolean.TRUE : null;
+  }
+
+  /**
+   * A directory of a task's cgroup that is not looked at until its first file is read: the stat
+   * that each directory cost before its first file (six or seven a task on v1, every round) is
+   * spent only when a file is not there. A directory found missing at its first file counts as
+   * never there (its values empty, as {@link #open} would have said) unless the task's directory
+   * found first is gone too: then the task exited while it was read, {@link
+   * CgroupFailure#VANISHED}, as a directory that goes after it was found.
+   */
+  static CgroupDir lazy(
+      Path dir, ReadErrors errors, Opener opener, AbsentFiles absent, TaskDirs task) {
+    return new CgroupDir(dir, errors, opener, absent, task);
   }
 
   /** As {@link #open(Path, ReadErrors, Opener, AbsentFiles)}, asking for every name. */
@@ -92,7 +132,7 @@ final class CgroupDir {
       throws CgroupUnreadableException {
     try {
       return Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()
-          ? Optional.of(new CgroupDir(dir, errors, opener, absent))
+          ? Optional.of(new CgroupDir(dir, errors, opener, absent, null))
           : Optional.empty();
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -107,11 +147,12 @@ final class CgroupDir {
    * @throws CgroupUnreadableException when it cannot be read, or the directory went meanwhile
    */
   Optional<String> read(String name) throws CgroupUnreadableException {
-    if (absent.known(name)) {
+    if (found == Boolean.FALSE || absent.known(name)) {
       return Optional.empty();
     }
     Path file = dir.resolve(name);
     try (InputStream in = opener.open(file)) {
+      found();
       // Bytes as Latin-1: never fails to decode, and anything non-ASCII is malformed for the
       // parsers anyway.
       String text = KernelFileReader.readWhole(in, MAX_FILE_BYTES, StandardCharsets.ISO_8859_1);
@@ -121,7 +162,12 @@ final class CgroupDir {
       }
       return Optional.of(text);
     } catch (NoSuchFileException e) {
+      if (found == null && Files.notExists(dir) && !task.gone()) {
+        found = Boolean.FALSE; // never there: this controller has no cgroup for the task
+        return Optional.empty();
+      }
       vanishedIfGone(file, e);
+      found();
       absent.missing(name, dir);
       return Optional.empty();
     } catch (IOException e) {
@@ -130,6 +176,16 @@ final class CgroupDir {
         return Optional.empty(); // e.g. *.pressure with PSI compiled in but switched off (psi=0)
       }
       throw new CgroupUnreadableException(CgroupFailure.of(e), file, describe(e));
+    }
+  }
+
+  /** The directory is there (a file of it opened, or found missing while it stood). */
+  private void found() {
+    if (found == null) {
+      found = Boolean.TRUE;
+      if (task.firstFound == null) {
+        task.firstFound = dir;
+      }
     }
   }
 

@@ -109,9 +109,10 @@ public final class CgroupV1Reader implements CgroupReader {
   }
 
   /**
-   * A controller without the task's cgroup at the start of the read is skipped (its values empty);
-   * the task is absent when none of cpu, cpuacct, memory, pids and blkio has it. One that is there
-   * then and goes while it is read makes the whole read {@link CgroupFailure#VANISHED}.
+   * A controller without the task's cgroup when its first file is read is skipped (its values
+   * empty); the task is absent when none of cpu, cpuacct, memory, pids and blkio has it. One that
+   * was there and goes while it is read, or is missing when the task's directory found first has
+   * gone too, makes the whole read {@link CgroupFailure#VANISHED}.
    */
   @Override
   public CgroupRead read(String cgroupPath) {
@@ -120,19 +121,13 @@ public final class CgroupV1Reader implements CgroupReader {
       return CgroupRead.ABSENT;
     }
     try {
-      CgroupDir cpuDir = dir(cpu, relative.get());
-      CgroupDir cpuacctDir = dir(cpuacct, relative.get());
-      CgroupDir memoryDir = dir(memory, relative.get());
-      CgroupDir pidsDir = dir(pids, relative.get());
-      CgroupDir blkioDir = dir(blkio, relative.get());
-      if (cpuDir == null
-          && cpuacctDir == null
-          && memoryDir == null
-          && pidsDir == null
-          && blkioDir == null) {
-        return CgroupRead.ABSENT;
-      }
-      CgroupDir hugetlbDir = dir(hugetlb, relative.get());
+      // The task's directories are found by reading their files, not by a stat each first.
+      CgroupDir.TaskDirs task = new CgroupDir.TaskDirs();
+      CgroupDir cpuDir = lazyDir(cpu, relative.get(), task);
+      CgroupDir cpuacctDir = lazyDir(cpuacct, relative.get(), task);
+      CgroupDir memoryDir = lazyDir(memory, relative.get(), task);
+      CgroupDir pidsDir = lazyDir(pids, relative.get(), task);
+      CgroupDir blkioDir = lazyDir(blkio, relative.get(), task);
       CgroupStatsBuilder b = new CgroupStatsBuilder();
       if (cpuacctDir != null) {
         readCpuacct(cpuacctDir, b);
@@ -150,6 +145,10 @@ public final class CgroupV1Reader implements CgroupReader {
       if (blkioDir != null) {
         b.io = readBlkio(blkioDir);
       }
+      if (!task.anyFound()) {
+        return CgroupRead.ABSENT;
+      }
+      CgroupDir hugetlbDir = dir(hugetlb, relative.get()); // looked at first: its files are listed
       if (hugetlbDir != null) {
         b.hugetlb = hugetlbFiles.readV1(hugetlbDir);
       }
@@ -169,7 +168,7 @@ public final class CgroupV1Reader implements CgroupReader {
       return OptionalLong.empty();
     }
     try {
-      CgroupDir memoryDir = dir(memory, relative.get());
+      CgroupDir memoryDir = lazyDir(memory, relative.get(), new CgroupDir.TaskDirs());
       return memoryDir == null ? OptionalLong.empty() : oomKills(memoryDir);
     } catch (CgroupUnreadableException e) {
       failures.record(cgroupPath, e);
@@ -186,7 +185,11 @@ public final class CgroupV1Reader implements CgroupReader {
       return Optional.empty();
     }
     try {
-      CgroupDir dir = dir(pids != null ? pids : memory != null ? memory : cpu, relative.get());
+      CgroupDir dir =
+          lazyDir(
+              pids != null ? pids : memory != null ? memory : cpu,
+              relative.get(),
+              new CgroupDir.TaskDirs());
       return dir == null
           ? Optional.empty()
           : dir.parse("cgroup.procs", CgroupParsers::parseProcesses);
@@ -210,12 +213,28 @@ public final class CgroupV1Reader implements CgroupReader {
     return controllerRoot == null
         ? null
         : CgroupDir.open(
-                controllerRoot.resolve(relative),
-                errors,
-                opener,
-                // The root lacks files every other cgroup has (pids.current, memory.failcnt...).
-                relative.isEmpty() ? AbsentFiles.NONE : absent.get(controllerRoot))
+                controllerRoot.resolve(relative), errors, opener, absent(controllerRoot, relative))
             .orElse(null);
+  }
+
+  /**
+   * The task's directory under one controller, found when its first file is read ({@link
+   * CgroupDir#lazy}); null when the controller is not mounted.
+   */
+  private CgroupDir lazyDir(Path controllerRoot, String relative, CgroupDir.TaskDirs task) {
+    return controllerRoot == null
+        ? null
+        : CgroupDir.lazy(
+            controllerRoot.resolve(relative),
+            errors,
+            opener,
+            absent(controllerRoot, relative),
+            task);
+  }
+
+  private AbsentFiles absent(Path controllerRoot, String relative) {
+    // The root lacks files every other cgroup has (pids.current, memory.failcnt...).
+    return relative.isEmpty() ? AbsentFiles.NONE : absent.get(controllerRoot);
   }
 
   private static void readCpuacct(CgroupDir dir, CgroupStatsBuilder b)

@@ -55,7 +55,8 @@ public final class CgroupV2Reader implements CgroupReader {
   @Override
   public CgroupRead read(String cgroupPath) {
     try {
-      Optional<CgroupDir> found = dir(cgroupPath);
+      CgroupDir.TaskDirs task = new CgroupDir.TaskDirs();
+      Optional<CgroupDir> found = dir(cgroupPath, task);
       if (found.isEmpty()) {
         return CgroupRead.ABSENT;
       }
@@ -68,6 +69,9 @@ public final class CgroupV2Reader implements CgroupReader {
       b.cpuPressure = dir.parse("cpu.pressure", CgroupParsers::parsePressure);
       b.memoryPressure = dir.parse("memory.pressure", CgroupParsers::parsePressure);
       b.ioPressure = dir.parse("io.pressure", CgroupParsers::parsePressure);
+      if (!task.anyFound()) {
+        return CgroupRead.ABSENT;
+      }
       b.hugetlb = hugetlbFiles.readV2(dir);
       return CgroupRead.of(b.build());
     } catch (CgroupUnreadableException e) {
@@ -79,7 +83,7 @@ public final class CgroupV2Reader implements CgroupReader {
   @Override
   public OptionalLong oomKills(String cgroupPath) {
     try {
-      Optional<CgroupDir> dir = dir(cgroupPath);
+      Optional<CgroupDir> dir = dir(cgroupPath, new CgroupDir.TaskDirs());
       return dir.isEmpty()
           ? OptionalLong.empty()
           : key(dir.get().flat("memory.events"), "oom_kill");
@@ -92,7 +96,7 @@ public final class CgroupV2Reader implements CgroupReader {
   @Override
   public Optional<List<Long>> processes(String cgroupPath) {
     try {
-      Optional<CgroupDir> dir = dir(cgroupPath);
+      Optional<CgroupDir> dir = dir(cgroupPath, new CgroupDir.TaskDirs());
       return dir.isEmpty()
           ? Optional.empty()
           : dir.get().parse("cgroup.procs", CgroupParsers::parseProcesses);
@@ -102,8 +106,11 @@ public final class CgroupV2Reader implements CgroupReader {
     }
   }
 
-  /** The task's cgroup directory; empty when it is not there or its path is unusable. */
-  private Optional<CgroupDir> dir(String cgroupPath) throws CgroupUnreadableException {
+  /**
+   * The task's cgroup directory, found when its first file is read ({@link CgroupDir#lazy}); empty
+   * when its path is unusable.
+   */
+  private Optional<CgroupDir> dir(String cgroupPath, CgroupDir.TaskDirs task) {
     Optional<String> relative = CgroupReaders.relative(cgroupPath);
     if (relative.isEmpty()) {
       return Optional.empty();
@@ -114,7 +121,7 @@ public final class CgroupV2Reader implements CgroupReader {
     } catch (InvalidPathException e) {
       return Optional.empty();
     }
-    return CgroupDir.open(path, errors, opener);
+    return Optional.of(CgroupDir.lazy(path, errors, opener, AbsentFiles.NONE, task));
   }
 
   private static void readCpu(CgroupDir dir, CgroupStatsBuilder b)

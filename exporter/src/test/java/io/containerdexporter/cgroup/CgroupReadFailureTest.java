@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.containerdexporter.logging.LogCapture;
 import io.containerdexporter.metrics.ReadErrors;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +177,44 @@ class CgroupReadFailureTest {
     assertEquals(1, total(), "absent is not counted");
   }
 
+  /**
+   * The directories are found by reading their files, not looked at first; one that is missing at
+   * its first file is no failure unless the directory found first has gone too.
+   */
+  @Test
+  void v1TaskGoneBetweenTwoControllersVanishesWhereAControllerWithoutItsCgroupIsSkipped()
+      throws IOException {
+    Path root = v1();
+    deleteTree(root.resolve("pids/default/c2")); // a controller without this task's cgroup
+    CgroupReader reader = new CgroupV1Reader(root, errors, failures);
+    CgroupStats partial = reader.read(V1_C2).stats().orElseThrow();
+    assertTrue(partial.pidsCurrent().isEmpty(), "nothing from the controller that lacks it");
+    assertTrue(partial.memoryUsageBytes().isPresent() && partial.cpuUsageSeconds().isPresent());
+    assertEquals(0, total(), "not a failure");
+
+    // c1 exits after its cpu files were read and before the first memory file is.
+    CgroupDir.Opener exitBetween =
+        path -> {
+          InputStream in = Files.newInputStream(path);
+          if (path.endsWith("cpu.cfs_period_us") && path.toString().contains("/c1/")) {
+            for (String controller : List.of("cpu,cpuacct", "memory", "pids", "blkio", "hugetlb")) {
+              deleteTree(root.resolve(controller).resolve("default/c1"));
+            }
+          }
+          return in;
+        };
+    assertEquals(
+        new CgroupRead(Optional.empty(), Optional.of(CgroupFailure.VANISHED)),
+        new CgroupV1Reader(root, errors, failures, exitBetween).read(CgroupFixtures.V1_C1),
+        "its memory directory was never found, but the cpu one it was read from went with it");
+    assertEquals(1, failures.count(CgroupFailure.VANISHED));
+    assertEquals(
+        CgroupRead.ABSENT,
+        new CgroupV1Reader(root, errors, failures).read(CgroupFixtures.V1_C1),
+        "gone before the read began: absent, not counted");
+    assertEquals(1, total());
+  }
+
   @Test
   void v2CgroupRemovedDuringTheReadVanishes() throws IOException {
     Path root = v2();
@@ -259,6 +298,25 @@ class CgroupReadFailureTest {
   }
 
   @Test
+  void v2CgroupGoneBeforeItsFirstFileIsAbsentNotAFailure() throws IOException {
+    Path v2 = v2();
+    Path scope = v2.resolve(CgroupFixtures.V2_SCOPE.substring(1));
+    CgroupReader reader =
+        new CgroupV2Reader(
+            v2,
+            errors,
+            failures,
+            path -> {
+              deleteTree(scope); // the task exits before the read's first file
+              return Files.newInputStream(path);
+            });
+    assertEquals(CgroupRead.ABSENT, reader.read(CgroupFixtures.V2_SCOPE));
+    assertEquals(0, total());
+    assertEquals(List.of(), logged);
+    assertTrue(reader.read(V2_OTHER).stats().isPresent(), "the other task reads as before");
+  }
+
+  @Test
   void eachTaskIsLoggedOnceVanishedAtDebugTheRestAsWarnings() throws IOException {
     Path root = v1();
     CgroupReader reader =
@@ -295,7 +353,9 @@ class CgroupReadFailureTest {
             errors,
             failures,
             path -> {
-              deleteTree(scope);
+              if (path.endsWith("memory.stat")) { // after cpu.stat: the cgroup was found
+                deleteTree(scope);
+              }
               return Files.newInputStream(path);
             })
         .read(CgroupFixtures.V2_SCOPE);
