@@ -199,7 +199,8 @@ public final class ProcessCollector implements Collector {
           || !watched.contains(shim.get().namespace())) {
         continue;
       }
-      Optional<ProcessFiles.Usage> usage = procfs.usage(pid, boot);
+      // The shims' families sum memory and CPU; their fds are counted nowhere.
+      Optional<ProcessFiles.Usage> usage = procfs.usage(pid, boot, false);
       if (usage.isEmpty()) {
         continue; // exited since the listing
       }

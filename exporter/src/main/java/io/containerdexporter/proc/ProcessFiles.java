@@ -98,6 +98,15 @@ public final class ProcessFiles {
    *     of procfs's dearest files (a line per CPU, and every interrupt's count)
    */
   public Optional<Usage> usage(long pid, OptionalLong boot) {
+    return usage(pid, boot, true);
+  }
+
+  /**
+   * As {@link #usage(long, OptionalLong)}; without {@code countFds} its open fds are not listed (a
+   * directory read per process: the shims' totals have no use for them) and {@link Usage#openFds}
+   * is empty.
+   */
+  public Optional<Usage> usage(long pid, OptionalLong boot, boolean countFds) {
     if (boot.isEmpty()) {
       return Optional.empty();
     }
@@ -114,7 +123,7 @@ public final class ProcessFiles {
             (s.userTicks() + s.systemTicks()) / TICKS_PER_SECOND,
             status.get().residentBytes(),
             status.get().threads(),
-            openFds(pid),
+            countFds ? openFds(pid) : OptionalLong.empty(),
             boot.getAsLong() + s.startTicks() / TICKS_PER_SECOND));
   }
 

@@ -141,6 +141,33 @@ class ProcessCollectorTest {
   }
 
   @Test
+  void theShimsFdsAreNotListedOnlyContainerds() throws Exception {
+    Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");
+    process(100, "/usr/bin/containerd", 51200, 150, 1000);
+    process(200, shim("default", "alive", SOCKET.toString()), 8192, 10, 2000);
+    Path fd = proc.resolve("200").resolve("fd");
+    try (var fds = Files.list(fd)) {
+      for (Path f : fds.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(fd);
+    Files.writeString(fd, ""); // listing it would fail, and be counted
+    ReadErrors errors = new ReadErrors("procfs", "test");
+    ProcessCollector collector =
+        new ProcessCollector(() -> 100, new ProcessFiles(proc, errors), SOCKET);
+
+    List<MetricSnapshot> out =
+        Snapshots.of(collector.collect(scope(Instant.ofEpochSecond(BOOT + 1000))));
+
+    String[] runc = {"containerd_namespace", "default", "runtime", "io.containerd.runc.v2"};
+    assertEquals(1, value(out, "containerd_shims", runc));
+    assertEquals(8192 * 1024, value(out, "containerd_shims_resident_memory_bytes", runc));
+    assertEquals(3, value(out, "containerd_process_open_fds"), "containerd's own are counted");
+    assertEquals(Map.of(), errors.snapshot(), "the shim's fd directory was never read");
+  }
+
+  @Test
   void saysPlainlyWhenContainerdIsNotVisible() throws Exception {
     Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");
     process(200, shim("default", "gone", SOCKET.toString()), 4096, 20, 2000);
