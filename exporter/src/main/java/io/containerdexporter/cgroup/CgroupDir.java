@@ -162,11 +162,13 @@ final class CgroupDir {
       }
       return Optional.of(text);
     } catch (NoSuchFileException e) {
-      if (found == null && Files.notExists(dir) && !task.gone()) {
-        found = Boolean.FALSE; // never there: this controller has no cgroup for the task
-        return Optional.empty();
+      if (Files.notExists(dir)) {
+        if (found == null && !task.gone()) {
+          found = Boolean.FALSE; // never there: this controller has no cgroup for the task
+          return Optional.empty();
+        }
+        throw vanished(file, e);
       }
-      vanishedIfGone(file, e);
       found();
       absent.missing(name, dir);
       return Optional.empty();
@@ -262,8 +264,12 @@ final class CgroupDir {
   /** Throws VANISHED when the directory is gone now (it was there when the read began). */
   private void vanishedIfGone(Path file, IOException e) throws CgroupUnreadableException {
     if (Files.notExists(dir)) {
-      throw new CgroupUnreadableException(CgroupFailure.VANISHED, file, describe(e));
+      throw vanished(file, e);
     }
+  }
+
+  private static CgroupUnreadableException vanished(Path file, IOException e) {
+    return new CgroupUnreadableException(CgroupFailure.VANISHED, file, describe(e));
   }
 
   /** The errno text ("Permission denied"), without the path the log line names anyway. */

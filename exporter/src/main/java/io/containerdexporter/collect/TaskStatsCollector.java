@@ -128,7 +128,6 @@ public final class TaskStatsCollector implements Collector {
       RootCgroupReader root,
       OomKillReadings oomKills) {
     this.index = index;
-    this.oomKills = oomKills;
     this.reader = reader;
     this.errors = errors;
     this.failures = failures;
@@ -136,6 +135,7 @@ public final class TaskStatsCollector implements Collector {
     this.source = source;
     this.api = api;
     this.root = root;
+    this.oomKills = oomKills;
   }
 
   @Override
