@@ -36,15 +36,19 @@ final class PerformancePlot {
     for (SyntheticNode.Layout layout : SyntheticNode.Layout.values()) {
       XYSeries cpu = new XYSeries("CPU per poll round, " + layout.name().toLowerCase());
       XYSeries p99 = new XYSeries("scrape p99 (Prometheus 3), " + layout.name().toLowerCase());
+      XYSeries curl =
+          new XYSeries("scrape p99 (Prometheus 3 by curl), " + layout.name().toLowerCase());
       for (SyntheticBench.Run r : runs) {
         if (r.layout() == layout) {
           cpu.add(r.tasks(), Math.max(0.1, r.cpuPerRound().median()));
           p99.add(r.tasks(), Math.max(0.1, SyntheticReport.p99(r.prometheus())));
+          curl.add(r.tasks(), Math.max(0.1, SyntheticReport.p99(r.curl())));
         }
       }
       if (!cpu.isEmpty()) {
         data.addSeries(cpu);
         data.addSeries(p99);
+        data.addSeries(curl);
       }
     }
     JFreeChart chart =

@@ -11,20 +11,44 @@ record ScrapeCost(Scraper.Ask ask, ScrapeMeter.Cost cost) {
 
   static ScrapeCost measure(BenchExporter exporter, Scraper.Ask ask, int intervalSeconds)
       throws InterruptedException {
+    double idle = warm(exporter, ask, intervalSeconds);
     ScrapeMeter meter = new ScrapeMeter(exporter.scraper(), exporter.probe(), HTTP_THREADS);
-    // The first scrape of a kind asks the next rounds to encode it ahead: warm it, then wait.
-    meter.scrape(ask);
-    exporter.awaitNextRound(120);
-    meter.scrape(ask);
-    double idle = ScrapeMeter.idleRates(intervalSeconds, exporter.probe())[0];
-    meter = new ScrapeMeter(exporter.scraper(), exporter.probe(), HTTP_THREADS);
-    int max = Integer.getInteger("bench.scrapes", 200);
+    int max = maxScrapes();
     long deadline = System.nanoTime() + Long.getLong("bench.scrape-seconds", 20) * 1_000_000_000L;
     meter.begin();
     while (meter.count() < max && (meter.count() < 20 || System.nanoTime() < deadline)) {
       meter.scrape(ask);
     }
     return new ScrapeCost(ask, meter.end(idle));
+  }
+
+  /**
+   * As {@link #measure}, the scrapes made by curl ({@link Scraper#curl}), {@code bench.scrapes}.
+   */
+  static ScrapeCost measureByCurl(BenchExporter exporter, Scraper.Ask ask, int intervalSeconds)
+      throws InterruptedException {
+    double idle = warm(exporter, ask, intervalSeconds);
+    ScrapeMeter meter = new ScrapeMeter(exporter.scraper(), exporter.probe(), HTTP_THREADS);
+    meter.begin();
+    meter.curl(ask, maxScrapes());
+    return new ScrapeCost(ask, meter.end(idle));
+  }
+
+  /**
+   * The first scrape of a kind asks the next rounds to encode it ahead: scrape, wait for a round,
+   * scrape again; then the process's idle CPU rate over one interval.
+   */
+  private static double warm(BenchExporter exporter, Scraper.Ask ask, int intervalSeconds)
+      throws InterruptedException {
+    ScrapeMeter meter = new ScrapeMeter(exporter.scraper(), exporter.probe(), HTTP_THREADS);
+    meter.scrape(ask);
+    exporter.awaitNextRound(120);
+    meter.scrape(ask);
+    return ScrapeMeter.idleRates(intervalSeconds, exporter.probe())[0];
+  }
+
+  private static int maxScrapes() {
+    return Integer.getInteger("bench.scrapes", 200);
   }
 
   int wireBytes() {

@@ -65,6 +65,13 @@ final class ScrapeMeter {
     lastText = s.text();
   }
 
+  /** {@code n} scrapes by curl ({@link Scraper#curl}); no text is kept. */
+  void curl(Scraper.Ask ask, int n) {
+    int[] bytes = new int[1];
+    millis.addAll(scraper.curl(ask, n, bytes));
+    wireBytes = bytes[0];
+  }
+
   int count() {
     return millis.size();
   }

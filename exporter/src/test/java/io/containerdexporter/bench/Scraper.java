@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -71,6 +73,50 @@ final class Scraper {
       return new Scrape(millis, body.length, gzipped ? gunzip(body) : utf8(body));
     } catch (IOException e) {
       throw new UncheckedIOException("scraping " + uri, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@code n} scrapes by curl over one kept-alive connection, each body thrown away as it arrives,
+   * compressed or not: a client that reads as fast as the socket delivers. Java's HttpClient above
+   * hands every read across threads, and a server that has to wait for a slow reader pays for each
+   * wake-up, so this is the exporter's own cost per scrape. Each scrape's time to last byte, in ms;
+   * {@code wireBytes} gets the last body's size.
+   */
+  List<Double> curl(Ask ask, int n, int[] wireBytes) {
+    List<String> command =
+        new ArrayList<>(List.of("curl", "--silent", "--show-error", "--http1.1"));
+    command.addAll(List.of("-H", "Accept: " + ask.accept));
+    if (ask.gzip) {
+      command.addAll(List.of("-H", "Accept-Encoding: gzip")); // not --compressed: never inflated
+    }
+    command.addAll(List.of("-w", "%{http_code} %{time_total} %{size_download}\\n"));
+    for (int i = 0; i < n; i++) {
+      command.addAll(List.of("-o", "/dev/null", uri.toString()));
+    }
+    try {
+      Process curl =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      List<Double> millis = new ArrayList<>();
+      for (String line :
+          new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\n")) {
+        String[] f = line.trim().split(" ");
+        if (!f[0].equals("200")) {
+          throw new IllegalStateException("curl " + uri + " answered '" + line + "'");
+        }
+        millis.add(Double.parseDouble(f[1]) * 1000);
+        wireBytes[0] = Integer.parseInt(f[2]);
+      }
+      if (curl.waitFor() != 0 || millis.size() != n) {
+        throw new IllegalStateException(
+            "curl " + uri + " made " + millis.size() + " of " + n + " scrapes");
+      }
+      return millis;
+    } catch (IOException e) {
+      throw new UncheckedIOException("running curl against " + uri, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -46,6 +46,7 @@ public final class SyntheticBench {
       double roundSeconds,
       double allocatedPerRoundBytes,
       ScrapeCost prometheus,
+      ScrapeCost curl,
       ScrapeCost plain,
       double rssMib,
       Distribution scrapedRssMib,
@@ -152,6 +153,7 @@ public final class SyntheticBench {
     }
 
     ScrapeCost prometheus = ScrapeCost.measure(exporter, Scraper.Ask.PROMETHEUS, interval);
+    ScrapeCost curl = ScrapeCost.measureByCurl(exporter, Scraper.Ask.PROMETHEUS, interval);
     ScrapeCost plain = ScrapeCost.measure(exporter, Scraper.Ask.PLAIN, interval);
     MetricsText text = MetricsText.parse(plain.lastText());
 
@@ -174,6 +176,7 @@ public final class SyntheticBench {
         roundSeconds,
         perRoundBytes,
         prometheus,
+        curl,
         plain,
         rss,
         Distribution.of(scrapedRss),

@@ -11,11 +11,13 @@ final class SyntheticReport {
 
   static String row(SyntheticBench.Run r) {
     return String.format(
-        "%s %d tasks: CPU/round %s ms, scrape p99 %.1f ms, RSS %.0f MiB, scraped %s MiB",
+        "%s %d tasks: CPU/round %s ms, scrape p99 %.1f ms (curl %.1f), RSS %.0f MiB, scraped %s"
+            + " MiB",
         r.layout(),
         r.tasks(),
         r.cpuPerRound().withSpread("%.0f"),
         p99(r.prometheus()),
+        p99(r.curl()),
         r.rssMib(),
         r.scrapedRssMib().withSpread("%.0f"));
   }
@@ -62,19 +64,26 @@ final class SyntheticReport {
     }
     s.append(
             "\n**Scrapes** (one kept-alive connection, back to back, after a warm-up; Prometheus 3")
-        .append(" = its default Accept header and `Accept-Encoding: gzip`; plain = `Accept:")
-        .append(" text/plain`, no gzip. CPU per scrape: the exporter's http-N threads exactly")
+        .append(" = its default Accept header and `Accept-Encoding: gzip`, by the benchmark's")
+        .append(
+            " client (Java's HttpClient, which inflates and decodes each body) and by curl (one")
+        .append(
+            " invocation, the body thrown away unread: a client as fast as the socket); plain =")
+        .append(
+            " `Accept: text/plain`, no gzip. CPU per scrape: the exporter's http-N threads exactly")
         .append(" (schedstat), and the whole process minus its idle rate measured just before —")
         .append(" the latter includes GC but also the noise of the poll rounds in that time):\n\n");
     s.append("| layout | tasks | series | per app task / sandbox | plain text (MB) |")
         .append(" Prometheus 3 gzip (MB) | Prometheus 3 p50 / p99 (ms) | CPU per scrape, http /")
+        .append(" process (ms) | Prometheus 3 by curl p50 / p99 (ms) | CPU per scrape, http /")
         .append(" process (ms) | plain p50 / p99 (ms) | CPU per scrape, http / process (ms) |")
         .append(" scrapes |\n");
-    s.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    s.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (SyntheticBench.Run r : runs) {
       s.append(
           String.format(
-              "| %s | %d | %d | %.0f / %.0f | %.2f | %.2f | %s | %s | %s | %s | %d + %d |%n",
+              "| %s | %d | %d | %.0f / %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %d + %d"
+                  + " + %d |%n",
               r.layout().name().toLowerCase(),
               r.tasks(),
               r.series().series(),
@@ -84,9 +93,12 @@ final class SyntheticReport {
               r.gzipBytes() / 1e6,
               latency(r.prometheus()),
               cpu(r.prometheus()),
+              latency(r.curl()),
+              cpu(r.curl()),
               latency(r.plain()),
               cpu(r.plain()),
               r.prometheus().cost().latencyMillis().count(),
+              r.curl().cost().latencyMillis().count(),
               r.plain().cost().latencyMillis().count()));
     }
     s.append("\n**Where a round's CPU goes** (ms per round by thread name, the five largest):\n\n");
