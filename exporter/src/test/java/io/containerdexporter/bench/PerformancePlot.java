@@ -9,6 +9,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -23,10 +24,16 @@ final class PerformancePlot {
 
   private PerformancePlot() {}
 
-  /** Powers of ten labelled as plain numbers (100, 1,000), not as 10^2.1. */
+  /**
+   * A label at each power of ten, as a plain number (100, 1,000), and a grid line at each multiple
+   * between them: left to itself the axis picks steps of 10^0.2 and labels 2,511.9.
+   */
   private static LogAxis logAxis(String label) {
     LogAxis axis = new LogAxis(label);
-    axis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+    DecimalFormat plain = new DecimalFormat("#,##0.#");
+    axis.setNumberFormatOverride(plain);
+    // The unit is in powers of ten; its own minor count (not the axis's) places the grid lines.
+    axis.setTickUnit(new NumberTickUnit(1, plain, 9));
     return axis;
   }
 
@@ -64,6 +71,8 @@ final class PerformancePlot {
     XYPlot plot = chart.getXYPlot();
     plot.setDomainAxis(logAxis("tasks"));
     plot.setRangeAxis(logAxis("milliseconds (CPU per round; wall per scrape)"));
+    plot.setDomainMinorGridlinesVisible(true);
+    plot.setRangeMinorGridlinesVisible(true);
     plot.setRenderer(new XYLineAndShapeRenderer(true, true));
     try {
       ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 540);
