@@ -59,17 +59,18 @@ final class ScrapeMeter {
   }
 
   void scrape(Scraper.Ask ask) {
-    Scraper.Scrape s = scraper.scrape(ask);
+    add(scraper.scrape(ask));
+  }
+
+  /** {@code n} scrapes by curl ({@link Scraper#curl}), which carry no text. */
+  void curl(Scraper.Ask ask, int n) {
+    scraper.curl(ask, n).forEach(this::add);
+  }
+
+  private void add(Scraper.Scrape s) {
     millis.add(s.millis());
     wireBytes = s.wireBytes();
     lastText = s.text();
-  }
-
-  /** {@code n} scrapes by curl ({@link Scraper#curl}); no text is kept. */
-  void curl(Scraper.Ask ask, int n) {
-    int[] bytes = new int[1];
-    millis.addAll(scraper.curl(ask, n, bytes));
-    wireBytes = bytes[0];
   }
 
   int count() {

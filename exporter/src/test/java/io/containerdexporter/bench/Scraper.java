@@ -81,12 +81,11 @@ final class Scraper {
 
   /**
    * {@code n} scrapes by curl over one kept-alive connection, each body thrown away as it arrives,
-   * compressed or not: a client that reads as fast as the socket delivers. Java's HttpClient above
-   * hands every read across threads, and a server that has to wait for a slow reader pays for each
-   * wake-up, so this is the exporter's own cost per scrape. Each scrape's time to last byte, in ms;
-   * {@code wireBytes} gets the last body's size.
+   * compressed or not: a client that reads as fast as the socket delivers, so what a scrape costs
+   * is the exporter's own cost and not the client's pace (Java's HttpClient above also inflates and
+   * decodes each body between scrapes). The scrapes carry no text.
    */
-  List<Double> curl(Ask ask, int n, int[] wireBytes) {
+  List<Scrape> curl(Ask ask, int n) {
     List<String> command =
         new ArrayList<>(List.of("curl", "--silent", "--show-error", "--http1.1"));
     command.addAll(List.of("-H", "Accept: " + ask.accept));
@@ -100,21 +99,20 @@ final class Scraper {
     try {
       Process curl =
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      List<Double> millis = new ArrayList<>();
+      List<Scrape> scrapes = new ArrayList<>();
       for (String line :
           new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\n")) {
         String[] f = line.trim().split(" ");
         if (!f[0].equals("200")) {
           throw new IllegalStateException("curl " + uri + " answered '" + line + "'");
         }
-        millis.add(Double.parseDouble(f[1]) * 1000);
-        wireBytes[0] = Integer.parseInt(f[2]);
+        scrapes.add(new Scrape(Double.parseDouble(f[1]) * 1000, Integer.parseInt(f[2]), ""));
       }
-      if (curl.waitFor() != 0 || millis.size() != n) {
+      if (curl.waitFor() != 0 || scrapes.size() != n) {
         throw new IllegalStateException(
-            "curl " + uri + " made " + millis.size() + " of " + n + " scrapes");
+            "curl " + uri + " made " + scrapes.size() + " of " + n + " scrapes");
       }
-      return millis;
+      return scrapes;
     } catch (IOException e) {
       throw new UncheckedIOException("running curl against " + uri, e);
     } catch (InterruptedException e) {
